@@ -1,0 +1,33 @@
+/**
+ * DPD's error dialect. DPD answers with a `status` word (the reference shows `{"status":"NOTFOUND"}`
+ * for a page past the end); every error here is `{ "status": WORD, "message": text }`, with
+ * `errors` listing field problems, and a 401 carries the Basic challenge DPD's clients expect.
+ */
+import type { ErrorDialect } from '../../shared/app/index.ts';
+import type { ErrorKind } from '../../shared/errors/index.ts';
+
+const statusWordOfKind: Record<ErrorKind, string> = {
+  invalid_input: 'BADREQUEST',
+  unprocessable: 'BADREQUEST',
+  unsupported_media_type: 'BADREQUEST',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOTFOUND',
+  method_not_allowed: 'METHODNOTALLOWED',
+  conflict: 'CONFLICT',
+  payload_too_large: 'TOOLARGE',
+  rate_limited: 'RATELIMITED',
+  not_implemented: 'NOTIMPLEMENTED',
+  unavailable: 'UNAVAILABLE',
+  internal: 'ERROR',
+};
+
+export const dpdErrors: ErrorDialect = {
+  render(c, error) {
+    if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'Basic realm="DPD API", charset="UTF-8"');
+    const body: Record<string, unknown> = { status: statusWordOfKind[error.kind], message: error.message };
+    if (error.issues.length > 0) body.errors = error.issues;
+    const status = error.kind === 'unprocessable' || error.kind === 'unsupported_media_type' ? 400 : error.status;
+    return c.json(body, status);
+  },
+};

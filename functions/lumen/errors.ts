@@ -1,0 +1,35 @@
+/**
+ * Lumen's error dialect. The reference lists the codes (INVALID_INPUT, UNAUTHORIZED,
+ * DUPLICATE_PURCHASE, RATE_LIMIT) but not the body; every error here has one shape:
+ * `{ "success": false, "error": { "code", "message", "details": [{ "field", "message" }] } }`,
+ * mirroring the `success` envelope of the 201 answer.
+ */
+import type { ErrorDialect } from '../../shared/app/index.ts';
+import type { ErrorKind } from '../../shared/errors/index.ts';
+
+const codeOfKind: Record<ErrorKind, string> = {
+  invalid_input: 'INVALID_INPUT',
+  unprocessable: 'INVALID_INPUT',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  method_not_allowed: 'METHOD_NOT_ALLOWED',
+  conflict: 'DUPLICATE_PURCHASE',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unsupported_media_type: 'INVALID_INPUT',
+  rate_limited: 'RATE_LIMIT',
+  not_implemented: 'NOT_IMPLEMENTED',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  internal: 'INTERNAL_ERROR',
+};
+
+export const lumenErrors: ErrorDialect = {
+  render(c, error) {
+    // spec: a wrong Content-Type is invalid input (400), not 415.
+    const status = error.kind === 'unsupported_media_type' || error.kind === 'unprocessable' ? 400 : error.status;
+    return c.json(
+      { success: false, error: { code: codeOfKind[error.kind], message: error.message, details: error.issues } },
+      status,
+    );
+  },
+};

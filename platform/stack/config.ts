@@ -1,0 +1,91 @@
+/** The local platform's settings: ports, paths and local-only secrets, each overridable by an environment variable. */
+import { resolve } from 'node:path';
+
+/** The five APIs, in the order they are reported. Keys are the names used in .local/stack.json. */
+export const apiNames = ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const;
+export type ApiName = (typeof apiNames)[number];
+
+/** What each API is, for the ready banner and README. */
+export const apiTitles: Record<ApiName, { title: string; path: string }> = {
+  lumen: { title: 'Lumen partner purchases', path: '/partners/v1/purchases' },
+  operations: { title: 'Operations function', path: '/functions/v1/openapi-operations' },
+  dpd: { title: 'DPD purchases', path: '/purchases' },
+  kit: { title: 'Kit v4 purchases', path: '/v4/purchases' },
+  groupcommerce: { title: 'Group Commerce publisher order', path: '/api/v3/publisher/order' },
+};
+
+/**
+ * Local-only secrets, public on purpose like the Supabase CLI's own local defaults. A deployed
+ * project sets its own with `wrangler secret put` and never uses these.
+ */
+export const localDefaults = {
+  jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
+  oauthConsumerSecretKey: 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=',
+  authenticatorPassword: 'local-authenticator-password',
+  postgresPassword: 'postgres',
+} as const;
+
+export interface PlatformConfig {
+  /** Folder for the database files, logs, builds and stack.json. */
+  localDir: string;
+  /** An existing Postgres to use instead of the embedded one. */
+  databaseUrl: string | undefined;
+  postgresPort: number;
+  postgrestPort: number;
+  /** The Supabase-style API gateway (serves /rest/v1). */
+  gatewayPort: number;
+  workerPorts: Record<ApiName, number>;
+  jwtSecret: string;
+  oauthConsumerSecretKey: string;
+  authenticatorPassword: string;
+  /** Host every service binds to and every URL names. */
+  host: string;
+}
+
+/** Every environment variable the platform reads, with its default, for --help and README. */
+export const environmentVariables: Array<[name: string, fallback: string, meaning: string]> = [
+  ['LOCAL_DIR', '.local', 'folder for database files, logs, worker builds and stack.json'],
+  ['DATABASE_URL', '(embedded PostgreSQL)', 'use this Postgres instead of starting one'],
+  ['POSTGRES_PORT', '54322', 'port of the embedded PostgreSQL'],
+  ['POSTGREST_PORT', '54323', 'port of PostgREST (behind the gateway)'],
+  ['GATEWAY_PORT', '54321', 'port of the Supabase URL (serves /rest/v1)'],
+  ['LUMEN_PORT', '8787', 'port of the Lumen partner purchases worker'],
+  ['OPERATIONS_PORT', '8788', 'port of the operations worker'],
+  ['DPD_PORT', '8789', 'port of the DPD purchases worker'],
+  ['KIT_PORT', '8790', 'port of the Kit purchases worker'],
+  ['GROUPCOMMERCE_PORT', '8791', 'port of the Group Commerce publisher order worker'],
+  ['SUPABASE_JWT_SECRET', '(local default)', 'secret PostgREST verifies and the workers sign with'],
+  ['OAUTH_CONSUMER_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing OAuth consumer secrets'],
+  ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
+];
+
+/** Reads the platform's settings from the environment, with the documented defaults. */
+export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      throw new Error(`${name}=${raw} is not a port number (1-65535)`);
+    }
+    return value;
+  };
+  return {
+    localDir: resolve(env.LOCAL_DIR || '.local'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    postgresPort: port('POSTGRES_PORT', 54322),
+    postgrestPort: port('POSTGREST_PORT', 54323),
+    gatewayPort: port('GATEWAY_PORT', 54321),
+    workerPorts: {
+      lumen: port('LUMEN_PORT', 8787),
+      operations: port('OPERATIONS_PORT', 8788),
+      dpd: port('DPD_PORT', 8789),
+      kit: port('KIT_PORT', 8790),
+      groupcommerce: port('GROUPCOMMERCE_PORT', 8791),
+    },
+    jwtSecret: env.SUPABASE_JWT_SECRET || localDefaults.jwtSecret,
+    oauthConsumerSecretKey: env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
+    authenticatorPassword: env.AUTHENTICATOR_PASSWORD || localDefaults.authenticatorPassword,
+    host: '127.0.0.1',
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Starts the whole local platform in order (PostgreSQL, migrations and seed, PostgREST, the
+ * /rest/v1 gateway, the five workers), and stops everything it started, on success or failure.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sign } from 'hono/jwt';
+import { demoCompanies } from '../demo.ts';
+import { apiNames, type ApiName, type PlatformConfig } from './config.ts';
+import { LogSink, PlatformError } from './errors.ts';
+import { startGateway } from './gateway.ts';
+import { migrate } from './migrate.ts';
+import { acquireLock, assertPortsFree } from './preflight.ts';
+import { startPostgres } from './postgres.ts';
+import { startPostgrest } from './postgrest.ts';
+import { waitUntil } from './process.ts';
+import { startWorkers, workerConfigPath, type WorkerBindings } from './workers.ts';
+import { dirname } from 'node:path';
+
+/** The shape of .local/stack.json, for scripts and tests. */
+export interface StackInfo {
+  apis: Record<ApiName, string>;
+  supabase: { url: string; anonKey: string };
+  databaseUrl: string;
+  demo: Record<string, Omit<(typeof demoCompanies)[string], 'name'>>;
+}
+
+export interface RunningPlatform {
+  stack: StackInfo;
+  config: PlatformConfig;
+  /** Requests the gateway has forwarded to PostgREST. */
+  roundTrips(): number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: LogSink;
+  onProgress?: (message: string) => void;
+  /** Write functions/<api>/.dev.vars (only where absent) so `wrangler dev` finds the platform. */
+  writeDevVars?: boolean;
+}
+
+/** Supabase's local anon key has these claims; signed with the local secret it is the same well-known key. */
+export function anonKeyFor(jwtSecret: string): Promise<string> {
+  return sign({ iss: 'supabase-demo', role: 'anon', exp: 1983812996 }, jwtSecret, 'HS256');
+}
+
+export async function startPlatform(config: PlatformConfig, options: StartOptions): Promise<RunningPlatform> {
+  const { log } = options;
+  const progress = options.onProgress ?? (() => {});
+  await mkdir(config.localDir, { recursive: true });
+  const releaseLock = await acquireLock(config.localDir);
+  const stops: Array<() => Promise<void>> = [releaseLock];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    await assertPortsFree(config);
+
+    progress(config.databaseUrl ? 'connecting to DATABASE_URL' : 'starting PostgreSQL');
+    const postgres = await startPostgres(config, log);
+    stops.push(postgres.stop);
+
+    const report = await migrate(postgres.url, {
+      prepareSupabaseRoles: postgres.embedded,
+      authenticatorPassword: config.authenticatorPassword,
+      seed: true,
+      onProgress: progress,
+    });
+    if (report.applied.length === 0) progress('database schema is up to date');
+
+    progress('starting PostgREST');
+    const postgrest = await startPostgrest(config, postgres.url, log);
+    stops.push(() => postgrest.stop());
+
+    const gateway = await startGateway(config);
+    stops.push(gateway.stop);
+
+    const anonKey = await anonKeyFor(config.jwtSecret);
+    const bindings: WorkerBindings = {
+      SUPABASE_URL: gateway.url,
+      SUPABASE_ANON_KEY: anonKey,
+      SUPABASE_JWT_SECRET: config.jwtSecret,
+      OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
+    };
+    progress('starting the workers in workerd');
+    const workers = await startWorkers(config, bindings, log);
+    stops.push(workers.stop);
+    for (const api of apiNames) {
+      const ready = await waitUntil(async () => (await fetch(`${workers.urls[api]}/health`)).ok, { timeoutMs: 15_000 });
+      if (ready !== 'ready') {
+        throw new PlatformError(`the ${api} worker does not answer /health`, `see ${join(config.localDir, 'logs')}`);
+      }
+    }
+
+    const stack: StackInfo = {
+      apis: workers.urls,
+      supabase: { url: gateway.url, anonKey },
+      databaseUrl: postgres.url,
+      demo: Object.fromEntries(
+        Object.entries(demoCompanies).map(([slug, { name: _name, ...credentials }]) => [slug, credentials]),
+      ),
+    };
+    await writeFile(join(config.localDir, 'stack.json'), `${JSON.stringify(stack, null, 2)}\n`);
+    if (options.writeDevVars) await writeDevVars(bindings);
+    return { stack, config, roundTrips: gateway.forwarded, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Writes each worker's .dev.vars where it has none, so `wrangler dev` in that folder reaches this platform. */
+async function writeDevVars(bindings: WorkerBindings): Promise<void> {
+  for (const api of apiNames) {
+    const path = join(dirname(workerConfigPath(api)), '.dev.vars');
+    if (existsSync(path)) continue;
+    const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+    await writeFile(path, `# Written by npm start for wrangler dev against the local platform.\n${lines.join('\n')}\n`);
+  }
+}

@@ -1,0 +1,117 @@
+/** Brings a database up to date: Supabase's roles on a plain Postgres, every new migration in order, and the seed on a new database. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PlatformError } from './errors.ts';
+
+const projectRoot = new URL('../../', import.meta.url).pathname;
+export const migrationsDir = join(projectRoot, 'supabase', 'migrations');
+const seedFile = join(projectRoot, 'supabase', 'seed.sql');
+const supabaseRolesFile = join(projectRoot, 'platform', 'sql', 'supabase-roles.sql');
+
+export interface MigrationReport {
+  applied: string[];
+  seeded: boolean;
+}
+
+export interface MigrateOptions {
+  /** Prepare Supabase's roles (true for a plain Postgres; a hosted Supabase project has them). */
+  prepareSupabaseRoles: boolean;
+  authenticatorPassword: string;
+  /** Load supabase/seed.sql when the database had no migration applied before. */
+  seed: boolean;
+  onProgress?: (message: string) => void;
+}
+
+/** A migration file: `YYYYMMDDHHMMSS_<concern>.sql`, as the Supabase CLI names them. */
+export interface MigrationFile {
+  version: string;
+  name: string;
+  path: string;
+}
+
+/** The migration files in the order they apply. */
+export async function listMigrations(dir = migrationsDir): Promise<MigrationFile[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  return files.map((file) => {
+    const match = /^(\d{14})_(.+)\.sql$/.exec(file);
+    if (!match) {
+      throw new PlatformError(
+        `migration file ${file} is not named YYYYMMDDHHMMSS_<name>.sql`,
+        'rename it the way `supabase migration new` does',
+      );
+    }
+    return { version: match[1]!, name: match[2]!, path: join(dir, file) };
+  });
+}
+
+/** Applies what the database lacks, each migration in its own transaction, and reloads PostgREST's schema cache. */
+export async function migrate(databaseUrl: string, options: MigrateOptions): Promise<MigrationReport> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new PlatformError(
+      `cannot connect to the database: ${(error as Error).message}`,
+      'check DATABASE_URL, or unset it to use the embedded PostgreSQL',
+    );
+  }
+  try {
+    const hasAuthenticator = await client.query(`select 1 from pg_roles where rolname = 'authenticator'`);
+    if (options.prepareSupabaseRoles || hasAuthenticator.rowCount === 0) {
+      await client.query(await readFile(supabaseRolesFile, 'utf8'));
+      await client.query(
+        `alter role authenticator with password ${client.escapeLiteral(options.authenticatorPassword)}`,
+      );
+    }
+    await client.query(`
+      create schema if not exists supabase_migrations;
+      create table if not exists supabase_migrations.schema_migrations (version text primary key, statements text[], name text);
+    `);
+    const done = new Set(
+      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
+    const isNewDatabase = done.size === 0;
+    const applied: string[] = [];
+    for (const migration of await listMigrations()) {
+      if (done.has(migration.version)) continue;
+      options.onProgress?.(`applying migration ${migration.version}_${migration.name}`);
+      const sql = await readFile(migration.path, 'utf8');
+      await inTransaction(client, `migration ${migration.version}_${migration.name}.sql`, async () => {
+        await client.query(sql);
+        await client.query(
+          'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+          [migration.version, migration.name, [sql]],
+        );
+      });
+      applied.push(`${migration.version}_${migration.name}`);
+    }
+    let seeded = false;
+    if (options.seed && isNewDatabase) {
+      options.onProgress?.('loading supabase/seed.sql');
+      await inTransaction(client, 'supabase/seed.sql', async () => {
+        await client.query(await readFile(seedFile, 'utf8'));
+      });
+      seeded = true;
+    }
+    await client.query(`notify pgrst, 'reload schema'`);
+    return { applied, seeded };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function inTransaction(client: pg.Client, what: string, work: () => Promise<void>): Promise<void> {
+  await client.query('begin');
+  try {
+    await work();
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    const e = error as pg.DatabaseError;
+    const where = e.position ? ` (at character ${e.position})` : '';
+    throw new PlatformError(`${what} failed: ${e.message}${where}`, `fix ${what}; nothing of it was applied`);
+  }
+}

@@ -1,0 +1,86 @@
+/** Checks made before anything starts: one platform per folder, and every port free. */
+import { readFileSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { apiNames, type PlatformConfig } from './config.ts';
+import { PlatformError } from './errors.ts';
+
+/** Takes `<localDir>/platform.pid`; refuses when a live process holds it. Returns the release. */
+export async function acquireLock(localDir: string): Promise<() => Promise<void>> {
+  const path = join(localDir, 'platform.pid');
+  const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    throw new PlatformError(
+      `the platform is already running from ${localDir} (process ${holder})`,
+      `use that one, or stop it with Ctrl-C in its terminal (or kill ${holder})`,
+    );
+  }
+  await writeFile(path, `${process.pid}\n`);
+  const release = () => {
+    const current = Number.parseInt(readFileSafe(path), 10);
+    if (current === process.pid) rmSync(path, { force: true });
+  };
+  // Released on any exit, including one forced by a signal handler elsewhere.
+  process.once('exit', release);
+  return async () => {
+    process.off('exit', release);
+    release();
+  };
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Fails with the port's variable name when another program already listens on it. */
+export async function assertPortsFree(config: PlatformConfig): Promise<void> {
+  const ports: Array<[string, number]> = [
+    ['POSTGREST_PORT', config.postgrestPort],
+    ['GATEWAY_PORT', config.gatewayPort],
+    ...apiNames.map((api): [string, number] => [`${api.toUpperCase()}_PORT`, config.workerPorts[api]]),
+  ];
+  if (!config.databaseUrl) ports.unshift(['POSTGRES_PORT', config.postgresPort]);
+  const seen = new Map<number, string>();
+  for (const [name, port] of ports) {
+    const twin = seen.get(port);
+    if (twin) throw new PlatformError(`${name} and ${twin} are both ${port}`, 'give each service its own port');
+    seen.set(port, name);
+    if (!(await canListen(config.host, port))) {
+      throw new PlatformError(`port ${port} (${name}) is in use by another program`, `free it or set ${name}`);
+    }
+  }
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port the system says is free now, for tests that run beside a developer's platform. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

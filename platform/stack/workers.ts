@@ -1,0 +1,117 @@
+/**
+ * The five workers as production runs them: each bundled from its wrangler config's `main` and
+ * served by workerd (through Miniflare, without `wrangler dev`'s proxy), on its own port.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
+import { parse as parseToml } from 'smol-toml';
+import { apiNames, type ApiName, type PlatformConfig } from './config.ts';
+import { PlatformError, type LogSink } from './errors.ts';
+
+const projectRoot = new URL('../../', import.meta.url).pathname;
+
+/** The parts of a worker's wrangler.toml the local platform honours. */
+export interface WorkerConfig {
+  name: string;
+  main: string;
+  compatibility_date: string;
+  compatibility_flags?: string[];
+  vars?: Record<string, string>;
+}
+
+export function workerConfigPath(api: ApiName): string {
+  return join(projectRoot, 'functions', api, 'wrangler.toml');
+}
+
+export async function readWorkerConfig(api: ApiName): Promise<WorkerConfig> {
+  const path = workerConfigPath(api);
+  const config = parseToml(await readFile(path, 'utf8')) as unknown as WorkerConfig;
+  if (!config.main || !config.compatibility_date) {
+    throw new PlatformError(`${path} lacks main or compatibility_date`, 'restore the worker config');
+  }
+  return config;
+}
+
+/** Bundles a worker the way wrangler does (ES module, workerd conditions, minified). */
+export async function bundleWorker(api: ApiName, outDir: string): Promise<string> {
+  const config = await readWorkerConfig(api);
+  const outfile = join(outDir, api, 'index.js');
+  try {
+    await build({
+      entryPoints: [join(dirname(workerConfigPath(api)), config.main)],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2024',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['browser', 'module', 'main'],
+      external: ['node:*', 'cloudflare:*'],
+      minify: true,
+      sourcemap: 'linked',
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    throw new PlatformError(`the ${api} worker does not build: ${(error as Error).message.split('\n')[0]}`, 'run npm run typecheck');
+  }
+  return outfile;
+}
+
+/** The secrets and variables a worker gets: its own vars, then what `.dev.vars` would hold. */
+export interface WorkerBindings {
+  SUPABASE_URL: string;
+  SUPABASE_ANON_KEY: string;
+  SUPABASE_JWT_SECRET: string;
+  OAUTH_CONSUMER_SECRET_KEY: string;
+}
+
+export interface RunningWorkers {
+  urls: Record<ApiName, string>;
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(
+  config: PlatformConfig,
+  bindings: WorkerBindings,
+  log: LogSink,
+): Promise<RunningWorkers> {
+  const buildDir = join(config.localDir, 'build');
+  const started: Miniflare[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((mf) => mf.dispose().catch(() => {})));
+  };
+  try {
+    const scripts = await Promise.all(apiNames.map((api) => bundleWorker(api, buildDir)));
+    const urls = {} as Record<ApiName, string>;
+    await Promise.all(
+      apiNames.map(async (api, index) => {
+        const worker = await readWorkerConfig(api);
+        const mf = new Miniflare(
+          convertV4MiniflareOptions({
+          name: worker.name,
+          modules: true,
+          scriptPath: scripts[index]!,
+          compatibilityDate: worker.compatibility_date,
+          compatibilityFlags: worker.compatibility_flags ?? [],
+          bindings: { ...(worker.vars ?? {}), ...bindings },
+          host: config.host,
+          port: config.workerPorts[api],
+          cf: false,
+          log: new Log(LogLevel.WARN),
+          handleStructuredLogs: ({ message }) => log.write(`worker-${api}`, message),
+          }),
+        );
+        started.push(mf);
+        await mf.ready;
+        urls[api] = `http://${config.host}:${config.workerPorts[api]}`;
+      }),
+    );
+    return { urls, stop };
+  } catch (error) {
+    await stop();
+    if (error instanceof PlatformError) throw error;
+    throw new PlatformError(`the workers did not start: ${(error as Error).message}`, 'free their ports or set *_PORT');
+  }
+}

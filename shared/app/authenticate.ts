@@ -1,0 +1,50 @@
+/** Verifying a presented credential against the database and learning the calling company. */
+import type { Context } from 'hono';
+import type { PresentedCredential } from '../auth/credentials.ts';
+import { connectDatabase, type Db } from '../db/client.ts';
+import { callRpc } from '../db/rpc.ts';
+import { readDatabaseSettings, type DatabaseSettings } from '../env/index.ts';
+import { ApiError, unavailable } from '../errors/index.ts';
+import type { WorkerAppEnv } from './index.ts';
+
+export interface Caller {
+  companyId: string;
+  companySlug: string;
+}
+
+/** The database settings from the bindings; a misconfigured worker answers 503 and says why in its log. */
+export function databaseSettings(c: Context<WorkerAppEnv>): DatabaseSettings {
+  const settings = readDatabaseSettings(c.env ?? {});
+  if ('missing' in settings) {
+    c.get('log').log('error', 'worker is missing bindings', { missing: settings.missing });
+    throw unavailable();
+  }
+  return settings;
+}
+
+/**
+ * One round trip: asks the database whose credential this is. When it is unknown or revoked,
+ * throws ApiError `unauthenticated` (reason `invalid_credential`) with the API's own wording.
+ */
+export async function authenticateCaller(
+  c: Context<WorkerAppEnv>,
+  credential: PresentedCredential,
+  invalidMessage: string,
+): Promise<{ db: Db; caller: Caller }> {
+  const db = await connectDatabase(databaseSettings(c), credential);
+  try {
+    const rows = await callRpc(db, 'authenticate', {});
+    const row = rows[0]!;
+    return { db, caller: { companyId: row.company_id, companySlug: row.company_slug } };
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'unauthenticated') {
+      throw new ApiError('unauthenticated', invalidMessage, { reason: 'invalid_credential' });
+    }
+    throw error;
+  }
+}
+
+/** Throws the API's 401 for a request that presented no credential at all. */
+export function missingCredential(message: string): never {
+  throw new ApiError('unauthenticated', message, { reason: 'missing_credential' });
+}

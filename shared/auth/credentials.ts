@@ -1,0 +1,25 @@
+/** What a caller presents, per API, and how it is shown to the database: kind, public id and secret digest. */
+import { sha256Hex } from '../crypto/index.ts';
+
+export type CredentialKind = 'lumen_api_key' | 'operations_api_key' | 'dpd_basic' | 'kit_token' | 'oauth_consumer';
+
+export interface PresentedCredential {
+  kind: CredentialKind;
+  /** The public identifier (DPD username, OAuth consumer key); absent for bearer secrets. */
+  keyId?: string;
+  /** The secret in clear. Lives only for the request; never logged or stored. */
+  secret: string;
+}
+
+/** The claims that name a credential to private.caller_company_id() in the database. */
+export interface CredentialClaims {
+  cred_kind: CredentialKind;
+  cred_id: string;
+  cred_digest: string;
+}
+
+/** Digests the secret; a bearer secret is looked up by its own digest. */
+export async function credentialClaims(credential: PresentedCredential): Promise<CredentialClaims> {
+  const digest = await sha256Hex(credential.secret);
+  return { cred_kind: credential.kind, cred_id: credential.keyId ?? digest, cred_digest: digest };
+}

@@ -1,0 +1,45 @@
+/** Calling an RPC and turning PostgREST's answer into data or an ApiError. */
+import type { PostgrestError } from '@supabase/supabase-js';
+import { ApiError, unavailable, type ErrorKind } from '../errors/index.ts';
+import type { Database } from './database.types.ts';
+import type { Db } from './client.ts';
+
+type Functions = Database['public']['Functions'];
+export type RpcName = keyof Functions & string;
+
+/**
+ * SQLSTATEs our functions raise on purpose (PostgREST answers `PTxyz` with status xyz), and the
+ * Postgres classes that mean the input was wrong. The message of a PT error is written for the
+ * client; its hint is a machine reason such as `invalid_credential`.
+ */
+const kindOfCode: Record<string, ErrorKind> = {
+  PT400: 'invalid_input',
+  PT401: 'unauthenticated',
+  PT403: 'forbidden',
+  PT404: 'not_found',
+  PT409: 'conflict',
+  PT422: 'unprocessable',
+  PT429: 'rate_limited',
+  '23505': 'conflict',
+};
+
+/** Maps a PostgREST error (and the HTTP status it came with) to the internal error model. */
+export function toApiError(error: PostgrestError, status: number): ApiError {
+  const code = error.code ?? '';
+  const kind = kindOfCode[code];
+  if (kind) return new ApiError(kind, error.message, { reason: error.hint || undefined });
+  // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
+  if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);
+  return new ApiError('internal', 'The request could not be completed.', { cause: error });
+}
+
+/** Calls `fn` with `args`; returns its data or throws the mapped ApiError. */
+export async function callRpc<Name extends RpcName>(
+  db: Db,
+  fn: Name,
+  args: Functions[Name]['Args'],
+): Promise<Functions[Name]['Returns']> {
+  const { data, error, status } = await db.rpc(fn, args as never);
+  if (error) throw toApiError(error, status);
+  return data as Functions[Name]['Returns'];
+}

@@ -1,0 +1,34 @@
+/** The bindings every worker receives (wrangler.toml vars, `wrangler secret put` secrets, `.dev.vars` locally). */
+
+export interface WorkerEnv {
+  /** The Supabase project URL (the local platform's gateway in development). */
+  SUPABASE_URL: string;
+  /** The project's anon (publishable) key; PostgREST needs an apikey on every call. */
+  SUPABASE_ANON_KEY: string;
+  /** The project's JWT secret: workers sign their short-lived database tokens with it. */
+  SUPABASE_JWT_SECRET: string;
+  /** Milliseconds a database call may take before the request is answered 503 (default 5000). */
+  DB_TIMEOUT_MS?: string;
+  /** Base64 AES-256 key that opens OAuth consumer secrets (publisher order worker only). */
+  OAUTH_CONSUMER_SECRET_KEY?: string;
+}
+
+export interface DatabaseSettings {
+  url: string;
+  anonKey: string;
+  jwtSecret: string;
+  timeoutMs: number;
+}
+
+/** Reads the database settings, or returns what is missing so the caller can answer 503 and log it. */
+export function readDatabaseSettings(env: Partial<WorkerEnv>): DatabaseSettings | { missing: string[] } {
+  const missing = (['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET'] as const).filter((name) => !env[name]);
+  if (missing.length > 0) return { missing };
+  const timeout = Number(env.DB_TIMEOUT_MS);
+  return {
+    url: env.SUPABASE_URL!.replace(/\/+$/, ''),
+    anonKey: env.SUPABASE_ANON_KEY!,
+    jwtSecret: env.SUPABASE_JWT_SECRET!,
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
+  };
+}

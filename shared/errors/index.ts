@@ -1,0 +1,85 @@
+/**
+ * The one internal error model. Handlers and the database layer throw ApiError; each worker's
+ * dialect renders it in its API's documented shape. Nothing else reaches the client.
+ */
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type ErrorKind =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'not_implemented'
+  | 'unavailable'
+  | 'internal';
+
+/** The HTTP status each kind is answered with, unless a dialect documents another. */
+export const statusOfKind: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  not_implemented: 501,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** One problem with one field of a request, in words a person can act on. */
+export interface FieldIssue {
+  /** Dotted path of the field as the client sent it, e.g. `shippingAddress.zip`. */
+  field: string;
+  message: string;
+}
+
+export interface ApiErrorOptions {
+  issues?: FieldIssue[];
+  /** Machine-readable reason within the kind, e.g. `missing_credential`. */
+  reason?: string;
+  /** Seconds for a Retry-After header (rate limits, unavailable dependencies). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly kind: ErrorKind;
+  readonly issues: FieldIssue[];
+  readonly reason: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: ApiErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ApiError';
+    this.kind = kind;
+    this.issues = options.issues ?? [];
+    this.reason = options.reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get status(): ContentfulStatusCode {
+    return statusOfKind[this.kind];
+  }
+}
+
+/** How long a client should wait before retrying when a dependency is down. */
+export const unavailableRetryAfterSeconds = 5;
+
+/** The answer when the database (or the way to it) fails or is too slow. */
+export function unavailable(cause?: unknown): ApiError {
+  return new ApiError('unavailable', 'The service is temporarily unavailable; please retry shortly.', {
+    reason: 'dependency_unavailable',
+    retryAfterSeconds: unavailableRetryAfterSeconds,
+    cause,
+  });
+}
