@@ -1,0 +1,51 @@
+/** What every admin command gets: a database connection, the sealing key, and output in text or JSON. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { localDefaults } from '../platform/stack/config.ts';
+
+/** A mistake in how the command was called: printed with its usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** A refusal or failure a person can act on: printed as is, exit code 1. */
+export class CommandError extends Error {}
+
+export interface CommandContext {
+  db: pg.Client;
+  /** Base64 AES-256 key for sealing OAuth consumer secrets. */
+  oauthConsumerSecretKey: string;
+  json: boolean;
+  /** Prints `data` as JSON with --json, otherwise the human text. */
+  print(human: string, data: unknown): void;
+}
+
+const projectRoot = new URL('../', import.meta.url).pathname;
+
+/** DATABASE_URL, else the running local platform's database (LOCAL_DIR/stack.json). */
+export async function resolveDatabaseUrl(explicit: string | undefined): Promise<string> {
+  if (explicit) return explicit;
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const stackPath = join(process.env.LOCAL_DIR || join(projectRoot, '.local'), 'stack.json');
+  const stack = await readFile(stackPath, 'utf8').catch(() => null);
+  if (!stack) {
+    throw new CommandError(`no database: start the platform with npm start, or set DATABASE_URL (looked for ${stackPath})`);
+  }
+  return (JSON.parse(stack) as { databaseUrl: string }).databaseUrl;
+}
+
+export async function openContext(options: { databaseUrl?: string; json: boolean }): Promise<CommandContext> {
+  const db = new pg.Client({ connectionString: await resolveDatabaseUrl(options.databaseUrl) });
+  try {
+    await db.connect();
+  } catch (error) {
+    throw new CommandError(`cannot connect to the database: ${(error as Error).message}`);
+  }
+  return {
+    db,
+    oauthConsumerSecretKey: process.env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
+    json: options.json,
+    print(human, data) {
+      console.log(options.json ? JSON.stringify(data, null, 2) : human);
+    },
+  };
+}

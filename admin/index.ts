@@ -1,0 +1,86 @@
+/** `npm run admin -- <group> <command>`: the operator CLI for companies and credentials. */
+import { parseArgs } from 'node:util';
+import { companyCreate, companyList } from './commands/company.ts';
+import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
+import type { AdminCommand } from './commands/types.ts';
+import { CommandError, openContext, UsageError } from './context.ts';
+
+/** Every command, by group and name. Later features add their groups here. */
+export const commands: Record<string, Record<string, AdminCommand>> = {
+  company: { create: companyCreate, list: companyList },
+  credential: { issue: credentialIssue, list: credentialList, revoke: credentialRevoke },
+};
+
+const globalOptions = `Global options:
+  --json               print machine-readable JSON
+  --database-url URL   act on this database (default: DATABASE_URL, else the running npm start platform)
+  --help               show help`;
+
+function overview(): string {
+  const lines = Object.entries(commands).flatMap(([group, members]) =>
+    Object.entries(members).map(([name, command]) => `  ${`${group} ${name}`.padEnd(20)} ${command.summary}`),
+  );
+  return `Usage: npm run admin -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${globalOptions}\n\nRun a command with --help for its options.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [group, name, ...rest] = argv;
+  if (!group || group === '--help' || group === '-h' || group === 'help') {
+    console.log(overview());
+    return group ? 0 : 2;
+  }
+  const command = commands[group]?.[name ?? ''];
+  if (!command) {
+    const known = commands[group] ? Object.keys(commands[group]).map((n) => `${group} ${n}`).join(', ') : null;
+    console.error(`admin: unknown command "${[group, name].filter(Boolean).join(' ')}"${known ? ` (try: ${known})` : ''}\n\n${overview()}`);
+    return 2;
+  }
+  const usage = () => `Usage: npm run admin -- ${command.usage.replace(/^admin /, '')}\n\n${globalOptions}`;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { ...command.options, json: { type: 'boolean' }, 'database-url': { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (error) {
+    console.error(`admin ${group} ${name}: ${(error as Error).message}\n\n${usage()}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(usage());
+    return 0;
+  }
+  if (parsed.positionals.length !== command.positionals) {
+    console.error(`admin ${group} ${name}: expected ${command.positionals} argument(s), got ${parsed.positionals.length}\n\n${usage()}`);
+    return 2;
+  }
+  const json = parsed.values.json === true;
+  let ctx;
+  try {
+    ctx = await openContext({ databaseUrl: parsed.values['database-url'] as string | undefined, json });
+    await command.run(ctx, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`admin ${group} ${name}: ${error.message}\n\n${usage()}`);
+      return 2;
+    }
+    if (error instanceof CommandError) {
+      if (json) console.log(JSON.stringify({ error: error.message }));
+      console.error(`admin ${group} ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await ctx?.db.end().catch(() => {});
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`admin: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
