@@ -49,9 +49,19 @@ export function asApiError(error: unknown): ApiError {
   return new ApiError('internal', 'The request could not be completed.', { cause: error });
 }
 
+/** What to log of an error's cause: its name, message and code, never its whole object. */
+function describeCause(cause: unknown): Record<string, unknown> {
+  if (cause && typeof cause === 'object') {
+    const { name, message, code } = cause as { name?: unknown; message?: unknown; code?: unknown };
+    return { name, message, code };
+  }
+  return { message: String(cause) };
+}
+
 /** A Hono app with the shared frame; the worker adds its routes. */
 export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerAppEnv> {
-  const app = new Hono<WorkerAppEnv>();
+  // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
+  const app = new Hono<WorkerAppEnv>({ strict: false });
   const baseLog = createLogger({ service: options.service });
 
   app.use(requestId());
@@ -79,7 +89,7 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerAppEnv> {
     if (apiError.kind === 'internal' || apiError.kind === 'unavailable') {
       (c.get('log') ?? baseLog).log('error', 'request failed', {
         kind: apiError.kind,
-        error: apiError.cause instanceof Error ? apiError.cause : { message: String(apiError.cause ?? apiError.message) },
+        error: describeCause(apiError.cause ?? apiError),
       });
     }
     c.header(requestIdHeader, c.get('requestId'));

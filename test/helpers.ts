@@ -1,0 +1,53 @@
+/** What the integration tests share: the running platform's addresses and credentials, and ways to call it. */
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { promisify } from 'node:util';
+import OAuth from 'oauth-1.0a';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export const stack = () => inject('stack');
+export const demo = (slug: 'acme' | 'globex') => stack().demo[slug]!;
+
+/** POSTs a form to the publisher order endpoint, signed by an independent OAuth 1.0a client. */
+export async function signedOrder(
+  consumer: { consumerKey: string; consumerSecret: string },
+  form: Record<string, string>,
+  tamper: (init: { headers: Record<string, string>; body: string }) => void = () => {},
+): Promise<Response> {
+  const url = `${stack().apis.groupcommerce}/api/v3/publisher/order`;
+  const client = new OAuth({
+    consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
+    signature_method: 'HMAC-SHA1',
+    hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
+  });
+  const authorization = client.toHeader(client.authorize({ url, method: 'POST', data: { ...form } })).Authorization;
+  const init = {
+    headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  };
+  tamper(init);
+  return fetch(url, { method: 'POST', ...init });
+}
+
+/** Runs the admin CLI against the test database; resolves with its exit code and output. */
+export async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['admin/index.ts', ...args, '--database-url', stack().databaseUrl],
+      { env: { ...process.env, OAUTH_CONSUMER_SECRET_KEY: inject('oauthConsumerSecretKey') } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A superuser connection to the test database, closed by the caller. */
+export async function superuser(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: stack().databaseUrl });
+  await client.connect();
+  return client;
+}

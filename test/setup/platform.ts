@@ -1,0 +1,48 @@
+/**
+ * Starts one real platform for the integration tests (fresh database in .local/test, every
+ * service on a free port, so it runs beside a developer's `npm start`) and stops it afterwards.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { apiNames, readPlatformConfig, type PlatformConfig } from '../../platform/stack/config.ts';
+import { LogSink } from '../../platform/stack/errors.ts';
+import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
+import { freePort } from '../../platform/stack/preflight.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+    jwtSecret: string;
+    oauthConsumerSecretKey: string;
+    localDir: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const localDir = resolve('.local', 'test');
+  await rm(join(localDir, 'postgres'), { recursive: true, force: true });
+  await rm(join(localDir, 'logs'), { recursive: true, force: true });
+  const base = readPlatformConfig({ ...process.env, DATABASE_URL: '' });
+  const workerPorts = {} as PlatformConfig['workerPorts'];
+  for (const api of apiNames) workerPorts[api] = await freePort();
+  const config: PlatformConfig = {
+    ...base,
+    localDir,
+    postgresPort: await freePort(),
+    postgrestPort: await freePort(),
+    gatewayPort: await freePort(),
+    workerPorts,
+  };
+  const log = new LogSink(localDir);
+  const platform = await startPlatform(config, { log });
+  project.provide('stack', platform.stack);
+  project.provide('jwtSecret', config.jwtSecret);
+  project.provide('oauthConsumerSecretKey', config.oauthConsumerSecretKey);
+  project.provide('localDir', localDir);
+  return async () => {
+    await platform.stop();
+    await log.close();
+    await rm(join(localDir, 'postgres'), { recursive: true, force: true });
+  };
+}

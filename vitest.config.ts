@@ -1,0 +1,40 @@
+/**
+ * Three layers: pure modules in Node; the worker apps inside workerd (the Workers Vitest
+ * integration, no database); and integration tests through the real platform (PostgreSQL,
+ * PostgREST, the gateway and the five workers in workerd), started once by a global setup.
+ */
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Worker logs are shown for failing tests only.
+    silent: 'passed-only',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['shared/**/*.test.ts', 'platform/**/*.test.ts', 'admin/**/*.test.ts'],
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './functions/lumen/wrangler.toml' } })],
+        test: {
+          name: 'workers',
+          include: ['functions/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/**/*.test.ts', 'supabase/tests/**/*.test.ts'],
+          globalSetup: ['test/setup/platform.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
