@@ -68,7 +68,7 @@ describe('Kit', () => {
   it('refuses an API key on purchase endpoints and says purchases need OAuth', async () => {
     const res = await call.kit({ 'X-Kit-Api-Key': 'kit_api_key_anything' });
     expect(res.status).toBe(401);
-    expect((await res.json()).errors[0]).toMatch(/OAuth access token/);
+    expect(((await res.json()) as { errors: string[] }).errors[0]).toMatch(/OAuth access token/);
   });
 });
 
@@ -104,7 +104,7 @@ describe('Group Commerce OAuth 1.0a', () => {
       init.headers.Authorization = init.headers.Authorization!.replace(/oauth_nonce="[^"]*", /, '');
     });
     expect(noNonce.status).toBe(400);
-    expect((await noNonce.json()).errors[0].message).toMatch(/oauth_nonce/);
+    expect(((await noNonce.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/oauth_nonce/);
   });
 });
 

@@ -73,14 +73,16 @@ function canListen(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A port the system says is free now, for tests that run beside a developer's platform. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/**
+ * `count` consecutive free ports below Linux's ephemeral range (32768+), so that ports the system
+ * hands out at random to other sockets (workerd's own, clients') cannot collide with them later.
+ */
+export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<number[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    const free = await Promise.all(ports.map((port) => canListen(host, port)));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error(`no ${count} consecutive free ports found between 20000 and 32000`);
 }

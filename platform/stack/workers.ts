@@ -84,7 +84,6 @@ export async function startWorkers(
   };
   try {
     const scripts = await Promise.all(apiNames.map((api) => bundleWorker(api, buildDir)));
-    const urls = {} as Record<ApiName, string>;
     await Promise.all(
       apiNames.map(async (api, index) => {
         const worker = await readWorkerConfig(api);
@@ -105,10 +104,10 @@ export async function startWorkers(
         );
         started.push(mf);
         await mf.ready;
-        urls[api] = `http://${config.host}:${config.workerPorts[api]}`;
       }),
     );
-    return { urls, stop };
+    const urls = Object.fromEntries(apiNames.map((api) => [api, `http://${config.host}:${config.workerPorts[api]}`]));
+    return { urls: urls as Record<ApiName, string>, stop };
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;

@@ -8,7 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { apiNames, readPlatformConfig, type PlatformConfig } from '../../platform/stack/config.ts';
 import { LogSink } from '../../platform/stack/errors.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
-import { freePort } from '../../platform/stack/preflight.ts';
+import { freePortBlock } from '../../platform/stack/preflight.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,16 +24,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
   const base = readPlatformConfig({ ...process.env, DATABASE_URL: '' });
-  const workerPorts = {} as PlatformConfig['workerPorts'];
-  for (const api of apiNames) workerPorts[api] = await freePort();
-  const config: PlatformConfig = {
-    ...base,
-    localDir,
-    postgresPort: await freePort(),
-    postgrestPort: await freePort(),
-    gatewayPort: await freePort(),
-    workerPorts,
-  };
+  const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
+  const workerPorts = Object.fromEntries(apiNames.map((api, i) => [api, apiPorts[i]!])) as PlatformConfig['workerPorts'];
+  const config: PlatformConfig = { ...base, localDir, postgresPort: postgresPort!, postgrestPort: postgrestPort!, gatewayPort: gatewayPort!, workerPorts };
   const log = new LogSink(localDir);
   const platform = await startPlatform(config, { log });
   project.provide('stack', platform.stack);

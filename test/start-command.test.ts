@@ -1,0 +1,91 @@
+/**
+ * `npm start` as a person meets it: ready banner, a second start refused, a port in use or an
+ * unreachable database named in one line, and SIGTERM leaving nothing behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiNames } from '../platform/stack/config.ts';
+import { freePortBlock } from '../platform/stack/preflight.ts';
+
+const localDir = resolve('.local', 'test-start');
+const ports = await freePortBlock(8);
+const portEnv = {
+  POSTGRES_PORT: ports[0],
+  POSTGREST_PORT: ports[1],
+  GATEWAY_PORT: ports[2],
+  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[3 + i]])),
+};
+
+function start(extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['platform/start.ts', '--quiet'], {
+    env: { ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...Object.fromEntries(Object.entries(portEnv).map(([k, v]) => [k, String(v)])), ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => output, exit };
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const portIsFree = (port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+afterAll(async () => rm(localDir, { recursive: true, force: true }));
+
+describe('npm start', () => {
+  it('runs, refuses a second start, and stops everything on SIGTERM', async () => {
+    const first = start();
+    try {
+      await until(() => first.output().includes('Platform ready'), 90_000);
+      for (const api of apiNames) expect(first.output()).toContain(`http://127.0.0.1:${portEnv[`${api.toUpperCase()}_PORT`]}`);
+      expect(existsSync(join(localDir, 'stack.json'))).toBe(true);
+
+      const second = start();
+      expect(await second.exit).toBe(1);
+      expect(second.output()).toMatch(/the platform is already running from .*test-start \(process \d+\)/);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    await first.exit;
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+    expect(existsSync(join(localDir, 'platform.pid'))).toBe(false);
+  });
+
+  it('names a port in use and starts nothing', async () => {
+    const blocker = createServer().listen(portEnv.GATEWAY_PORT, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    try {
+      const run = start();
+      expect(await run.exit).toBe(1);
+      expect(run.output()).toContain(`port ${portEnv.GATEWAY_PORT} (GATEWAY_PORT) is in use by another program`);
+      expect(run.output()).toContain('free it or set GATEWAY_PORT');
+      expect(await portIsFree(portEnv.POSTGRES_PORT)).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names an unreachable DATABASE_URL and leaves nothing running', async () => {
+    const run = start({ DATABASE_URL: 'postgresql://nobody:x@127.0.0.1:1/none' });
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toMatch(/npm start: cannot connect to the database: .*\n {2}→ check DATABASE_URL/);
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+  });
+});
