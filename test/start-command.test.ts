@@ -13,11 +13,11 @@ import { freePortBlock } from '../platform/stack/preflight.ts';
 
 const localDir = resolve('.local', 'test-start');
 const ports = await freePortBlock(8);
-const portEnv = {
-  POSTGRES_PORT: ports[0],
-  POSTGREST_PORT: ports[1],
-  GATEWAY_PORT: ports[2],
-  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[3 + i]])),
+const portEnv: Record<string, number> = {
+  POSTGRES_PORT: ports[0]!,
+  POSTGREST_PORT: ports[1]!,
+  GATEWAY_PORT: ports[2]!,
+  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[3 + i]!])),
 };
 
 function start(extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
@@ -69,14 +69,14 @@ describe('npm start', () => {
   });
 
   it('names a port in use and starts nothing', async () => {
-    const blocker = createServer().listen(portEnv.GATEWAY_PORT, '127.0.0.1');
+    const blocker = createServer().listen(portEnv.GATEWAY_PORT!, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     try {
       const run = start();
       expect(await run.exit).toBe(1);
-      expect(run.output()).toContain(`port ${portEnv.GATEWAY_PORT} (GATEWAY_PORT) is in use by another program`);
+      expect(run.output()).toContain(`port ${portEnv.GATEWAY_PORT!} (GATEWAY_PORT) is in use by another program`);
       expect(run.output()).toContain('free it or set GATEWAY_PORT');
-      expect(await portIsFree(portEnv.POSTGRES_PORT)).toBe(true);
+      expect(await portIsFree(portEnv.POSTGRES_PORT!)).toBe(true);
     } finally {
       blocker.close();
     }

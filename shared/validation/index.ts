@@ -1,0 +1,4 @@
+/** Validation shared by the five APIs: common field schemas and one way to report what is wrong. */
+export * from './schemas.ts';
+export * from './issues.ts';
+export { countryCodes, currencyCodes } from './iso-codes.ts';

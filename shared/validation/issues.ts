@@ -1,0 +1,35 @@
+/** Turning zod's findings into the platform's field issues, and parsing with them. */
+import type { z } from 'zod/mini';
+import { ApiError, type FieldIssue } from '../errors/index.ts';
+
+/** Dotted field path as clients write it: `items[0].quantity`. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/** One FieldIssue per zod issue, with zod's generic wording replaced where we know better. */
+export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const field = fieldPath(issue.path) || '(body)';
+    if (issue.code === 'invalid_type' && issue.input === undefined) return { field, message: 'is required' };
+    if (issue.code === 'unrecognized_keys') {
+      return { field, message: `has unknown field(s): ${issue.keys.join(', ')}` };
+    }
+    if (issue.code === 'invalid_type') return { field, message: `must be ${article(issue.expected)}` };
+    return { field, message: issue.message };
+  });
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** Parses `input` or throws ApiError `invalid_input` listing every problem. */
+export function parseInput<T extends z.core.$ZodType>(schema: T, input: unknown, message = 'The request is not valid.'): z.output<T> {
+  const result = (schema as unknown as z.ZodMiniType).safeParse(input);
+  if (result.success) return result.data as z.output<T>;
+  throw new ApiError('invalid_input', message, { issues: toFieldIssues(result.error) });
+}

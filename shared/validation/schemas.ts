@@ -1,0 +1,85 @@
+/**
+ * Field schemas the five APIs share (zod/mini, which keeps worker bundles small). Each carries
+ * a message that reads after the field's name: "customer.email must be an email address".
+ */
+import { z } from 'zod/mini';
+import { countryCodes, currencyCodes } from './iso-codes.ts';
+
+/** An email address (RFC 5321 length limit), compared case-insensitively downstream. */
+export const email = z.string().check(
+  z.maxLength(254, { error: 'must be at most 254 characters' }),
+  z.email({ error: 'must be an email address' }),
+);
+
+/** ISO 3166-1 alpha-2 country code, upper case, e.g. `US`. */
+export const countryCode = z.string().check(
+  z.refine((value) => countryCodes.has(value), { error: 'must be a two-letter ISO 3166-1 country code, e.g. US' }),
+);
+
+/** ISO 4217 currency code, upper case, e.g. `USD`. */
+export const currencyCode = z.string().check(
+  z.refine((value) => currencyCodes.has(value), { error: 'must be a three-letter ISO 4217 currency code, e.g. USD' }),
+);
+
+/** A phone number as digits only, no spaces or punctuation (4 to 20 digits). */
+export const phoneDigits = z.string().check(
+  z.regex(/^\d{4,20}$/, { error: 'must be 4 to 20 digits, with no spaces or punctuation' }),
+);
+
+export interface MoneyOptions {
+  /** Most digits after the decimal point (default 2). */
+  maxDecimals?: number;
+  /** Largest accepted value (default 999,999,999,999.99). */
+  max?: string;
+  /** Whether negative amounts are allowed (default false). */
+  allowNegative?: boolean;
+}
+
+const decimalPattern = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * An amount of money sent as a JSON number, turned into an exact decimal string for SQL
+ * `numeric` with no float arithmetic: the number's shortest round-trip form (what the client
+ * wrote) is checked digit by digit. `78.66` becomes `"78.66"`; `1e21`, `NaN` and amounts with more
+ * decimals than allowed are refused.
+ */
+export function money(options: MoneyOptions = {}) {
+  const maxDecimals = options.maxDecimals ?? 2;
+  const max = options.max ?? '999999999999.99';
+  return z.pipe(
+    z.number({ error: 'must be a number' }),
+    z.transform((value, ctx) => {
+      const text = Object.is(value, -0) ? '0' : String(value);
+      const match = decimalPattern.exec(text);
+      if (!match) {
+        ctx.issues.push({ code: 'custom', input: value, message: `must be an amount of at most ${max}` });
+        return z.NEVER;
+      }
+      const [, sign, whole, fraction = ''] = match;
+      if (sign && !options.allowNegative) {
+        ctx.issues.push({ code: 'custom', input: value, message: 'must not be negative' });
+        return z.NEVER;
+      }
+      if (fraction.length > maxDecimals) {
+        ctx.issues.push({ code: 'custom', input: value, message: `must have at most ${maxDecimals} decimal places` });
+        return z.NEVER;
+      }
+      if (compareDecimals(`${whole}.${fraction}`, max) > 0) {
+        ctx.issues.push({ code: 'custom', input: value, message: `must be at most ${max}` });
+        return z.NEVER;
+      }
+      return fraction ? `${sign}${whole}.${fraction}` : `${sign}${whole}`;
+    }),
+  );
+}
+
+/** Compares two non-negative decimal strings exactly. */
+export function compareDecimals(a: string, b: string): number {
+  const [aWhole = '0', aFraction = ''] = a.replace(/^0+(?=\d)/, '').split('.');
+  const [bWhole = '0', bFraction = ''] = b.replace(/^0+(?=\d)/, '').split('.');
+  if (aWhole.length !== bWhole.length) return aWhole.length < bWhole.length ? -1 : 1;
+  const width = Math.max(aFraction.length, bFraction.length);
+  const left = aWhole + aFraction.padEnd(width, '0');
+  const right = bWhole + bFraction.padEnd(width, '0');
+  return left === right ? 0 : left < right ? -1 : 1;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod/mini';
+import { ApiError } from '../errors/index.ts';
+import { compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, parseInput, phoneDigits } from './index.ts';
+
+describe('code lists', () => {
+  it('hold the 249 assigned ISO 3166-1 alpha-2 codes', () => {
+    expect(countryCodes.size).toBe(249);
+    for (const code of ['US', 'GB', 'DE', 'AX', 'SS', 'ZW']) expect(countryCodes.has(code)).toBe(true);
+    for (const code of ['UK', 'EU', 'XK', 'us', 'USA']) expect(countryCode.safeParse(code).success).toBe(false);
+  });
+
+  it('hold currencies in circulation only', () => {
+    for (const code of ['USD', 'EUR', 'JPY', 'XCG']) expect(currencyCode.safeParse(code).success).toBe(true);
+    for (const code of ['usd', 'DEM', 'XXX', 'XTS', 'US']) expect(currencyCode.safeParse(code).success).toBe(false);
+  });
+});
+
+describe('email and phone', () => {
+  it('accept the ordinary and refuse the rest with a readable message', () => {
+    expect(email.safeParse('customer@example.com').success).toBe(true);
+    expect(email.safeParse('nope').error?.issues[0]?.message).toBe('must be an email address');
+    expect(phoneDigits.safeParse('5551234567').success).toBe(true);
+    expect(phoneDigits.safeParse('555-123-4567').error?.issues[0]?.message).toMatch(/digits/);
+  });
+});
+
+describe('money', () => {
+  const usd = money();
+  it('turns what the client wrote into an exact decimal string', () => {
+    expect(usd.parse(78.66)).toBe('78.66');
+    expect(usd.parse(0.3)).toBe('0.3');
+    expect(usd.parse(12500)).toBe('12500');
+    expect(usd.parse(-0)).toBe('0');
+    expect(money({ maxDecimals: 4 }).parse(0.0001)).toBe('0.0001');
+  });
+
+  it('refuses what is not an amount', () => {
+    const message = (value: unknown) => usd.safeParse(value).error?.issues[0]?.message;
+    expect(message(NaN)).toBeDefined();
+    expect(message(Infinity)).toBeDefined();
+    expect(message(1e21)).toMatch(/at most/);
+    expect(message(1.005)).toBe('must have at most 2 decimal places');
+    expect(message(1e-7)).toBeDefined();
+    expect(message(-5)).toBe('must not be negative');
+    expect(message('5')).toBe('must be a number');
+    expect(message(1_000_000_000_000)).toMatch(/at most/);
+    expect(money({ allowNegative: true }).parse(-5.5)).toBe('-5.5');
+  });
+
+  it('compares decimals exactly', () => {
+    expect(compareDecimals('999999999999.99', '999999999999.99')).toBe(0);
+    expect(compareDecimals('1000000000000', '999999999999.99')).toBe(1);
+    expect(compareDecimals('0.1', '0.10')).toBe(0);
+    expect(compareDecimals('007.5', '7.49')).toBe(1);
+  });
+});
+
+describe('parseInput', () => {
+  const schema = z.strictObject({
+    customer: z.object({ email }),
+    items: z.array(z.object({ quantity: z.number().check(z.int(), z.minimum(1, { error: 'must be at least 1' })) })),
+  });
+
+  it('lists every problem with a dotted field path', () => {
+    try {
+      parseInput(schema, { customer: { email: 'x' }, items: [{ quantity: 0 }, {}], extra: 1 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).kind).toBe('invalid_input');
+      expect((error as ApiError).issues).toEqual(
+        expect.arrayContaining([
+          { field: 'customer.email', message: 'must be an email address' },
+          { field: 'items[0].quantity', message: 'must be at least 1' },
+          { field: 'items[1].quantity', message: 'is required' },
+          { field: '(body)', message: 'has unknown field(s): extra' },
+        ]),
+      );
+    }
+  });
+
+  it('writes paths as clients do', () => {
+    expect(fieldPath(['shippingAddress', 'zip'])).toBe('shippingAddress.zip');
+    expect(fieldPath(['items', 2, 'productId'])).toBe('items[2].productId');
+  });
+});
