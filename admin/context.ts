@@ -1,8 +1,7 @@
 /** What every admin command gets: a database connection, the sealing key, and output in text or JSON. */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { localDefaults } from '../platform/stack/config.ts';
+import { readStackFile, stackFilePath } from '../platform/stack/stack-file.ts';
 
 /** A mistake in how the command was called: printed with its usage, exit code 2. */
 export class UsageError extends Error {}
@@ -19,18 +18,15 @@ export interface CommandContext {
   print(human: string, data: unknown): void;
 }
 
-const projectRoot = new URL('../', import.meta.url).pathname;
-
 /** DATABASE_URL, else the running local platform's database (LOCAL_DIR/stack.json). */
 export async function resolveDatabaseUrl(explicit: string | undefined): Promise<string> {
   if (explicit) return explicit;
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const stackPath = join(process.env.LOCAL_DIR || join(projectRoot, '.local'), 'stack.json');
-  const stack = await readFile(stackPath, 'utf8').catch(() => null);
+  const stack = await readStackFile();
   if (!stack) {
-    throw new CommandError(`no database: start the platform with npm start, or set DATABASE_URL (looked for ${stackPath})`);
+    throw new CommandError(`no database: start the platform with npm start, or set DATABASE_URL (looked for ${stackFilePath()})`);
   }
-  return (JSON.parse(stack) as { databaseUrl: string }).databaseUrl;
+  return stack.databaseUrl;
 }
 
 export async function openContext(options: { databaseUrl?: string; json: boolean }): Promise<CommandContext> {

