@@ -74,44 +74,40 @@ export async function migrate(databaseUrl: string, options: MigrateOptions): Pro
       ),
     );
     const isNewDatabase = done.size === 0;
-    const applied: string[] = [];
-    for (const migration of await listMigrations()) {
-      if (done.has(migration.version)) continue;
-      options.onProgress?.(`applying migration ${migration.version}_${migration.name}`);
-      const sql = await readFile(migration.path, 'utf8');
-      await inTransaction(client, `migration ${migration.version}_${migration.name}.sql`, async () => {
+    const pending = (await listMigrations()).filter((migration) => !done.has(migration.version));
+    const seeding = options.seed && isNewDatabase;
+    // All pending migrations (and the seed of a new database) apply in one transaction: a failure
+    // leaves the database as it was, so the next run starts from the same place, seed included.
+    await client.query('begin');
+    let step = '';
+    try {
+      for (const migration of pending) {
+        step = `migration ${migration.version}_${migration.name}.sql`;
+        options.onProgress?.(`applying migration ${migration.version}_${migration.name}`);
+        const sql = await readFile(migration.path, 'utf8');
         await client.query(sql);
         await client.query(
           'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
           [migration.version, migration.name, [sql]],
         );
-      });
-      applied.push(`${migration.version}_${migration.name}`);
-    }
-    let seeded = false;
-    if (options.seed && isNewDatabase) {
-      options.onProgress?.('loading supabase/seed.sql');
-      await inTransaction(client, 'supabase/seed.sql', async () => {
+      }
+      if (seeding) {
+        step = 'supabase/seed.sql';
+        options.onProgress?.('loading supabase/seed.sql');
         await client.query(await readFile(seedFile, 'utf8'));
-      });
-      seeded = true;
+      }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      const e = error as pg.DatabaseError;
+      const where = e.position ? ` (at character ${e.position})` : '';
+      throw new PlatformError(`${step} failed: ${e.message}${where}`, `fix ${step}; nothing of this run was applied`);
     }
+    const applied = pending.map((m) => `${m.version}_${m.name}`);
+    const seeded = seeding;
     await client.query(`notify pgrst, 'reload schema'`);
     return { applied, seeded };
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-async function inTransaction(client: pg.Client, what: string, work: () => Promise<void>): Promise<void> {
-  await client.query('begin');
-  try {
-    await work();
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    const e = error as pg.DatabaseError;
-    const where = e.position ? ` (at character ${e.position})` : '';
-    throw new PlatformError(`${what} failed: ${e.message}${where}`, `fix ${what}; nothing of it was applied`);
   }
 }

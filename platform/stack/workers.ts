@@ -50,7 +50,6 @@ export async function bundleWorker(api: ApiName, outDir: string): Promise<string
       mainFields: ['browser', 'module', 'main'],
       external: ['node:*', 'cloudflare:*'],
       minify: true,
-      sourcemap: 'linked',
       logLevel: 'silent',
     });
   } catch (error) {
@@ -92,6 +91,8 @@ export async function startWorkers(
           name: worker.name,
           modules: true,
           scriptPath: scripts[index]!,
+          // Module names are paths relative to this root; the build may live outside the project.
+          modulesRoot: dirname(scripts[index]!),
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
           bindings: { ...(worker.vars ?? {}), ...bindings },
@@ -111,6 +112,8 @@ export async function startWorkers(
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;
-    throw new PlatformError(`the workers did not start: ${(error as Error).message}`, 'free their ports or set *_PORT');
+    const reason = (error as Error).message.split('\n')[0] ?? '';
+    const remedy = /in use/i.test(reason) ? 'free the port or set its *_PORT variable' : `see ${join(config.localDir, 'logs')}`;
+    throw new PlatformError(`the workers did not start: ${reason}`, remedy);
   }
 }
