@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sign } from 'hono/jwt';
 import { demoCompanies } from '../demo.ts';
 import { apiNames, type ApiName, type PlatformConfig } from './config.ts';
@@ -16,7 +16,6 @@ import { startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { waitUntil } from './process.ts';
 import { startWorkers, workerConfigPath, type WorkerBindings } from './workers.ts';
-import { dirname } from 'node:path';
 
 /** The shape of .local/stack.json, for scripts and tests. */
 export interface StackInfo {
