@@ -30,3 +30,39 @@ insert into ledger.credentials (company_id, kind, key_id, secret_digest, encrypt
 select company_id, kind, coalesce(key_id, secret_digest), secret_digest, encrypted_secret, 'demo'
 from digested
 on conflict do nothing;
+
+-- Channels: Partner Network is shared by both companies; each also has one of its own.
+insert into ledger.channels (id, name, currency) values
+  ('941c9e01-a91b-4ea0-9a65-f010208b9eb9', 'Partner Network', 'USD'),
+  ('52699c82-12ef-4218-8951-b09b6ab4c5cc', 'Acme Direct', 'USD'),
+  ('0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'Globex Europe', 'EUR')
+on conflict (id) do nothing;
+
+insert into ledger.channel_access (company_id, channel_id) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', '941c9e01-a91b-4ea0-9a65-f010208b9eb9'),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', '941c9e01-a91b-4ea0-9a65-f010208b9eb9'),
+  ('10b33439-dc1c-488d-a348-5601ee382b58', '52699c82-12ef-4218-8951-b09b6ab4c5cc'),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb')
+on conflict do nothing;
+
+insert into ledger.leads (id, channel_id, email, name) values
+  ('b2f6a849-1f5d-45dc-9c68-21a16d8cdc4c', '941c9e01-a91b-4ea0-9a65-f010208b9eb9', 'ada@example.com', 'Ada Lovelace'),
+  ('3bb7d550-c56e-4a8b-866e-3301e7bccfc0', '941c9e01-a91b-4ea0-9a65-f010208b9eb9', 'ben@example.com', 'Ben Franklin'),
+  ('3bea9853-6440-4d41-b077-f818788aa518', '52699c82-12ef-4218-8951-b09b6ab4c5cc', 'cleo@example.com', 'Cleo Park'),
+  ('0847c6a1-342c-488c-a7d2-2647207b064b', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'dora@example.com', 'Dora Maar')
+on conflict (id) do nothing;
+
+insert into ledger.products (id, company_id, name) values
+  ('5c96e8d2-1cc8-4632-b1d5-73f31a00857a', '10b33439-dc1c-488d-a348-5601ee382b58', 'Annual subscription'),
+  ('d9b3876a-996c-4c83-872f-392649a0f5a8', '10b33439-dc1c-488d-a348-5601ee382b58', 'Starter kit'),
+  ('1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'Premium plan'),
+  ('a95b37e7-3dea-4182-9a40-62e25f9ab2b1', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'Magazine bundle')
+on conflict (id) do nothing;
+
+insert into ledger.reward_triggers (id, channel_id, name, reward_type, value, active) values
+  ('b585f555-9465-4926-96d3-c2908b3b88c0', '941c9e01-a91b-4ea0-9a65-f010208b9eb9', 'Referral bonus', 'fixed', 25.00, true),
+  ('805ff69a-9a02-42e2-a206-4f93931d0b7d', '941c9e01-a91b-4ea0-9a65-f010208b9eb9', 'Revenue share', 'percentage', 5, true),
+  ('78cfe44f-21ec-4665-9a01-ee3f853a8fac', '52699c82-12ef-4218-8951-b09b6ab4c5cc', 'Affiliate commission', 'percentage', 7.5, true),
+  ('0765287a-0fb6-4c75-8e0e-0cdb5a9306e9', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'Partner commission', 'percentage', 12.5, true),
+  ('5f5c23b4-4be6-478f-af79-ca1b329d4c21', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'Retired bonus', 'fixed', 10.00, false)
+on conflict (id) do nothing;

@@ -1,12 +1,18 @@
 /**
  * The operations function's error dialect: `{ "error": "<message>" }` with the status of the
- * reference's table. Field problems are folded into the one message, since the shape has no list.
+ * reference's table. Field problems become the message itself, each naming its field, in the
+ * reference's wording for a missing one ("lead_id required").
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
+import type { FieldIssue } from '../../shared/errors/index.ts';
+
+function describeIssue(issue: FieldIssue): string {
+  return issue.code === 'required' ? `${issue.field} required` : `${issue.field} ${issue.message}`;
+}
 
 export const operationsErrors: ErrorDialect = {
   render(c, error) {
-    const detail = error.issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
-    return c.json({ error: detail && error.issues.length > 1 ? `${error.message} (${detail})` : error.message }, error.status);
+    const message = error.issues.length > 0 ? error.issues.map(describeIssue).join('; ') : error.message;
+    return c.json({ error: message }, error.status);
   },
 };

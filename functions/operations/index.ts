@@ -1,9 +1,11 @@
 /** The operations function: POST /functions/v1/openapi-operations, an action dispatcher authenticated by X-Api-Key. */
+import { authenticateCaller, databaseSettings, missingCredential } from '../../shared/app/authenticate.ts';
 import { createWorkerApp } from '../../shared/app/index.ts';
-import { authenticateCaller, missingCredential } from '../../shared/app/authenticate.ts';
-import { headerKey } from '../../shared/auth/index.ts';
+import { headerKey, type PresentedCredential } from '../../shared/auth/index.ts';
+import { connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
+import { readOperationsRequest, type OperationsRequest } from './request.ts';
 
 const app = createWorkerApp({ service: 'operations', dialect: operationsErrors });
 
@@ -12,8 +14,18 @@ const invalidApiKey = 'Invalid API key';
 
 app.post('/functions/v1/openapi-operations', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential(invalidApiKey);
-  await authenticateCaller(c, { kind: 'operations_api_key', secret: apiKey }, invalidApiKey);
-  throw new ApiError('not_implemented', 'No action is available yet.');
+  const credential: PresentedCredential = { kind: 'operations_api_key', secret: apiKey };
+  let request: OperationsRequest;
+  try {
+    request = await readOperationsRequest(c);
+  } catch (error) {
+    // A wrong key is a 401 whatever the body says, so a bad request checks the key before its 400.
+    // (A good request needs no such call: its action's RPC authenticates in the same round trip.)
+    if (error instanceof ApiError) await authenticateCaller(c, credential, invalidApiKey);
+    throw error;
+  }
+  const db = await connectDatabase(databaseSettings(c), credential);
+  return request.action.run({ c, db, input: request.input, idempotencyKey: request.idempotencyKey });
 });
 
 export default app;

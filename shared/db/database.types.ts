@@ -31,6 +31,32 @@ export type Database = {
         }[]
       }
       oauth_consumer_secret: { Args: { consumer_key: string }; Returns: string }
+      operations_create_purchase: {
+        Args: {
+          amount?: number
+          idempotency_key?: string
+          lead: string
+          note?: string
+          product?: string
+          purchased_at?: string
+          request_hash?: string
+        }
+        Returns: Json
+      }
+      operations_get_purchase: { Args: { purchase: string }; Returns: Json }
+      operations_list_purchases: {
+        Args: { lead: string; page_size?: number; starting_after?: string }
+        Returns: Json
+      }
+      operations_list_reward_events: {
+        Args: {
+          lead?: string
+          page_size?: number
+          purchase?: string
+          starting_after?: string
+        }
+        Returns: Json
+      }
     }
     Enums: {
       [_ in never]: never

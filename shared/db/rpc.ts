@@ -43,3 +43,15 @@ export async function callRpc<Name extends RpcName>(
   if (error) throw toApiError(error, status);
   return data as Functions[Name]['Returns'];
 }
+
+/**
+ * For RPCs that build their answer as jsonb (typed `Json` by the generator): the caller names the
+ * shape its SQL builds.
+ */
+export async function callJsonRpc<Result, Name extends RpcName = RpcName>(
+  db: Db,
+  fn: Name,
+  args: Functions[Name]['Args'],
+): Promise<Result> {
+  return (await callRpc(db, fn, args)) as unknown as Result;
+}

@@ -41,6 +41,8 @@ export interface FieldIssue {
   /** Dotted path of the field as the client sent it, e.g. `shippingAddress.zip`. */
   field: string;
   message: string;
+  /** What kind of problem, for dialects that word some of them their own way. */
+  code?: 'required' | 'unknown_field' | 'invalid';
 }
 
 export interface ApiErrorOptions {

@@ -12,14 +12,15 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** One FieldIssue per zod issue, with zod's generic wording replaced where we know better. */
 export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): FieldIssue[] => {
     const field = fieldPath(issue.path) || '(body)';
-    if (issue.code === 'invalid_type' && issue.input === undefined) return { field, message: 'is required' };
+    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field, message: 'is required', code: 'required' }];
     if (issue.code === 'unrecognized_keys') {
-      return { field, message: `has unknown field(s): ${issue.keys.join(', ')}` };
+      return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'is not a known field', code: 'unknown_field' }));
     }
-    if (issue.code === 'invalid_type') return { field, message: `must be ${article(issue.expected)}` };
-    return { field, message: issue.message };
+    // zod's own wording is generic; the schemas here give their messages through `error`.
+    const message = issue.message === 'Invalid input' && issue.code === 'invalid_type' ? `must be ${article(issue.expected)}` : issue.message;
+    return [{ field, message, code: 'invalid' }];
   });
 }
 

@@ -11,6 +11,34 @@ export const email = z.string().check(
   z.email({ error: 'must be an email address' }),
 );
 
+/** Any UUID in its 8-4-4-4-12 hex form (of any version, as Postgres accepts). */
+export const uuid = z.string({ error: 'must be a UUID' }).check(z.guid({ error: 'must be a UUID' }));
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** True when year, month and day name a real calendar day. */
+function isCalendarDay(year: string, month: string, day: string): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+/**
+ * An ISO 8601 timestamp with a zone (`2025-04-01T00:00:00Z`, `2025-04-01T02:00:00+02:00`), or a
+ * date alone, read as midnight UTC. Passed on as text for Postgres to parse exactly.
+ */
+export const isoTimestamp = z.pipe(
+  z.string({ error: 'must be an ISO 8601 timestamp, e.g. 2025-04-01T00:00:00Z' }),
+  z.transform((value, ctx) => {
+    const match = isoDate.exec(value) ?? isoDateTime.exec(value);
+    if (!match || !isCalendarDay(match[1]!, match[2]!, match[3]!) || Number.isNaN(Date.parse(value))) {
+      ctx.issues.push({ code: 'custom', input: value, message: 'must be an ISO 8601 timestamp, e.g. 2025-04-01T00:00:00Z' });
+      return z.NEVER;
+    }
+    return isoDate.test(value) ? `${value}T00:00:00Z` : value;
+  }),
+);
+
 /** ISO 3166-1 alpha-2 country code, upper case, e.g. `US`. */
 export const countryCode = z.string().check(
   z.refine((value) => countryCodes.has(value), { error: 'must be a two-letter ISO 3166-1 country code, e.g. US' }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod/mini';
 import { ApiError } from '../errors/index.ts';
-import { compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, parseInput, phoneDigits } from './index.ts';
+import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, parseInput, phoneDigits } from './index.ts';
 
 describe('code lists', () => {
   it('hold the 249 assigned ISO 3166-1 alpha-2 codes', () => {
@@ -71,10 +71,10 @@ describe('parseInput', () => {
       expect((error as ApiError).kind).toBe('invalid_input');
       expect((error as ApiError).issues).toEqual(
         expect.arrayContaining([
-          { field: 'customer.email', message: 'must be an email address' },
-          { field: 'items[0].quantity', message: 'must be at least 1' },
-          { field: 'items[1].quantity', message: 'is required' },
-          { field: '(body)', message: 'has unknown field(s): extra' },
+          { field: 'customer.email', message: 'must be an email address', code: 'invalid' },
+          { field: 'items[0].quantity', message: 'must be at least 1', code: 'invalid' },
+          { field: 'items[1].quantity', message: 'is required', code: 'required' },
+          { field: 'extra', message: 'is not a known field', code: 'unknown_field' },
         ]),
       );
     }
@@ -83,5 +83,22 @@ describe('parseInput', () => {
   it('writes paths as clients do', () => {
     expect(fieldPath(['shippingAddress', 'zip'])).toBe('shippingAddress.zip');
     expect(fieldPath(['items', 2, 'productId'])).toBe('items[2].productId');
+  });
+});
+
+describe('uuid and isoTimestamp', () => {
+  it('take any UUID form Postgres takes', () => {
+    expect(uuid.safeParse('99887766-5544-3322-1100-aabbccddeeff').success).toBe(true);
+    expect(uuid.safeParse('not-a-uuid').error?.issues[0]?.message).toBe('must be a UUID');
+    expect(uuid.safeParse(42).error?.issues[0]?.message).toBe('must be a UUID');
+  });
+
+  it('take zoned timestamps and dates, and refuse impossible days', () => {
+    expect(isoTimestamp.parse('2025-04-01T00:00:00.000Z')).toBe('2025-04-01T00:00:00.000Z');
+    expect(isoTimestamp.parse('2025-04-01T02:00:00+02:00')).toBe('2025-04-01T02:00:00+02:00');
+    expect(isoTimestamp.parse('2024-02-29')).toBe('2024-02-29T00:00:00Z');
+    for (const bad of ['2025-02-29', '2025-13-01T00:00:00Z', '2025-04-01T00:00:00', 'yesterday', '']) {
+      expect(isoTimestamp.safeParse(bad).success, bad).toBe(false);
+    }
   });
 });

@@ -1,0 +1,17 @@
+/** get_purchase: one of the caller's purchases by id. */
+import { z } from 'zod/mini';
+import { callJsonRpc } from '../../../shared/db/index.ts';
+import { uuid } from '../../../shared/validation/index.ts';
+import { defineAction } from '../action.ts';
+import { toOperationsPurchase } from '../wire.ts';
+
+export const getPurchase = defineAction({
+  name: 'get_purchase',
+  schema: z.strictObject({ action: z.literal('get_purchase'), purchase_id: uuid }),
+  async run({ c, db, input }) {
+    const result = await callJsonRpc<{ purchase: Record<string, unknown> }>(db, 'operations_get_purchase', {
+      purchase: input.purchase_id,
+    });
+    return c.json({ purchase: toOperationsPurchase(result.purchase) });
+  },
+});

@@ -1,0 +1,26 @@
+/** list_reward_events: the rewards the caller's purchases earned, for a purchase, a lead, or all. */
+import { z } from 'zod/mini';
+import { callJsonRpc } from '../../../shared/db/index.ts';
+import { uuid } from '../../../shared/validation/index.ts';
+import { defineAction } from '../action.ts';
+import { toOperationsRewardEvent } from '../wire.ts';
+import { pageFields } from './paging.ts';
+
+export const listRewardEvents = defineAction({
+  name: 'list_reward_events',
+  schema: z.strictObject({
+    action: z.literal('list_reward_events'),
+    purchase_id: z.optional(uuid),
+    lead_id: z.optional(uuid),
+    ...pageFields,
+  }),
+  async run({ c, db, input }) {
+    const result = await callJsonRpc<{ reward_events: Array<Record<string, unknown>>; has_more: boolean }>(db, 'operations_list_reward_events', {
+      purchase: input.purchase_id,
+      lead: input.lead_id,
+      page_size: input.limit ?? 50,
+      starting_after: input.starting_after,
+    });
+    return c.json({ reward_events: result.reward_events.map(toOperationsRewardEvent), has_more: result.has_more });
+  },
+});
