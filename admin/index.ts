@@ -1,7 +1,11 @@
 /** `npm run admin -- <group> <command>`: the operator CLI for companies and credentials. */
 import { parseArgs } from 'node:util';
 import { companyCreate, companyList } from './commands/company.ts';
+import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
+import { leadCreate, leadList } from './commands/lead.ts';
+import { productCreate, productList } from './commands/product.ts';
+import { triggerCreate, triggerDeactivate, triggerList } from './commands/trigger.ts';
 import type { AdminCommand } from './commands/types.ts';
 import { CommandError, openContext, UsageError } from './context.ts';
 
@@ -9,6 +13,10 @@ import { CommandError, openContext, UsageError } from './context.ts';
 export const commands: Record<string, Record<string, AdminCommand>> = {
   company: { create: companyCreate, list: companyList },
   credential: { issue: credentialIssue, list: credentialList, revoke: credentialRevoke },
+  channel: { create: channelCreate, list: channelList, grant: channelGrant, revoke: channelRevoke },
+  lead: { create: leadCreate, list: leadList },
+  product: { create: productCreate, list: productList },
+  trigger: { create: triggerCreate, list: triggerList, deactivate: triggerDeactivate },
 };
 
 const globalOptions = `Global options:
