@@ -1,12 +1,17 @@
 /** The operator CLI: help everywhere, clear refusals, secrets shown once and stored only as digests. */
 import { describe, expect, it } from 'vitest';
-import { admin, superuser } from './helpers.ts';
+import { admin, stack, superuser } from './helpers.ts';
 
 describe('npm run admin', () => {
   it('has --help on every command', async () => {
     const overview = await admin('--help');
     expect(overview.code).toBe(0);
-    for (const command of ['company create', 'company list', 'credential issue', 'credential list', 'credential revoke']) {
+    const all = [
+      'company create', 'company list', 'credential issue', 'credential list', 'credential revoke',
+      'channel create', 'channel list', 'channel grant', 'channel revoke', 'lead create', 'lead list',
+      'product create', 'product list', 'trigger create', 'trigger list', 'trigger deactivate',
+    ];
+    for (const command of all) {
       expect(overview.stdout).toContain(command);
       const help = await admin(...command.split(' '), '--help');
       expect(help.code).toBe(0);
@@ -51,5 +56,53 @@ describe('npm run admin', () => {
     await db.end();
     const stored = JSON.stringify(rows);
     for (const secret of secrets) expect(stored).not.toContain(secret);
+  });
+});
+
+describe('npm run admin: the operations catalog', () => {
+  const json = async (...args: string[]) => {
+    const result = await admin(...args, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout);
+  };
+
+  it('sets up a channel, its access, a lead, a product and triggers that pay as configured', async () => {
+    const slug = `ops-${Date.now()}`;
+    await json('company', 'create', '--slug', slug, '--name', 'Ops Co');
+    const { apiKey } = await json('credential', 'issue', 'operations', '--company', slug);
+    const channel = await json('channel', 'create', '--name', 'Yen Channel', '--currency', 'jpy');
+    expect(channel.currency).toBe('JPY');
+    await json('channel', 'grant', '--channel', channel.id, '--company', slug);
+    const lead = await json('lead', 'create', '--channel', channel.id, '--name', 'Kenji', '--email', 'kenji@example.com');
+    const product = await json('product', 'create', '--company', slug, '--name', 'Tea set');
+    const fixed = await json('trigger', 'create', '--channel', channel.id, '--name', 'Welcome', '--fixed', '300');
+    await json('trigger', 'create', '--channel', channel.id, '--name', 'Share', '--percentage', '2.5');
+    const retired = await json('trigger', 'create', '--channel', channel.id, '--name', 'Old', '--fixed', '1');
+    await json('trigger', 'deactivate', retired.id);
+    expect((await json('trigger', 'list', '--channel', channel.id)).map((t: { active: boolean }) => t.active)).toEqual([true, true, false]);
+
+    const call = (body: object) =>
+      fetch(`${stack().apis.operations}/functions/v1/openapi-operations`, {
+        method: 'POST',
+        headers: { 'X-Api-Key': apiKey },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
+    const created = await call({ action: 'create_purchase', lead_id: lead.id, product_id: product.id, purchase_amount: 4999 });
+    expect(created.status).toBe(201);
+    const rewards = await call({ action: 'list_reward_events', purchase_id: created.body.purchase.id });
+    // 2.5 % of 4999 = 124.975 → 124.98; the fixed 300; nothing from the deactivated trigger.
+    expect(rewards.body.reward_events.map((r: { amount: number }) => r.amount).sort((a: number, b: number) => a - b)).toEqual([124.98, 300]);
+    expect(fixed.value).toBe('300');
+
+    await json('channel', 'revoke', '--channel', channel.id, '--company', slug);
+    expect((await call({ action: 'create_purchase', lead_id: lead.id })).body).toEqual({ error: 'Lead not accessible' });
+  });
+
+  it('refuses bad catalog arguments', async () => {
+    expect(await admin('channel', 'create', '--name', 'X', '--currency', 'ZZZ')).toMatchObject({ code: 2 });
+    expect(await admin('trigger', 'create', '--channel', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--fixed', '1', '--percentage', '2')).toMatchObject({ code: 2 });
+    expect(await admin('trigger', 'create', '--channel', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--percentage', '101')).toMatchObject({ code: 2 });
+    expect(await admin('trigger', 'create', '--channel', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--fixed', '1.001')).toMatchObject({ code: 2 });
+    expect(await admin('lead', 'create', '--channel', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 1, stderr: expect.stringContaining('no channel') });
   });
 });

@@ -10,11 +10,26 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   );
 }
 
-/** One FieldIssue per zod issue, with zod's generic wording replaced where we know better. */
-export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
+/** The value at `path` in `input`, or undefined where the path leads nowhere. */
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * One FieldIssue per zod issue, with zod's generic wording replaced where we know better. A field
+ * is "required" when the input has nothing at its path (zod's issues do not carry the input).
+ */
+export function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
   return error.issues.flatMap((issue): FieldIssue[] => {
     const field = fieldPath(issue.path) || '(body)';
-    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field, message: 'is required', code: 'required' }];
+    if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+      return [{ field, message: 'is required', code: 'required' }];
+    }
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'is not a known field', code: 'unknown_field' }));
     }
@@ -32,5 +47,5 @@ function article(expected: string): string {
 export function parseInput<T extends z.core.$ZodType>(schema: T, input: unknown, message = 'The request is not valid.'): z.output<T> {
   const result = (schema as unknown as z.ZodMiniType).safeParse(input);
   if (result.success) return result.data as z.output<T>;
-  throw new ApiError('invalid_input', message, { issues: toFieldIssues(result.error) });
+  throw new ApiError('invalid_input', message, { issues: toFieldIssues(result.error, input) });
 }

@@ -1,0 +1,97 @@
+/**
+ * Every table that holds tenant data, acting as the workers' role: another company sees none of
+ * a company's rows and can change none of them; the owner does see them (so the check can fail).
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialClaims } from '../../shared/auth/credentials.ts';
+import { demoChannels, demoLeads } from '../../platform/demo.ts';
+import { demo, stack, superuser } from '../../test/helpers.ts';
+
+let db: pg.Client;
+const claims: Record<'acme' | 'globex', object> = { acme: {}, globex: {} };
+
+beforeAll(async () => {
+  db = await superuser();
+  for (const slug of ['acme', 'globex'] as const) {
+    claims[slug] = await credentialClaims({ kind: 'operations_api_key', secret: demo(slug).operations.apiKey });
+  }
+  // Give acme a row in every purchase table: a purchase with a product, rewards and an idempotency key.
+  const res = await fetch(`${stack().apis.operations}/functions/v1/openapi-operations`, {
+    method: 'POST',
+    headers: { 'X-Api-Key': demo('acme').operations.apiKey, 'Idempotency-Key': `isolation-${Date.now()}` },
+    body: JSON.stringify({
+      action: 'create_purchase',
+      lead_id: demoLeads.acmeDirect,
+      product_id: demo('acme').operations.productIds[0],
+      purchase_amount: 10,
+    }),
+  });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => db?.end());
+
+async function asCompany(slug: 'acme' | 'globex', sql: string): Promise<pg.QueryResult> {
+  await db.query('begin');
+  try {
+    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims[slug])]);
+    await db.query('set local role purchases_api');
+    return await db.query(sql);
+  } finally {
+    await db.query('rollback');
+  }
+}
+
+const acme = '10b33439-dc1c-488d-a348-5601ee382b58';
+/** Each tenant table, a filter that selects rows only acme may see, and a column to try to change. */
+const tables: Array<[table: string, acmeRows: string, column: string]> = [
+  ['companies', `id = '${acme}'`, 'name'],
+  ['channels', `id = '${demoChannels.acmeDirect.id}'`, 'name'],
+  ['channel_access', `company_id = '${acme}'`, 'granted_at'],
+  ['leads', `channel_id = '${demoChannels.acmeDirect.id}'`, 'email'],
+  ['products', `company_id = '${acme}'`, 'name'],
+  ['purchases', `company_id = '${acme}'`, 'description'],
+  ['purchase_items', `company_id = '${acme}'`, 'quantity'],
+  ['purchase_events', `company_id = '${acme}'`, 'amount'],
+  ['reward_triggers', `channel_id = '${demoChannels.acmeDirect.id}'`, 'active'],
+  ['reward_events', `company_id = '${acme}'`, 'amount'],
+  ['idempotency_keys', `company_id = '${acme}'`, 'response'],
+];
+
+describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
+  it('shows acme its rows and globex none of them', async () => {
+    const seen = async (slug: 'acme' | 'globex') =>
+      Number((await asCompany(slug, `select count(*) as n from ledger.${table} where ${acmeRows}`)).rows[0].n);
+    expect(await seen('acme')).toBeGreaterThan(0);
+    expect(await seen('globex')).toBe(0);
+  });
+
+  it('lets globex change none of them', async () => {
+    for (const sql of [
+      `update ledger.${table} set ${column} = ${column} where ${acmeRows}`,
+      `delete from ledger.${table} where ${acmeRows}`,
+    ]) {
+      const outcome = await asCompany('globex', sql).then(
+        (result) => result.rowCount,
+        (error: Error) => error.message,
+      );
+      // Either the role may not do it at all, or RLS leaves it nothing to do it to.
+      expect(outcome === 0 || /permission denied/.test(String(outcome)), `${sql} → ${outcome}`).toBe(true);
+    }
+  });
+});
+
+describe('writes for another company', () => {
+  it('are refused by the policies, whatever the worker asks', async () => {
+    const attempts = [
+      `insert into ledger.purchases (company_id, source, currency, total) values ('${acme}', 'operations', 'USD', 1)`,
+      `insert into ledger.purchases (company_id, source, lead_id, channel_id, currency) values ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'operations', '${demoLeads.acmeDirect}', '${demoChannels.acmeDirect.id}', 'USD')`,
+      `insert into ledger.idempotency_keys (company_id, key, action, request_hash, response) values ('${acme}', 'k', 'x', '${'0'.repeat(64)}', '{}')`,
+      `insert into ledger.purchase_events (company_id, purchase_id, currency) select company_id, id, currency from ledger.purchases limit 1`,
+      `insert into ledger.reward_events (company_id, purchase_id, trigger_id, reward_type, amount, currency) values ('${acme}', gen_random_uuid(), gen_random_uuid(), 'fixed', 1, 'USD')`,
+    ];
+    for (const sql of attempts) {
+      await expect(asCompany('globex', sql), sql).rejects.toThrow(/row-level security|permission denied/);
+    }
+  });
+});
