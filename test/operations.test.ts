@@ -149,6 +149,8 @@ describe('other bad input', () => {
     ['a date that is not a timestamp', { action: 'create_purchase', lead_id: lead, date: 'next tuesday' }, /^date must be an ISO 8601 timestamp/],
     ['an impossible date', { action: 'create_purchase', lead_id: lead, date: '2025-02-30T00:00:00Z' }, /^date must be an ISO 8601 timestamp/],
     ['a description that is not text', { action: 'create_purchase', lead_id: lead, description: { x: 1 } }, /^description must be a string$/],
+    ['a NUL character', { action: 'create_purchase', lead_id: lead, description: 'a\u0000b' }, /^description must be text without NUL/],
+    ['a lone surrogate', `{"action":"create_purchase","lead_id":"${lead}","description":"\\ud800"}`, /^description must be text without NUL/],
     ['an unknown field', { action: 'create_purchase', lead_id: lead, amount: 5 }, /^amount is not a known field$/],
     ['a body that is not JSON', '{"action": "create_purchase",', /not valid JSON/],
     ['a JSON array', '[1,2]', /must be a JSON object/],

@@ -19,6 +19,11 @@ describe('toApiError', () => {
     expect(toApiError(pgError('PGRST000'), 503).retryAfterSeconds).toBe(5);
   });
 
+  it('answers values Postgres cannot take as invalid input', () => {
+    const error = toApiError(pgError('22P05', 'unsupported Unicode escape sequence'), 400);
+    expect([error.kind, error.message]).toEqual(['invalid_input', 'A value in the request cannot be stored.']);
+  });
+
   it('hides anything else as internal', () => {
     const error = toApiError(pgError('42P01', 'relation "ledger.x" does not exist'), 400);
     expect(error.kind).toBe('internal');

@@ -30,6 +30,11 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
   if (kind) return new ApiError(kind, error.message, { reason: error.hint || undefined });
   // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
   if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);
+  // Class 22 (data exception): a value the request carried that Postgres cannot take, such as
+  // malformed Unicode. The validation in front should catch these; this keeps any it misses a 400.
+  if (code.startsWith('22')) {
+    return new ApiError('invalid_input', 'A value in the request cannot be stored.', { reason: 'data_exception', cause: error });
+  }
   return new ApiError('internal', 'The request could not be completed.', { cause: error });
 }
 

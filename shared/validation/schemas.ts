@@ -39,6 +39,19 @@ export const isoTimestamp = z.pipe(
   }),
 );
 
+/**
+ * Free text of at most `maxLength` characters that Postgres can store: no NUL characters and no
+ * lone UTF-16 surrogates (JSON allows both; a text column refuses them).
+ */
+export function plainText(maxLength: number) {
+  return z.string({ error: 'must be a string' }).check(
+    z.maxLength(maxLength, { error: `must be at most ${maxLength} characters` }),
+    z.refine((value) => !value.includes('\u0000') && value.isWellFormed(), {
+      error: 'must be text without NUL characters or unpaired surrogates',
+    }),
+  );
+}
+
 /** ISO 3166-1 alpha-2 country code, upper case, e.g. `US`. */
 export const countryCode = z.string().check(
   z.refine((value) => countryCodes.has(value), { error: 'must be a two-letter ISO 3166-1 country code, e.g. US' }),

@@ -2,7 +2,7 @@
 import { z } from 'zod/mini';
 import { sha256Hex } from '../../../shared/crypto/index.ts';
 import { callJsonRpc } from '../../../shared/db/index.ts';
-import { isoTimestamp, money, uuid } from '../../../shared/validation/index.ts';
+import { isoTimestamp, money, plainText, uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
 import { toOperationsPurchase } from '../wire.ts';
 
@@ -16,7 +16,7 @@ export const createPurchase = defineAction({
     purchase_amount: z.optional(z.nullable(money())),
     // spec: defaults to the current time.
     date: z.optional(z.nullable(isoTimestamp)),
-    description: z.optional(z.nullable(z.string({ error: 'must be a string' }).check(z.maxLength(2000, { error: 'must be at most 2000 characters' })))),
+    description: z.optional(z.nullable(plainText(2000))),
   }),
   async run({ c, db, input, idempotencyKey }) {
     const { purchase, replayed } = await callJsonRpc<{ purchase: Record<string, unknown>; replayed: boolean }>(db, 'operations_create_purchase', {
