@@ -8,7 +8,13 @@
 export interface DemoCompany {
   companyId: string;
   name: string;
-  lumen: { apiKey: string };
+  lumen: {
+    apiKey: string;
+    /** Lumen product ids granted to the partnership. */
+    productIds: string[];
+    audienceSegments: string[];
+    rateLimit: { limit: number; windowSeconds: number };
+  };
   operations: {
     apiKey: string;
     /** Leads of channels the company has access to. */
@@ -49,7 +55,12 @@ export const demoCompanies: Record<string, DemoCompany> = {
   acme: {
     companyId: '10b33439-dc1c-488d-a348-5601ee382b58',
     name: 'Acme Outfitters',
-    lumen: { apiKey: 'lumen_demo_fD2m37oCi8WIwkOR-dy_YIFQ' },
+    lumen: {
+      apiKey: 'lumen_demo_fD2m37oCi8WIwkOR-dy_YIFQ',
+      productIds: ['LMN_123456', 'LMN_654321'],
+      audienceSegments: ['segment_of_audience', 'type_of_audience'],
+      rateLimit: { limit: 120, windowSeconds: 60 },
+    },
     operations: {
       apiKey: 'ops_demo_50Be3yOHqAGwnmH0vjb2hkWl',
       leadIds: [demoLeads.partnerNetworkAda, demoLeads.partnerNetworkBen, demoLeads.acmeDirect],
@@ -66,7 +77,12 @@ export const demoCompanies: Record<string, DemoCompany> = {
   globex: {
     companyId: '423ebb6d-84c4-4f41-9b9e-d0595fdc616c',
     name: 'Globex Media',
-    lumen: { apiKey: 'lumen_demo_s9sk3Hi_EyYrMVU0lxV90lvE' },
+    lumen: {
+      apiKey: 'lumen_demo_s9sk3Hi_EyYrMVU0lxV90lvE',
+      productIds: ['LMN_777001'],
+      audienceSegments: ['newsletter_readers'],
+      rateLimit: { limit: 30, windowSeconds: 60 },
+    },
     operations: {
       apiKey: 'ops_demo_fVsDH_HLzBn8AJ-uJ30-MGm4',
       leadIds: [demoLeads.partnerNetworkAda, demoLeads.partnerNetworkBen, demoLeads.globexEurope],

@@ -66,3 +66,31 @@ insert into ledger.reward_triggers (id, channel_id, name, reward_type, value, ac
   ('0765287a-0fb6-4c75-8e0e-0cdb5a9306e9', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'Partner commission', 'percentage', 12.5, true),
   ('5f5c23b4-4be6-478f-af79-ca1b329d4c21', '0c94f42d-b29d-4d2c-81fb-63cf65e58deb', 'Retired bonus', 'fixed', 10.00, false)
 on conflict (id) do nothing;
+
+-- Lumen partnerships. acme: both fulfillment models, the reference's product and segments;
+-- globex: partner-fulfilled only, one of its two products granted.
+update ledger.products set code = v.code
+from (values
+  ('5c96e8d2-1cc8-4632-b1d5-73f31a00857a'::uuid, 'LMN_123456'),
+  ('d9b3876a-996c-4c83-872f-392649a0f5a8'::uuid, 'LMN_654321'),
+  ('1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb'::uuid, 'LMN_777001'),
+  ('a95b37e7-3dea-4182-9a40-62e25f9ab2b1'::uuid, 'LMN_777002')
+) as v (id, code)
+where ledger.products.id = v.id;
+
+insert into ledger.lumen_partnerships (company_id, lumen_fulfilled, partner_fulfilled, rate_limit, rate_window_seconds) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', true, true, 120, 60),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', false, true, 30, 60)
+on conflict (company_id) do nothing;
+
+insert into ledger.lumen_product_grants (company_id, product_id) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', '5c96e8d2-1cc8-4632-b1d5-73f31a00857a'),
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'd9b3876a-996c-4c83-872f-392649a0f5a8'),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', '1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb')
+on conflict do nothing;
+
+insert into ledger.lumen_audience_segments (company_id, segment) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'segment_of_audience'),
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'type_of_audience'),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'newsletter_readers')
+on conflict do nothing;

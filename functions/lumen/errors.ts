@@ -28,7 +28,14 @@ export const lumenErrors: ErrorDialect = {
     // spec: a wrong Content-Type is invalid input (400), not 415.
     const status = error.kind === 'unsupported_media_type' || error.kind === 'unprocessable' ? 400 : error.status;
     return c.json(
-      { success: false, error: { code: codeOfKind[error.kind], message: error.message, details: error.issues } },
+      {
+        success: false,
+        error: {
+          code: codeOfKind[error.kind],
+          message: error.message,
+          details: error.issues.map(({ field, message }) => ({ field, message })),
+        },
+      },
       status,
     );
   },

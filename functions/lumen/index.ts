@@ -1,16 +1,71 @@
 /** Lumen partner purchases API: POST /partners/v1/purchases, authenticated by X-Partner-Api-Key. */
-import { createWorkerApp } from '../../shared/app/index.ts';
-import { authenticateCaller, missingCredential } from '../../shared/app/authenticate.ts';
+import type { Context } from 'hono';
+import { databaseSettings, missingCredential } from '../../shared/app/authenticate.ts';
+import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
 import { headerKey } from '../../shared/auth/index.ts';
+import { sha256Hex } from '../../shared/crypto/index.ts';
+import { callJsonRpc, connectDatabase, type Db } from '../../shared/db/index.ts';
+import type { WorkerEnv } from '../../shared/env/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { lumenErrors } from './errors.ts';
+import { sameRateLimit, type PartnerRateLimiter, type RateLimitConfig, type RateLimitDecision } from './rate-limiter.ts';
+import { readLumenPurchase } from './request.ts';
+import { toLumenPurchase } from './wire.ts';
 
-const app = createWorkerApp({ service: 'lumen', dialect: lumenErrors });
+export { PartnerRateLimiter } from './rate-limiter.ts';
+
+export interface LumenEnv extends WorkerEnv {
+  /** One PartnerRateLimiter per partner API key. */
+  RATE_LIMITER: DurableObjectNamespace<PartnerRateLimiter>;
+}
+
+type LumenContext = Context<WorkerAppEnv<LumenEnv>>;
+interface RateLimitRow {
+  limit: number;
+  window_seconds: number;
+}
+
+const app = createWorkerApp<LumenEnv>({ service: 'lumen', dialect: lumenErrors });
+
+/** Counts the request against the key's limit; throws RATE_LIMIT (429, Retry-After) past it. */
+async function enforceRateLimit(c: LumenContext, apiKey: string) {
+  const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(await sha256Hex(apiKey)));
+  const decision = await limiter.check();
+  c.header('RateLimit-Limit', String(decision.limit));
+  c.header('RateLimit-Remaining', String(decision.remaining));
+  if (!decision.allowed) {
+    throw new ApiError(
+      'rate_limited',
+      `Too many requests: this partnership allows ${decision.limit} every ${(decision.config ?? { windowSeconds: 60 }).windowSeconds} seconds. Retry in ${decision.retryAfterSeconds} seconds.`,
+      { retryAfterSeconds: decision.retryAfterSeconds },
+    );
+  }
+  /** Tells the limiter the partnership's limit when the database reports one it does not hold yet. */
+  return async (row: RateLimitRow | null) => {
+    const config: RateLimitConfig | null = row && { limit: row.limit, windowSeconds: row.window_seconds };
+    if (config && !sameRateLimit(decision.config, config)) await limiter.configure(config);
+  };
+}
 
 app.post('/partners/v1/purchases', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Partner-Api-Key') ?? missingCredential('The X-Partner-Api-Key header is missing.');
-  await authenticateCaller(c, { kind: 'lumen_api_key', secret: apiKey }, 'The partner API key is not valid.');
-  throw new ApiError('not_implemented', 'Reporting purchases is not available yet.');
+  const learnRateLimit = await enforceRateLimit(c, apiKey);
+  const db: Db = await connectDatabase(databaseSettings(c), { kind: 'lumen_api_key', secret: apiKey });
+  let purchase;
+  try {
+    purchase = await readLumenPurchase(c);
+  } catch (error) {
+    // A wrong key is a 401 whatever the body; this call checks it (and fetches the limit) first.
+    if (error instanceof ApiError) await learnRateLimit(await callJsonRpc<RateLimitRow | null>(db, 'lumen_rate_limit', {}));
+    throw error;
+  }
+  const created = await callJsonRpc<{ number: number; created_at: string; rate_limit: RateLimitRow }>(
+    db,
+    'lumen_create_purchase',
+    { purchase: purchase as never },
+  );
+  await learnRateLimit(created.rate_limit);
+  return c.json({ success: true, data: toLumenPurchase(purchase, created) }, 201);
 });
 
 export default app;

@@ -19,6 +19,7 @@ export interface WorkerConfig {
   compatibility_date: string;
   compatibility_flags?: string[];
   vars?: Record<string, string>;
+  durable_objects?: { bindings?: Array<{ name: string; class_name: string }> };
 }
 
 export function workerConfigPath(api: ApiName): string {
@@ -96,6 +97,9 @@ export async function startWorkers(
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
           bindings: { ...(worker.vars ?? {}), ...bindings },
+          durableObjects: Object.fromEntries(
+            (worker.durable_objects?.bindings ?? []).map(({ name, class_name }) => [name, { className: class_name, useSQLite: true }]),
+          ),
           host: config.host,
           port: config.workerPorts[api],
           cf: false,

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { PresentedCredential } from '../auth/credentials.ts';
 import { connectDatabase, type Db } from '../db/client.ts';
 import { callRpc } from '../db/rpc.ts';
-import { readDatabaseSettings, type DatabaseSettings } from '../env/index.ts';
+import { readDatabaseSettings, type DatabaseSettings, type WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import type { WorkerAppEnv } from './index.ts';
 
@@ -13,7 +13,7 @@ export interface Caller {
 }
 
 /** The database settings from the bindings; a misconfigured worker answers 503 and says why in its log. */
-export function databaseSettings(c: Context<WorkerAppEnv>): DatabaseSettings {
+export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): DatabaseSettings {
   const settings = readDatabaseSettings(c.env ?? {});
   if ('missing' in settings) {
     c.get('log').log('error', 'worker is missing bindings', { missing: settings.missing });
@@ -26,8 +26,8 @@ export function databaseSettings(c: Context<WorkerAppEnv>): DatabaseSettings {
  * One round trip: asks the database whose credential this is. When it is unknown or revoked,
  * throws ApiError `unauthenticated` (reason `invalid_credential`) with the API's own wording.
  */
-export async function authenticateCaller(
-  c: Context<WorkerAppEnv>,
+export async function authenticateCaller<B extends WorkerEnv>(
+  c: Context<WorkerAppEnv<B>>,
   credential: PresentedCredential,
   invalidMessage: string,
 ): Promise<{ db: Db; caller: Caller }> {

@@ -14,8 +14,8 @@ export interface WorkerVariables {
   log: Logger;
 }
 
-export interface WorkerAppEnv {
-  Bindings: WorkerEnv;
+export interface WorkerAppEnv<Bindings extends WorkerEnv = WorkerEnv> {
+  Bindings: Bindings;
   Variables: WorkerVariables;
 }
 
@@ -59,9 +59,11 @@ function describeCause(cause: unknown): Record<string, unknown> {
 }
 
 /** A Hono app with the shared frame; the worker adds its routes. */
-export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerAppEnv> {
+export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(
+  options: WorkerAppOptions,
+): Hono<WorkerAppEnv<Bindings>> {
   // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
-  const app = new Hono<WorkerAppEnv>({ strict: false });
+  const app = new Hono<WorkerAppEnv<Bindings>>({ strict: false });
   const baseLog = createLogger({ service: options.service });
 
   app.use(requestId());

@@ -30,6 +30,8 @@ export type Database = {
           company_slug: string
         }[]
       }
+      lumen_create_purchase: { Args: { purchase: Json }; Returns: Json }
+      lumen_rate_limit: { Args: Record<PropertyKey, never>; Returns: Json }
       oauth_consumer_secret: { Args: { consumer_key: string }; Returns: string }
       operations_create_purchase: {
         Args: {

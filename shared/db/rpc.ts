@@ -1,6 +1,6 @@
 /** Calling an RPC and turning PostgREST's answer into data or an ApiError. */
 import type { PostgrestError } from '@supabase/supabase-js';
-import { ApiError, unavailable, type ErrorKind } from '../errors/index.ts';
+import { ApiError, unavailable, type ErrorKind, type FieldIssue } from '../errors/index.ts';
 import type { Database } from './database.types.ts';
 import type { Db } from './client.ts';
 
@@ -23,11 +23,26 @@ const kindOfCode: Record<string, ErrorKind> = {
   '23505': 'conflict',
 };
 
+/** Field issues an RPC put in `detail` as JSON, when its hint says `field_issues`. */
+function fieldIssuesOf(error: PostgrestError): FieldIssue[] | undefined {
+  if (error.hint !== 'field_issues' || !error.details) return undefined;
+  try {
+    const issues = JSON.parse(error.details) as FieldIssue[];
+    return Array.isArray(issues) ? issues.map(({ field, message }) => ({ field, message, code: 'invalid' })) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Maps a PostgREST error (and the HTTP status it came with) to the internal error model. */
 export function toApiError(error: PostgrestError, status: number): ApiError {
   const code = error.code ?? '';
   const kind = kindOfCode[code];
-  if (kind) return new ApiError(kind, error.message, { reason: error.hint || undefined });
+  if (kind === 'conflict' && code === '23505') {
+    // A unique constraint no RPC anticipated: say what happened without naming the constraint.
+    return new ApiError('conflict', 'The request conflicts with an existing record.', { cause: error });
+  }
+  if (kind) return new ApiError(kind, error.message, { reason: error.hint || undefined, issues: fieldIssuesOf(error) });
   // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
   if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);
   // Class 22 (data exception): a value the request carried that Postgres cannot take, such as

@@ -1,0 +1,68 @@
+/** The request body of POST /partners/v1/purchases, field by field as the reference's table gives it. */
+import { z } from 'zod/mini';
+import type { FieldIssue } from '../../shared/errors/index.ts';
+import { countryCode, email, phoneDigits, plainText } from '../../shared/validation/index.ts';
+
+const text = (max: number) => plainText(max).check(z.minLength(1, { error: 'must not be empty' }));
+const wholeQuantity = 'must be a whole number of at least 1';
+
+/** spec: starred fields, required when fulfillment is true. */
+export const starredAddressFields = ['address1', 'city', 'state', 'zip', 'countryCode', 'phone'] as const;
+
+const propertyValue = z.union([plainText(1000), z.number(), z.boolean()], {
+  error: 'must be a string, a number or a boolean',
+});
+
+export const lumenPurchaseSchema = z.strictObject({
+  partnerPurchaseId: text(255),
+  fulfillment: z.boolean({ error: 'must be true or false' }),
+  customer: z.strictObject({ email, firstName: text(200), lastName: text(200) }),
+  items: z
+    .array(
+      z.strictObject({
+        productId: text(100),
+        quantity: z.number({ error: wholeQuantity }).check(
+          z.int({ error: wholeQuantity }),
+          z.minimum(1, { error: wholeQuantity }),
+          z.maximum(100_000, { error: 'must be at most 100000' }),
+        ),
+      }),
+    )
+    .check(z.minLength(1, { error: 'must list at least one item' }), z.maxLength(100, { error: 'must list at most 100 items' })),
+  shippingAddress: z.optional(
+    z.strictObject({
+      address1: z.optional(text(200)),
+      address2: z.optional(z.nullable(plainText(200))),
+      city: z.optional(text(100)),
+      state: z.optional(text(100)),
+      zip: z.optional(text(20)),
+      countryCode: z.optional(countryCode),
+      phone: z.optional(phoneDigits),
+    }),
+  ),
+  additionalInfo: z.optional(z.strictObject({ audienceSegment: z.optional(text(100)) })),
+  // spec: arbitrary key-value pairs; bounded here to 50 keys of at most 100 characters.
+  properties: z.optional(
+    z.record(plainText(100).check(z.minLength(1, { error: 'keys must not be empty' })), propertyValue).check(
+      z.refine((value) => Object.keys(value).length <= 50, { error: 'must have at most 50 keys' }),
+    ),
+  ),
+});
+
+export type LumenPurchase = z.output<typeof lumenPurchaseSchema>;
+
+/**
+ * spec: "shippingAddress ... Required when fulfillment is true", and each starred subfield.
+ * Checked on the raw body, beside the schema, so every problem is reported at once.
+ */
+export function fulfillmentIssues(body: Record<string, unknown>): FieldIssue[] {
+  if (body.fulfillment !== true) return [];
+  const address = body.shippingAddress;
+  if (address === undefined || address === null) {
+    return [{ field: 'shippingAddress', message: 'is required when fulfillment is true', code: 'required' }];
+  }
+  if (typeof address !== 'object' || Array.isArray(address)) return [];
+  return starredAddressFields
+    .filter((name) => (address as Record<string, unknown>)[name] === undefined || (address as Record<string, unknown>)[name] === null)
+    .map((name) => ({ field: `shippingAddress.${name}`, message: 'is required when fulfillment is true', code: 'required' as const }));
+}
