@@ -4,6 +4,14 @@ import { companyCreate, companyList } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
+import {
+  partnershipAddSegment,
+  partnershipGrantProduct,
+  partnershipRemoveSegment,
+  partnershipRevokeProduct,
+  partnershipSet,
+  partnershipShow,
+} from './commands/partnership.ts';
 import { productCreate, productList } from './commands/product.ts';
 import { triggerCreate, triggerDeactivate, triggerList } from './commands/trigger.ts';
 import type { AdminCommand } from './commands/types.ts';
@@ -17,6 +25,14 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   lead: { create: leadCreate, list: leadList },
   product: { create: productCreate, list: productList },
   trigger: { create: triggerCreate, list: triggerList, deactivate: triggerDeactivate },
+  partnership: {
+    set: partnershipSet,
+    show: partnershipShow,
+    'grant-product': partnershipGrantProduct,
+    'revoke-product': partnershipRevokeProduct,
+    'add-segment': partnershipAddSegment,
+    'remove-segment': partnershipRemoveSegment,
+  },
 };
 
 const globalOptions = `Global options:
