@@ -3,6 +3,7 @@
  * unknown routes, missing credentials) in each API's own dialect, and a 503 in that dialect when
  * the database cannot be reached or the worker lacks its settings.
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import dpd from './dpd/index.ts';
 import groupcommerce from './groupcommerce/index.ts';
@@ -10,7 +11,9 @@ import kit from './kit/index.ts';
 import lumen from './lumen/index.ts';
 import operations from './operations/index.ts';
 
+// The runtime's own bindings (the Lumen rate limiter) with the database settings overridden.
 const unreachable = {
+  ...(env as object),
   SUPABASE_URL: 'http://127.0.0.1:1',
   SUPABASE_ANON_KEY: 'anon',
   SUPABASE_JWT_SECRET: 'a-test-secret-of-at-least-32-characters',
@@ -113,7 +116,7 @@ describe.each(workers)('$name worker', (worker) => {
   });
 
   it('answers 503 when the worker lacks its database settings', async () => {
-    const res = await worker.app.request(path, { method, headers: worker.credential }, {});
+    const res = await worker.app.request(path, { method, headers: worker.credential }, { ...(env as object), SUPABASE_URL: undefined, SUPABASE_ANON_KEY: undefined, SUPABASE_JWT_SECRET: undefined });
     expect(res.status).toBe(503);
     worker.unavailable(await res.json());
   });
