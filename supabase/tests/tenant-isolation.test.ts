@@ -28,6 +28,21 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(201);
+  // And a Lumen purchase of each model: a customer, a shipment, an account setup.
+  for (const fulfillment of [true, false]) {
+    const lumen = await fetch(`${stack().apis.lumen}/partners/v1/purchases`, {
+      method: 'POST',
+      headers: { 'X-Partner-Api-Key': demo('acme').lumen.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        partnerPurchaseId: `isolation-${fulfillment}-${Date.now()}`,
+        fulfillment,
+        customer: { email: 'isolated@example.com', firstName: 'Iso', lastName: 'Lated' },
+        items: [{ productId: 'LMN_123456', quantity: 1 }],
+        shippingAddress: { address1: '1 Way', city: 'Town', state: 'ST', zip: '12345', countryCode: 'US', phone: '5550000000' },
+      }),
+    });
+    expect(lumen.status).toBe(201);
+  }
 });
 afterAll(async () => db?.end());
 
@@ -56,6 +71,12 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['reward_triggers', `channel_id = '${demoChannels.acmeDirect.id}'`, 'active'],
   ['reward_events', `company_id = '${acme}'`, 'amount'],
   ['idempotency_keys', `company_id = '${acme}'`, 'response'],
+  ['customers', `company_id = '${acme}'`, 'first_name'],
+  ['shipments', `company_id = '${acme}'`, 'status'],
+  ['account_setups', `company_id = '${acme}'`, 'status'],
+  ['lumen_partnerships', `company_id = '${acme}'`, 'rate_limit'],
+  ['lumen_product_grants', `company_id = '${acme}'`, 'product_id'],
+  ['lumen_audience_segments', `company_id = '${acme}'`, 'segment'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
@@ -83,11 +104,15 @@ describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
 
 describe('writes for another company', () => {
   it('are refused by the policies, whatever the worker asks', async () => {
+    const acmePurchase = (await db.query(`select id from ledger.purchases where company_id = '${acme}' limit 1`)).rows[0].id;
     const attempts = [
       `insert into ledger.purchases (company_id, source, currency, total) values ('${acme}', 'operations', 'USD', 1)`,
       `insert into ledger.purchases (company_id, source, lead_id, channel_id, currency) values ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'operations', '${demoLeads.acmeDirect}', '${demoChannels.acmeDirect.id}', 'USD')`,
       `insert into ledger.idempotency_keys (company_id, key, action, request_hash, response) values ('${acme}', 'k', 'x', '${'0'.repeat(64)}', '{}')`,
       `insert into ledger.purchase_events (company_id, purchase_id, currency) select company_id, id, currency from ledger.purchases limit 1`,
+      `insert into ledger.customers (company_id, email) values ('${acme}', 'planted@example.com')`,
+      `insert into ledger.shipments (company_id, purchase_id) values ('${acme}', '${acmePurchase}')`,
+      `insert into ledger.shipments (company_id, purchase_id) values ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', '${acmePurchase}')`,
       `insert into ledger.reward_events (company_id, purchase_id, trigger_id, reward_type, amount, currency) values ('${acme}', gen_random_uuid(), gen_random_uuid(), 'fixed', 1, 'USD')`,
     ];
     for (const sql of attempts) {
