@@ -94,3 +94,24 @@ insert into ledger.lumen_audience_segments (company_id, segment) values
   ('10b33439-dc1c-488d-a348-5601ee382b58', 'type_of_audience'),
   ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'newsletter_readers')
 on conflict do nothing;
+
+-- Kit purchases, recorded through the Kit RPC itself as each company's token (the claims a
+-- worker would send), so they are exactly what the API would have made.
+select set_config('request.jwt.claims', json_build_object('cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
+from (select encode(sha256(convert_to('kit_demo_lDBbha--UxL3EWzCwHu0GV-C', 'UTF8')), 'hex') as d) token;
+select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "796-92-4892", "status": "paid",
+  "subtotal": 78.66, "tax": 7.87, "shipping": 0, "discount": 5, "total": 81.53, "currency": "USD",
+  "transaction_time": "2023-02-17T11:43:55Z", "products": [
+    {"name": "Phantom Hourglass", "pid": "804-02-4430", "lid": "811-75-7900", "quantity": 1, "unit_price": 23.22, "sku": "SM21-SH-M02-RD-S-001"},
+    {"name": "Twilight Princess", "pid": "833-51-1151", "lid": "766-49-1241", "quantity": 1, "unit_price": 32.22, "sku": "WT21-JK-M03-BK-L-012"},
+    {"name": "Four Swords", "pid": "217-99-4325", "lid": "563-95-8878", "quantity": 1, "unit_price": 23.22, "sku": "FL21-TS-M01-BL-M-020"}]}');
+select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "512-41-4101", "status": "paid",
+  "subtotal": 5, "tax": 0, "discount": 0, "total": 5, "currency": "USD", "transaction_time": "2023-03-01T09:00:00Z",
+  "products": [{"name": "Tip", "pid": "111-75-7524", "lid": "000-13-0000", "quantity": 1, "unit_price": 5}]}');
+
+select set_config('request.jwt.claims', json_build_object('cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
+from (select encode(sha256(convert_to('kit_demo_tCSwaUHkGUPq9ZmEJ635Ja2Q', 'UTF8')), 'hex') as d) token;
+select public.kit_create_purchase('{"email_address": "reader@example.com", "transaction_id": "GLX-0001", "status": "paid",
+  "subtotal": 12, "tax": 0.96, "discount": 0, "total": 12.96, "currency": "EUR", "transaction_time": "2024-06-01T12:00:00Z",
+  "products": [{"name": "Magazine bundle", "pid": "GLX-MAG", "lid": "GLX-0001-1", "quantity": 2, "unit_price": 6}]}');
+select set_config('request.jwt.claims', '', true);

@@ -1,14 +1,36 @@
 /** Kit v4 purchases API: create, list and get purchases, authenticated by an OAuth access token (Bearer). */
-import { createWorkerApp } from '../../shared/app/index.ts';
-import { authenticateCaller, missingCredential } from '../../shared/app/authenticate.ts';
-import { bearerToken, headerKey } from '../../shared/auth/index.ts';
-import { ApiError } from '../../shared/errors/index.ts';
+import type { Context } from 'hono';
+import { authenticateCaller, databaseSettings, missingCredential } from '../../shared/app/authenticate.ts';
+import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
+import { readJsonObject } from '../../shared/app/json-body.ts';
+import { bearerToken, headerKey, type PresentedCredential } from '../../shared/auth/index.ts';
+import { sha256Hex } from '../../shared/crypto/index.ts';
+import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
+import type { WorkerEnv } from '../../shared/env/index.ts';
+import { ApiError, unavailable } from '../../shared/errors/index.ts';
+import type { RateLimiter } from '../../shared/rate-limit/index.ts';
+import { parseInput } from '../../shared/validation/index.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { kitErrors } from './errors.ts';
+import { kitPurchaseSchema } from './schema.ts';
 
-const app = createWorkerApp({ service: 'kit', dialect: kitErrors });
+// The class name wrangler.toml binds.
+export { RateLimiter as TokenRateLimiter } from '../../shared/rate-limit/index.ts';
 
-// Covers /v4/purchases itself and everything under it.
-app.use('/v4/purchases/*', async function requireAccessToken(c, next) {
+export interface KitEnv extends WorkerEnv {
+  /** One rate limiter per access token. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+}
+type KitContext = Context<WorkerAppEnv<KitEnv>>;
+
+/** Kit's documented limit for OAuth apps: 600 requests per 60 seconds per token. */
+const kitRateLimit = { limit: 600, windowSeconds: 60 };
+const invalidToken = 'The access token is invalid';
+
+const app = createWorkerApp<KitEnv>({ service: 'kit', dialect: kitErrors });
+
+/** The request's access token after the rate limit has counted it; every purchase route starts here. */
+async function accessToken(c: KitContext): Promise<PresentedCredential> {
   const token = bearerToken(c.req.raw.headers);
   if (!token) {
     // Kit's purchase endpoints do not take API keys; say so rather than "missing token".
@@ -17,11 +39,97 @@ app.use('/v4/purchases/*', async function requireAccessToken(c, next) {
     }
     missingCredential('The access token is missing.');
   }
-  await authenticateCaller(c, { kind: 'kit_token', secret: token }, 'The access token is invalid');
-  await next();
+  if (!c.env.RATE_LIMITER) {
+    c.get('log').log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
+    throw unavailable();
+  }
+  const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(await sha256Hex(token)));
+  const decision = await limiter.check(kitRateLimit);
+  if (!decision.allowed) {
+    throw new ApiError('rate_limited', `Rate limit hit: ${kitRateLimit.limit} requests per ${kitRateLimit.windowSeconds} seconds. Retry in ${decision.retryAfterSeconds} seconds.`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  return { kind: 'kit_token', secret: token };
+}
+
+app.post('/v4/purchases', async (c) => {
+  const credential = await accessToken(c);
+  let input;
+  try {
+    input = parseInput(kitPurchaseSchema, await readJsonObject(c)).purchase;
+  } catch (error) {
+    // A wrong token is a 401 whatever the body.
+    if (error instanceof ApiError) await authenticateCaller(c, credential, invalidToken);
+    throw error;
+  }
+  const db = await connectDatabase(databaseSettings(c), credential);
+  const result = await callJsonRpc<{ purchase: Record<string, unknown>; created: boolean }>(db, 'kit_create_purchase', {
+    purchase: { status: 'paid', ...input } as never,
+  });
+  // A new transaction_id is a created purchase (201); a known one updated it (200).
+  return c.json({ purchase: result.purchase }, result.created ? 201 : 200);
 });
-app.post('/v4/purchases', () => {
-  throw new ApiError('not_implemented', 'Creating purchases is not available yet.');
+
+/** `per_page`, `after`, `before` and `include_total_count` as Kit documents them, or 422. */
+function pageQuery(c: KitContext) {
+  const problems: string[] = [];
+  const perPageText = c.req.query('per_page');
+  const perPage = perPageText === undefined || perPageText === '' ? 500 : Number(perPageText);
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) problems.push('per_page must be a whole number from 1 to 1000');
+  const cursor = (name: 'after' | 'before') => {
+    const text = c.req.query(name);
+    if (text === undefined || text === '') return null;
+    const number = decodeCursor(text);
+    if (number === null) problems.push(`${name} is not a cursor this API returned`);
+    return number;
+  };
+  const after = cursor('after');
+  const before = cursor('before');
+  if (after !== null && before !== null) problems.push('after and before cannot be used together');
+  const total = c.req.query('include_total_count');
+  if (total !== undefined && !['true', 'false', ''].includes(total)) problems.push('include_total_count must be true or false');
+  if (problems.length > 0) throw new ApiError('invalid_input', problems.join('; '), { issues: problems.map((p) => ({ field: p.split(' ')[0]!, message: p.slice(p.indexOf(' ') + 1) })) });
+  return { perPage, after, before, withTotal: total === 'true' };
+}
+
+app.get('/v4/purchases', async (c) => {
+  const credential = await accessToken(c);
+  const query = pageQuery(c);
+  const db = await connectDatabase(databaseSettings(c), credential);
+  const page = await callJsonRpc<{
+    purchases: unknown[];
+    newest: number | null;
+    oldest: number | null;
+    has_previous_page: boolean;
+    has_next_page: boolean;
+    total_count: number | null;
+  }>(db, 'kit_list_purchases', {
+    page_size: query.perPage,
+    after_number: query.after ?? undefined,
+    before_number: query.before ?? undefined,
+    with_total_count: query.withTotal,
+  });
+  return c.json({
+    purchases: page.purchases,
+    pagination: {
+      has_previous_page: page.has_previous_page,
+      has_next_page: page.has_next_page,
+      start_cursor: page.newest === null ? null : encodeCursor(page.newest),
+      end_cursor: page.oldest === null ? null : encodeCursor(page.oldest),
+      per_page: query.perPage,
+      ...(query.withTotal ? { total_count: page.total_count } : {}),
+    },
+  });
+});
+
+app.get('/v4/purchases/:id', async (c) => {
+  const credential = await accessToken(c);
+  const id = c.req.param('id');
+  // An id that cannot be one of ours is as unknown as one of another account.
+  if (!/^[1-9]\d{0,15}$/.test(id)) throw new ApiError('not_found', 'Not Found');
+  const db = await connectDatabase(databaseSettings(c), credential);
+  return c.json(await callJsonRpc(db, 'kit_get_purchase', { purchase_number: Number(id) }));
 });
 
 export default app;

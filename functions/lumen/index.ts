@@ -8,15 +8,16 @@ import { callJsonRpc, connectDatabase, type Db } from '../../shared/db/index.ts'
 import type { WorkerEnv } from '../../shared/env/index.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
 import { lumenErrors } from './errors.ts';
-import { sameRateLimit, type PartnerRateLimiter, type RateLimitConfig, type RateLimitDecision } from './rate-limiter.ts';
+import { sameRateLimit, type RateLimitConfig, type RateLimiter } from '../../shared/rate-limit/index.ts';
 import { readLumenPurchase } from './request.ts';
 import { toLumenPurchase } from './wire.ts';
 
-export { PartnerRateLimiter } from './rate-limiter.ts';
+// The class name wrangler.toml binds (renaming it would need a Durable Object migration).
+export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index.ts';
 
 export interface LumenEnv extends WorkerEnv {
-  /** One PartnerRateLimiter per partner API key. */
-  RATE_LIMITER: DurableObjectNamespace<PartnerRateLimiter>;
+  /** One rate limiter per partner API key. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 }
 
 type LumenContext = Context<WorkerAppEnv<LumenEnv>>;

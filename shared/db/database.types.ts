@@ -30,6 +30,17 @@ export type Database = {
           company_slug: string
         }[]
       }
+      kit_create_purchase: { Args: { purchase: Json }; Returns: Json }
+      kit_get_purchase: { Args: { purchase_number: number }; Returns: Json }
+      kit_list_purchases: {
+        Args: {
+          after_number?: number
+          before_number?: number
+          page_size: number
+          with_total_count?: boolean
+        }
+        Returns: Json
+      }
       lumen_create_purchase: { Args: { purchase: Json }; Returns: Json }
       lumen_rate_limit: { Args: Record<PropertyKey, never>; Returns: Json }
       oauth_consumer_secret: { Args: { consumer_key: string }; Returns: string }

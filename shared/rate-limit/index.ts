@@ -1,12 +1,12 @@
 /**
- * Per-partner rate limiting with a Durable Object.
+ * Rate limiting per credential with a Durable Object (Lumen per partner key, Kit per token).
  *
  * Why a Durable Object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location, is eventually consistent, only knows 10 s or 60 s windows and answers
- * only `{ success }`, so it could neither hold a partner's agreed limit exactly across isolates
- * nor say truthfully how long to wait. One Durable Object per partner key is a single-threaded
- * instance: its count is exact under any concurrency, any window length works, and it knows when
- * the oldest counted request leaves the window, which is the honest Retry-After.
+ * only `{ success }`, so it could neither hold an agreed limit exactly across isolates nor say
+ * truthfully how long to wait. One Durable Object per credential is a single-threaded instance:
+ * its count is exact under any concurrency, any window length works, and it knows when the
+ * oldest counted request leaves the window, which is the honest Retry-After.
  *
  * The window slides: a request is allowed when fewer than `limit` requests were allowed in the
  * last `windowSeconds`. Counts live in memory; if the object is evicted (idle), they restart,
@@ -29,16 +29,17 @@ export interface RateLimitDecision {
   config: RateLimitConfig | null;
 }
 
-/** Until the database has told the object the partnership's limit: the partnership table's default. */
+/** Until the object is told a limit: the Lumen partnership table's default. */
 export const defaultRateLimit: RateLimitConfig = { limit: 60, windowSeconds: 60 };
 
-export class PartnerRateLimiter extends DurableObject {
+export class RateLimiter extends DurableObject {
   private config: RateLimitConfig | null = null;
   /** Times (ms) of the allowed requests still inside the window, oldest first. */
   private allowedAt: number[] = [];
 
-  /** Counts this request if the window has room. */
-  check(now: number = Date.now()): RateLimitDecision {
+  /** Counts this request if the window has room; `fixed` is a limit the caller knows without asking. */
+  check(fixed?: RateLimitConfig, now: number = Date.now()): RateLimitDecision {
+    if (fixed) this.config = fixed;
     const { limit, windowSeconds } = this.config ?? defaultRateLimit;
     const windowStart = now - windowSeconds * 1000;
     let expired = 0;
@@ -59,7 +60,7 @@ export class PartnerRateLimiter extends DurableObject {
     };
   }
 
-  /** Takes the partnership's limit, as the database reported it. */
+  /** Takes the limit the database reported (a Lumen partnership's). */
   configure(config: RateLimitConfig): void {
     this.config = config;
   }
