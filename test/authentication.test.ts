@@ -44,9 +44,8 @@ const invalidBodies = {
 describe.each(['lumen', 'operations', 'dpd', 'kit'] as const)('%s', (api) => {
   it.each(['acme', 'globex'] as const)('accepts the demo credential of %s', async (slug) => {
     const res = await call[api](headerCredentials[api](slug));
-    // Past authentication: DPD's ping answers, Lumen and operations find the empty body wanting,
-    // the endpoints still to be built say so.
-    expect(res.status).toBe({ lumen: 400, operations: 400, dpd: 200, kit: 501 }[api]);
+    // Past authentication: DPD's ping answers; the others find the empty body wanting.
+    expect(res.status).toBe({ lumen: 400, operations: 400, dpd: 200, kit: 422 }[api]);
     if (api === 'dpd') expect(await res.json()).toEqual({ status: 'SUCCESS' });
   });
 
@@ -114,7 +113,7 @@ describe('revocation', () => {
     const issued = await admin('credential', 'issue', 'kit', '--company', 'acme', '--json');
     expect(issued.code).toBe(0);
     const { id, token } = JSON.parse(issued.stdout) as { id: string; token: string };
-    expect((await call.kit({ Authorization: `Bearer ${token}` })).status).toBe(501);
+    expect((await call.kit({ Authorization: `Bearer ${token}` })).status).toBe(422);
     expect((await admin('credential', 'revoke', id)).code).toBe(0);
     expect((await call.kit({ Authorization: `Bearer ${token}` })).status).toBe(401);
   });

@@ -158,7 +158,7 @@ begin
     subtotal, tax, shipping, discount, total
   ) values (
     company, 'kit', purchase ->> 'transaction_id', subscriber.id, purchase ->> 'status', purchase ->> 'currency',
-    (purchase ->> 'transaction_time')::timestamptz,
+    coalesce((purchase ->> 'transaction_time')::timestamptz, now()),
     (purchase ->> 'subtotal')::numeric, (purchase ->> 'tax')::numeric, (purchase ->> 'shipping')::numeric,
     (purchase ->> 'discount')::numeric, (purchase ->> 'total')::numeric
   )
