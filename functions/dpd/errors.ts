@@ -25,6 +25,8 @@ const statusWordOfKind: Record<ErrorKind, string> = {
 export const dpdErrors: ErrorDialect = {
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'Basic realm="DPD API", charset="UTF-8"');
+    // DPD answers a missing purchase or page with exactly {"status":"NOTFOUND"}.
+    if (error.kind === 'not_found') return c.json({ status: 'NOTFOUND' }, 404);
     const body: Record<string, unknown> = { status: statusWordOfKind[error.kind], message: error.message };
     if (error.issues.length > 0) body.errors = error.issues;
     const status = error.kind === 'unprocessable' || error.kind === 'unsupported_media_type' ? 400 : error.status;

@@ -1,33 +1,108 @@
 /**
  * DPD purchases API: list, get and reactivate purchases, authenticated by HTTP Basic (account
  * username and API password). DPD serves its API under /v2; the same routes answer at the root.
+ * Each route makes one database call, which also checks the credential.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { authenticateCaller, databaseSettings, missingCredential } from '../../shared/app/authenticate.ts';
 import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
-import { authenticateCaller, missingCredential } from '../../shared/app/authenticate.ts';
-import { basicCredentials } from '../../shared/auth/index.ts';
+import { basicCredentials, type PresentedCredential } from '../../shared/auth/index.ts';
+import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
+import { email as emailSchema } from '../../shared/validation/index.ts';
 import { dpdErrors } from './errors.ts';
+import { readListQuery } from './query.ts';
+import { toDpdPurchase } from './wire.ts';
 
 const app = createWorkerApp({ service: 'dpd', dialect: dpdErrors });
-
 const routes = new Hono<WorkerAppEnv>();
+const invalidCredentials = 'The username or API password is not valid.';
+
+/** The Basic credential of the request (401 with DPD's challenge when there is none). */
+function credentialOf(c: Context): PresentedCredential {
+  const basic = basicCredentials(c.req.raw.headers) ?? missingCredential('HTTP Basic credentials (username and API password) are required.');
+  return { kind: 'dpd_basic', keyId: basic.username, secret: basic.password };
+}
 
 routes.use(async function requireBasicAuth(c, next) {
-  const basic = basicCredentials(c.req.raw.headers) ?? missingCredential('HTTP Basic credentials (username and API password) are required.');
-  await authenticateCaller(
-    c,
-    { kind: 'dpd_basic', keyId: basic.username, secret: basic.password },
-    'The username or API password is not valid.',
-  );
+  credentialOf(c);
   await next();
 });
 
 // DPD's clients call the root to test credentials.
-routes.get('/', (c) => c.json({ status: 'SUCCESS' }));
+routes.get('/', async (c) => {
+  await authenticateCaller(c, credentialOf(c), invalidCredentials);
+  return c.json({ status: 'SUCCESS' });
+});
 
-routes.get('/purchases', () => {
-  throw new ApiError('not_implemented', 'Listing purchases is not available yet.');
+routes.get('/purchases', async (c) => {
+  const credential = credentialOf(c);
+  let args;
+  try {
+    args = readListQuery(c.req.query());
+  } catch (error) {
+    if (error instanceof ApiError) await authenticateCaller(c, credential, invalidCredentials);
+    throw error;
+  }
+  const db = await connectDatabase(databaseSettings(c), credential);
+  const result = await callJsonRpc<{ count: number; purchases: Array<Record<string, unknown>> }>(db, 'dpd_list_purchases', {
+    ...args,
+    total: args.total as unknown as number,
+  });
+  c.header('Dpd-Collection-Count', String(result.count));
+  // DPD's clients stop paging at the first page that is not there.
+  if (result.purchases.length === 0 && args.page > 1) throw new ApiError('not_found', `There is no page ${args.page}.`);
+  return c.json(result.purchases.map(toDpdPurchase));
+});
+
+/** A purchase id from the path; anything that is not one is as unknown as a missing purchase. */
+function purchaseNumber(c: Context): number {
+  const id = c.req.param('id') ?? '';
+  if (!/^[1-9]\d{0,15}$/.test(id)) throw new ApiError('not_found', `There is no purchase ${id}.`);
+  return Number(id);
+}
+
+routes.get('/purchases/:id', async (c) => {
+  const credential = credentialOf(c);
+  const number = purchaseNumber(c);
+  const db = await connectDatabase(databaseSettings(c), credential);
+  return c.json(toDpdPurchase(await callJsonRpc<Record<string, unknown>>(db, 'dpd_get_purchase', { purchase_number: number })));
+});
+
+/** Reactivation parameters from the query, a form body or a JSON body, as DPD's clients send them. */
+async function reactivateParams(c: Context): Promise<{ customerEmail: string | undefined; refulfill: boolean }> {
+  const fields: Record<string, unknown> = { ...c.req.query() };
+  const type = c.req.header('Content-Type') ?? '';
+  if (/^application\/json/i.test(type)) {
+    const body = await c.req.json().catch(() => {
+      throw new ApiError('invalid_input', 'The request body is not valid JSON.');
+    });
+    if (body && typeof body === 'object') Object.assign(fields, body);
+  } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+    Object.assign(fields, await c.req.parseBody());
+  }
+  const email = typeof fields.customer_email === 'string' ? fields.customer_email.trim() : '';
+  if (email !== '' && !emailSchema.safeParse(email).success) {
+    throw new ApiError('invalid_input', 'customer_email must be an email address', { issues: [{ field: 'customer_email', message: 'must be an email address' }] });
+  }
+  const refulfill = fields.refulfill === true || (typeof fields.refulfill === 'string' && ['1', 'true', 'yes', 'on'].includes(fields.refulfill.toLowerCase()));
+  return { customerEmail: email || undefined, refulfill };
+}
+
+routes.post('/purchases/:id/reactivate', async (c) => {
+  const credential = credentialOf(c);
+  const number = purchaseNumber(c);
+  let params;
+  try {
+    params = await reactivateParams(c);
+  } catch (error) {
+    if (error instanceof ApiError) await authenticateCaller(c, credential, invalidCredentials);
+    throw error;
+  }
+  const db = await connectDatabase(databaseSettings(c), credential);
+  return c.json(
+    await callJsonRpc(db, 'dpd_reactivate_purchase', { purchase_number: number, email_to: params.customerEmail, refulfill: params.refulfill }),
+  );
 });
 
 app.route('/v2', routes);

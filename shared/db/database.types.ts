@@ -30,6 +30,33 @@ export type Database = {
           company_slug: string
         }[]
       }
+      dpd_get_purchase: { Args: { purchase_number: number }; Returns: Json }
+      dpd_list_purchases: {
+        Args: {
+          created_from?: number
+          created_to?: number
+          customer_number?: number
+          email_prefix?: string
+          first_name_prefix?: string
+          last_name_prefix?: string
+          page?: number
+          product_number?: number
+          status?: string
+          storefront_number?: number
+          total?: number
+          total_op?: string
+          unshipped?: boolean
+        }
+        Returns: Json
+      }
+      dpd_reactivate_purchase: {
+        Args: {
+          email_to?: string
+          purchase_number: number
+          refulfill?: boolean
+        }
+        Returns: Json
+      }
       kit_create_purchase: { Args: { purchase: Json }; Returns: Json }
       kit_get_purchase: { Args: { purchase_number: number }; Returns: Json }
       kit_list_purchases: {
