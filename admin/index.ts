@@ -13,6 +13,7 @@ import {
   partnershipShow,
 } from './commands/partnership.ts';
 import { productCreate, productList } from './commands/product.ts';
+import { storefrontCreate, storefrontList } from './commands/storefront.ts';
 import { triggerCreate, triggerDeactivate, triggerList } from './commands/trigger.ts';
 import type { AdminCommand } from './commands/types.ts';
 import { CommandError, openContext, UsageError } from './context.ts';
@@ -24,6 +25,7 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   channel: { create: channelCreate, list: channelList, grant: channelGrant, revoke: channelRevoke },
   lead: { create: leadCreate, list: leadList },
   product: { create: productCreate, list: productList },
+  storefront: { create: storefrontCreate, list: storefrontList },
   trigger: { create: triggerCreate, list: triggerList, deactivate: triggerDeactivate },
   partnership: {
     set: partnershipSet,

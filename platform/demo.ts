@@ -24,7 +24,14 @@ export interface DemoCompany {
     /** Leads that exist, in channels the company has no access to. */
     inaccessibleLeadIds: string[];
   };
-  dpd: { username: string; password: string };
+  dpd: {
+    username: string;
+    password: string;
+    /** Purchases made for DPD, one per status (acme), with the ids DPD shows. */
+    purchaseIds: number[];
+    productIds: number[];
+    storefrontIds: number[];
+  };
   kit: { token: string };
   groupcommerce: { consumerKey: string; consumerSecret: string };
 }
@@ -67,7 +74,13 @@ export const demoCompanies: Record<string, DemoCompany> = {
       productIds: ['5c96e8d2-1cc8-4632-b1d5-73f31a00857a', 'd9b3876a-996c-4c83-872f-392649a0f5a8'],
       inaccessibleLeadIds: [demoLeads.globexEurope],
     },
-    dpd: { username: 'acme', password: 'dpd_demo_Gb_XfHKM9howfND-meO0LtK1' },
+    dpd: {
+      username: 'acme',
+      password: 'dpd_demo_Gb_XfHKM9howfND-meO0LtK1',
+      purchaseIds: [1001, 1002, 1003, 1004, 1005, 1006],
+      productIds: [1, 2],
+      storefrontIds: [101, 102],
+    },
     kit: { token: 'kit_demo_lDBbha--UxL3EWzCwHu0GV-C' },
     groupcommerce: {
       consumerKey: 'c4197b0e-695d-4c0b-8510-bfb9d80ad0bb',
@@ -89,7 +102,13 @@ export const demoCompanies: Record<string, DemoCompany> = {
       productIds: ['1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb', 'a95b37e7-3dea-4182-9a40-62e25f9ab2b1'],
       inaccessibleLeadIds: [demoLeads.acmeDirect],
     },
-    dpd: { username: 'globex', password: 'dpd_demo_mH-mQ8d3EBRypVZ9_fG-JdFB' },
+    dpd: {
+      username: 'globex',
+      password: 'dpd_demo_mH-mQ8d3EBRypVZ9_fG-JdFB',
+      purchaseIds: [2001, 2002],
+      productIds: [3, 4],
+      storefrontIds: [201],
+    },
     kit: { token: 'kit_demo_tCSwaUHkGUPq9ZmEJ635Ja2Q' },
     groupcommerce: {
       consumerKey: '7a961863-b2f1-43a4-83bf-e26d188b371b',

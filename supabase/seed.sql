@@ -115,3 +115,96 @@ select public.kit_create_purchase('{"email_address": "reader@example.com", "tran
   "subtotal": 12, "tax": 0.96, "discount": 0, "total": 12.96, "currency": "EUR", "transaction_time": "2024-06-01T12:00:00Z",
   "products": [{"name": "Magazine bundle", "pid": "GLX-MAG", "lid": "GLX-0001-1", "quantity": 2, "unit_price": 6}]}');
 select set_config('request.jwt.claims', '', true);
+
+-- DPD: storefronts, download and key settings on products, and purchases in every status, with
+-- and without shipping, with coupons, custom fields and product keys. Fixed ids (listed in
+-- platform/demo.ts and stack.json) keep the demo stable.
+insert into ledger.storefronts (number, company_id, name) overriding system value values
+  (101, '10b33439-dc1c-488d-a348-5601ee382b58', 'Acme Online Store'),
+  (102, '10b33439-dc1c-488d-a348-5601ee382b58', 'Acme Outlet'),
+  (201, '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'Globex Shop')
+on conflict do nothing;
+select setval(pg_get_serial_sequence('ledger.storefronts', 'number'), 1000);
+
+update ledger.products set download_limit = 5, download_days = 30, keys_per_unit = 1
+where id in ('5c96e8d2-1cc8-4632-b1d5-73f31a00857a', '1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb');
+
+insert into ledger.customers (company_id, email, first_name, last_name, receives_email) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'dana.scully@example.com', 'Dana', 'Scully', true),
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'fox.mulder@example.com', 'Fox', 'Mulder', false),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'greta@example.de', 'Greta', 'Gerwig', true)
+on conflict do nothing;
+
+with demo (number, company, storefront, status, email, subtotal, discount, tax, shipping, total, fee, ships, shipped) as (values
+  (1001, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 101, 'paid',     'dana.scully@example.com', 120.00, 12.00, 8.64, 10.00, 126.64, 3.97, true,  false),
+  (1002, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 101, 'pending',  'fox.mulder@example.com',   49.99,  0.00, 0.00,  0.00,  49.99, null, false, false),
+  (1003, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 102, 'refunded', 'dana.scully@example.com',  49.99,  0.00, 0.00,  0.00,  49.99, 1.75, false, false),
+  (1004, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 101, 'error',    'fox.mulder@example.com',   15.00,  0.00, 0.00,  0.00,  15.00, null, false, false),
+  (1005, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 102, 'canceled', 'dana.scully@example.com',  70.00,  0.00, 0.00,  5.00,  75.00, null, true,  false),
+  (1006, '10b33439-dc1c-488d-a348-5601ee382b58'::uuid, 101, 'held',     'fox.mulder@example.com',   70.00,  0.00, 0.00,  5.00,  75.00, null, true,  true),
+  (2001, '423ebb6d-84c4-4f41-9b9e-d0595fdc616c'::uuid, 201, 'paid',     'greta@example.de',         80.00,  0.00, 15.20, 4.90, 100.10, 2.10, true,  false),
+  (2002, '423ebb6d-84c4-4f41-9b9e-d0595fdc616c'::uuid, 201, 'pending',  'greta@example.de',         12.00,  0.00, 2.28,  0.00,  14.28, null, false, false)
+)
+insert into ledger.purchases (
+  number, company_id, source, storefront_id, status, customer_id, currency, subtotal, discount, tax, shipping, total,
+  processor_fee, requires_shipping, shipping_first_name, shipping_last_name, shipping_street, shipping_street2,
+  shipping_city, shipping_state, shipping_zip, shipping_country_code, shipping_phone,
+  billing_first_name, billing_last_name, billing_street, billing_city, billing_state, billing_zip, billing_country_code,
+  billing_card_type, billing_card_last4, ip_address, marketing_optin, customer_notes
+) overriding system value
+select d.number, d.company, 'dpd', s.id, d.status, c.id,
+       case when d.number > 2000 then 'EUR' else 'USD' end,
+       d.subtotal, d.discount, d.tax, d.shipping, d.total, d.fee, d.ships,
+       case when d.ships then c.first_name end, case when d.ships then c.last_name end,
+       case when d.ships then case when d.number > 2000 then 'Unter den Linden 1' else '2630 Hegal Place' end end,
+       case when d.ships and d.number < 2000 then 'Apt 42' end,
+       case when d.ships then case when d.number > 2000 then 'Berlin' else 'Alexandria' end end,
+       case when d.ships then case when d.number > 2000 then 'BE' else 'VA' end end,
+       case when d.ships then case when d.number > 2000 then '10117' else '23242' end end,
+       case when d.ships then case when d.number > 2000 then 'DE' else 'US' end end,
+       case when d.ships then '5550100' end,
+       c.first_name, c.last_name, '1 Billing Way', 'Springfield', 'IL', '62701', case when d.number > 2000 then 'DE' else 'US' end,
+       'Visa', '4242', '203.0.113.7', d.number % 2 = 1, case when d.number = 1001 then 'Please gift wrap.' end
+from demo d
+join ledger.storefronts s on s.number = d.storefront
+join ledger.customers c on c.company_id = d.company and c.email_key = d.email
+on conflict do nothing;
+select setval(pg_get_serial_sequence('ledger.purchases', 'number'), greatest((select max(number) from ledger.purchases), 10000));
+
+insert into ledger.purchase_items (purchase_id, company_id, product_id, quantity, unit_price, tax, discount, position,
+                                   download_limit, expires_at, product_keys, keys_wanted)
+select p.id, p.company_id, pr.id, item.quantity, item.price, item.tax, item.discount, item.position,
+       pr.download_limit, case when pr.download_days is not null then now() + make_interval(days => pr.download_days) end,
+       case when pr.keys_per_unit > 0 then array(select 'DEMO-' || p.number || '-' || k from generate_series(1, item.quantity * pr.keys_per_unit) k) else '{}' end,
+       item.quantity * pr.keys_per_unit
+from (values
+  (1001, '5c96e8d2-1cc8-4632-b1d5-73f31a00857a'::uuid, 1, 50.00, 3.60, 12.00, 0),
+  (1001, 'd9b3876a-996c-4c83-872f-392649a0f5a8'::uuid, 2, 35.00, 5.04, 0.00, 1),
+  (1002, '5c96e8d2-1cc8-4632-b1d5-73f31a00857a'::uuid, 1, 49.99, 0.00, 0.00, 0),
+  (1003, '5c96e8d2-1cc8-4632-b1d5-73f31a00857a'::uuid, 1, 49.99, 0.00, 0.00, 0),
+  (1004, 'd9b3876a-996c-4c83-872f-392649a0f5a8'::uuid, 1, 15.00, 0.00, 0.00, 0),
+  (1005, 'd9b3876a-996c-4c83-872f-392649a0f5a8'::uuid, 2, 35.00, 0.00, 0.00, 0),
+  (1006, 'd9b3876a-996c-4c83-872f-392649a0f5a8'::uuid, 2, 35.00, 0.00, 0.00, 0),
+  (2001, '1d687f8c-7bd9-4460-9de1-f4fe02f4b9fb'::uuid, 1, 80.00, 15.20, 0.00, 0),
+  (2002, 'a95b37e7-3dea-4182-9a40-62e25f9ab2b1'::uuid, 2, 6.00, 1.14, 0.00, 0)
+) as item (number, product, quantity, price, tax, discount, position)
+join ledger.purchases p on p.number = item.number
+join ledger.products pr on pr.id = item.product
+on conflict do nothing;
+
+insert into ledger.shipments (company_id, purchase_id, status, carrier, tracking_number, shipped_at)
+select p.company_id, p.id, case when p.number = 1006 then 'shipped' else 'pending' end,
+       case when p.number = 1006 then 'UPS' end, case when p.number = 1006 then '1Z999AA10123456784' end,
+       case when p.number = 1006 then now() end
+from ledger.purchases p where p.number in (1001, 1005, 1006, 2001)
+on conflict do nothing;
+
+insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type)
+select p.id, p.company_id, 0, 'Spring sale', 'SPRING10', 10, 'percent' from ledger.purchases p where p.number = 1001
+on conflict do nothing;
+
+insert into ledger.purchase_custom_fields (purchase_id, company_id, position, label, response)
+select p.id, p.company_id, f.position, f.label, f.response
+from ledger.purchases p, (values (0, 'How did you hear about us?', 'A friend'), (1, 'Company name', 'FBI')) as f (position, label, response)
+where p.number = 1001
+on conflict do nothing;

@@ -30,16 +30,19 @@ export const productCreate: AdminCommand = {
 };
 
 export const productList: AdminCommand = {
-  summary: "list a company's products",
+  summary: "list a company's products with their ids for each API",
   usage: 'admin product list --company SLUG',
   options: { company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
     const companyId = await companyIdOf(ctx, values.company);
-    const { rows } = await ctx.db.query<{ id: string; name: string; code: string | null }>(
-      'select id, name, code from ledger.products where company_id = $1 order by name, id',
+    const { rows } = await ctx.db.query<{ id: string; number: string; name: string; code: string | null }>(
+      'select id, number, name, code from ledger.products where company_id = $1 order by number',
       [companyId],
     );
-    ctx.print(rows.length === 0 ? 'no products' : rows.map((r) => `${r.id}  ${(r.code ?? '').padEnd(14)} ${r.name}`).join('\n'), rows);
+    // number: the integer id DPD shows; code: the id Lumen and Kit clients use.
+    const listed = rows.map((r) => ({ id: r.id, number: Number(r.number), code: r.code, name: r.name }));
+    const human = listed.map((r) => `${String(r.number).padStart(6)}  ${r.id}  ${(r.code ?? '').padEnd(14)} ${r.name}`).join('\n');
+    ctx.print(listed.length === 0 ? 'no products' : human, listed);
   },
 };
