@@ -35,7 +35,9 @@ export function maskedCard(last4: unknown): string {
   return typeof last4 === 'string' && last4 !== '' ? `${'*'.repeat(12)}${last4}` : '';
 }
 
-export function toDpdPurchase(row: Row) {
+/** `row` is what private.dpd_purchase_row builds: the ledger's purchase under `purchase`, the rest beside it. */
+export function toDpdPurchase(built: Row) {
+  const row: Row = { ...built.purchase, ...built };
   const customer = row.customer as Row | null;
   const shipment = row.shipment as Row | null;
   const items = row.items as Row[];

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +68,8 @@ async function initialise(initdb: string, dataDir: string, user: { uid: number; 
   await writeFile(passwordFile, `${localDefaults.postgresPassword}\n`, { mode: 0o600 });
   try {
     if (user) {
+      // The server's user must be able to reach its data folder through LOCAL_DIR.
+      await chmod(dirname(dataDir), 0o755);
       await chown(dataDir, user.uid, user.gid);
       await chown(passwordFile, user.uid, user.gid);
     }
