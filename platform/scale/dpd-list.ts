@@ -17,13 +17,13 @@ import { migrate } from '../stack/migrate.ts';
 import { startPostgres } from '../stack/postgres.ts';
 import { freePortBlock } from '../stack/preflight.ts';
 
-const help = `Usage: npm run scale:dpd [-- --purchases N] [-- --json]
+const help = `Usage: npm run scale:dpd [-- --purchases N] [-- --json] [-- --plans]
 
 Generates N purchases (default 1000000) for one company in a throwaway database and checks that
 every DPD list filter is served by an index in under 50 ms. Takes a few minutes on 2 cores.
 `;
 
-const { values } = parseArgs({ options: { purchases: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { purchases: { type: 'string' }, json: { type: 'boolean' }, plans: { type: 'boolean' }, help: { type: 'boolean' } } });
 if (values.help) {
   process.stdout.write(help);
   process.exit(0);
@@ -131,6 +131,7 @@ try {
     const p95 = timings[4]!;
     results.push({ filter: name, p50Ms: Number(p50.toFixed(2)), p95Ms: Number(p95.toFixed(2)), seqScan, plansSeen: plans.length });
     if (seqScan || p50 >= limitMs || plans.length === 0) failed = true;
+    if (values.plans) for (const plan of plans) console.error(`--- ${name}\n${plan}`);
   }
   await db.query('rollback');
 
