@@ -43,6 +43,12 @@ beforeAll(async () => {
     });
     expect(lumen.status).toBe(201);
   }
+  // And an email in the outbox, from a DPD reactivation.
+  const reactivated = await fetch(`${stack().apis.dpd}/purchases/1002/reactivate`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${btoa(`acme:${demo('acme').dpd.password}`)}` },
+  });
+  expect(reactivated.status).toBe(200);
 });
 afterAll(async () => db?.end());
 
@@ -80,6 +86,7 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['storefronts', `company_id = '${acme}'`, 'name'],
   ['purchase_custom_fields', `company_id = '${acme}'`, 'response'],
   ['purchase_coupons', `company_id = '${acme}'`, 'code'],
+  ['email_outbox', `company_id = '${acme}'`, 'to_address'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
@@ -101,6 +108,14 @@ describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
       );
       // Either the role may not do it at all, or RLS leaves it nothing to do it to.
       expect(outcome === 0 || /permission denied/.test(String(outcome)), `${sql} → ${outcome}`).toBe(true);
+    }
+  });
+});
+
+describe('tables the workers never touch directly', () => {
+  it('refuse the workers\' role outright', async () => {
+    for (const table of ['credentials', 'purchase_counts']) {
+      await expect(asCompany('globex', `select * from ledger.${table}`), table).rejects.toThrow(/permission denied/);
     }
   });
 });
