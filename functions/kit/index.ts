@@ -4,11 +4,10 @@ import { authenticateCaller, databaseSettings, missingCredential } from '../../s
 import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
 import { readJsonObject } from '../../shared/app/json-body.ts';
 import { bearerToken, headerKey, type PresentedCredential } from '../../shared/auth/index.ts';
-import { sha256Hex } from '../../shared/crypto/index.ts';
 import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
-import { ApiError, unavailable } from '../../shared/errors/index.ts';
-import type { RateLimiter } from '../../shared/rate-limit/index.ts';
+import { ApiError, type FieldIssue } from '../../shared/errors/index.ts';
+import { rateLimiterFor, type RateLimiter } from '../../shared/rate-limit/index.ts';
 import { parseInput } from '../../shared/validation/index.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { kitErrors } from './errors.ts';
@@ -39,11 +38,7 @@ async function accessToken(c: KitContext): Promise<PresentedCredential> {
     }
     missingCredential('The access token is missing.');
   }
-  if (!c.env.RATE_LIMITER) {
-    c.get('log').log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
-    throw unavailable();
-  }
-  const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(await sha256Hex(token)));
+  const limiter = await rateLimiterFor(c.env, c.get('log'), token);
   const decision = await limiter.check(kitRateLimit);
   if (!decision.allowed) {
     throw new ApiError('rate_limited', `Rate limit hit: ${kitRateLimit.limit} requests per ${kitRateLimit.windowSeconds} seconds. Retry in ${decision.retryAfterSeconds} seconds.`, {
@@ -73,23 +68,27 @@ app.post('/v4/purchases', async (c) => {
 
 /** `per_page`, `after`, `before` and `include_total_count` as Kit documents them, or 422. */
 function pageQuery(c: KitContext) {
-  const problems: string[] = [];
+  const issues: FieldIssue[] = [];
   const perPageText = c.req.query('per_page');
   const perPage = perPageText === undefined || perPageText === '' ? 500 : Number(perPageText);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) problems.push('per_page must be a whole number from 1 to 1000');
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) {
+    issues.push({ field: 'per_page', message: 'must be a whole number from 1 to 1000' });
+  }
   const cursor = (name: 'after' | 'before') => {
     const text = c.req.query(name);
     if (text === undefined || text === '') return null;
     const number = decodeCursor(text);
-    if (number === null) problems.push(`${name} is not a cursor this API returned`);
+    if (number === null) issues.push({ field: name, message: 'is not a cursor this API returned' });
     return number;
   };
   const after = cursor('after');
   const before = cursor('before');
-  if (after !== null && before !== null) problems.push('after and before cannot be used together');
+  if (after !== null && before !== null) issues.push({ field: 'after', message: 'cannot be used together with before' });
   const total = c.req.query('include_total_count');
-  if (total !== undefined && !['true', 'false', ''].includes(total)) problems.push('include_total_count must be true or false');
-  if (problems.length > 0) throw new ApiError('invalid_input', problems.join('; '), { issues: problems.map((p) => ({ field: p.split(' ')[0]!, message: p.slice(p.indexOf(' ') + 1) })) });
+  if (total !== undefined && !['true', 'false', ''].includes(total)) {
+    issues.push({ field: 'include_total_count', message: 'must be true or false' });
+  }
+  if (issues.length > 0) throw new ApiError('invalid_input', 'The paging parameters are not valid.', { issues });
   return { perPage, after, before, withTotal: total === 'true' };
 }
 

@@ -3,12 +3,11 @@ import type { Context } from 'hono';
 import { databaseSettings, missingCredential } from '../../shared/app/authenticate.ts';
 import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
 import { headerKey } from '../../shared/auth/index.ts';
-import { sha256Hex } from '../../shared/crypto/index.ts';
 import { callJsonRpc, connectDatabase, type Db } from '../../shared/db/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
-import { ApiError, unavailable } from '../../shared/errors/index.ts';
+import { ApiError } from '../../shared/errors/index.ts';
 import { lumenErrors } from './errors.ts';
-import { sameRateLimit, type RateLimitConfig, type RateLimiter } from '../../shared/rate-limit/index.ts';
+import { rateLimiterFor, sameRateLimit, type RateLimitConfig, type RateLimiter } from '../../shared/rate-limit/index.ts';
 import { readLumenPurchase } from './request.ts';
 import { toLumenPurchase } from './wire.ts';
 
@@ -30,11 +29,7 @@ const app = createWorkerApp<LumenEnv>({ service: 'lumen', dialect: lumenErrors }
 
 /** Counts the request against the key's limit; throws RATE_LIMIT (429, Retry-After) past it. */
 async function enforceRateLimit(c: LumenContext, apiKey: string) {
-  if (!c.env.RATE_LIMITER) {
-    c.get('log').log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
-    throw unavailable();
-  }
-  const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(await sha256Hex(apiKey)));
+  const limiter = await rateLimiterFor(c.env, c.get('log'), apiKey);
   const decision = await limiter.check();
   c.header('RateLimit-Limit', String(decision.limit));
   c.header('RateLimit-Remaining', String(decision.remaining));

@@ -13,6 +13,8 @@
  * which can only be lenient.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { sha256Hex } from '../crypto/index.ts';
+import { unavailable } from '../errors/index.ts';
 
 export interface RateLimitConfig {
   limit: number;
@@ -69,4 +71,26 @@ export class RateLimiter extends DurableObject {
 /** Whether two limits are the same, so the object is told only of a change. */
 export function sameRateLimit(a: RateLimitConfig | null, b: RateLimitConfig): boolean {
   return a !== null && a.limit === b.limit && a.windowSeconds === b.windowSeconds;
+}
+
+/** Bindings of a worker that rate-limits by credential. */
+export interface RateLimitedEnv {
+  RATE_LIMITER?: DurableObjectNamespace<RateLimiter>;
+}
+
+/**
+ * The limiter of one credential (named by the secret's digest, so the secret never reaches the
+ * object's name). A worker deployed without its RATE_LIMITER binding answers 503 and says why in
+ * its log, rather than serving without limits.
+ */
+export async function rateLimiterFor(
+  env: RateLimitedEnv,
+  log: { log(level: 'error', message: string, fields: Record<string, unknown>): void },
+  secret: string,
+): Promise<DurableObjectStub<RateLimiter>> {
+  if (!env.RATE_LIMITER) {
+    log.log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
+    throw unavailable();
+  }
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await sha256Hex(secret)));
 }
