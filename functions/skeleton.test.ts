@@ -64,7 +64,7 @@ const workers = [
     endpoint: ['POST', '/api/v3/publisher/order'],
     credential: {
       Authorization:
-        'OAuth oauth_consumer_key="ck", oauth_nonce="n", oauth_signature="s", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_version="1.0"',
+        `OAuth oauth_consumer_key="ck", oauth_nonce="n", oauth_signature="s", oauth_signature_method="HMAC-SHA1", oauth_timestamp="${Math.floor(Date.now() / 1000)}", oauth_version="1.0"`,
     },
     missing: expect.objectContaining({
       success: false,

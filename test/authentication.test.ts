@@ -108,6 +108,40 @@ describe('Group Commerce OAuth 1.0a', () => {
   });
 });
 
+describe('Group Commerce replay protection', () => {
+  const form = { 'ConsumerInfo.UserKey': 'replay-user' };
+
+  it('accepts a nonce once: the same signed request sent again is a 401', async () => {
+    const acme = demo('acme').groupcommerce;
+    let authorization = '';
+    const first = await signedOrder(acme, form, (init) => (authorization = init.headers.Authorization!));
+    expect(first.status).toBe(501);
+    const replay = await signedOrder(acme, form, (init) => (init.headers.Authorization = authorization));
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toMatchObject({ errors: [{ code: 'NonceUsed', message: expect.stringMatching(/oauth_nonce .* was already used/) }] });
+  });
+
+  it('lets exactly one of 50 concurrent copies of a request through', async () => {
+    const acme = demo('acme').groupcommerce;
+    let authorization = '';
+    await signedOrder(acme, form, (init) => {
+      authorization = init.headers.Authorization!;
+      init.headers.Authorization = 'OAuth realm="x"'; // send nothing valid now; the copies below carry the signature
+    });
+    const copies = await Promise.all(
+      Array.from({ length: 50 }, () => signedOrder(acme, form, (init) => (init.headers.Authorization = authorization))),
+    );
+    expect(copies.filter((res) => res.status === 501)).toHaveLength(1);
+    expect(copies.filter((res) => res.status === 401)).toHaveLength(49);
+  });
+
+  it('refuses a timestamp outside the window with 401', async () => {
+    const stale = await signedOrder(demo('acme').groupcommerce, form, undefined, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toMatchObject({ errors: [{ code: 'TimestampRefused', message: expect.stringMatching(/300 seconds/) }] });
+  });
+});
+
 describe('revocation', () => {
   it('stops a credential at once, through the admin CLI', async () => {
     const issued = await admin('credential', 'issue', 'kit', '--company', 'acme', '--json');

@@ -14,6 +14,7 @@ export async function signedOrder(
   consumer: { consumerKey: string; consumerSecret: string },
   form: Record<string, string>,
   tamper: (init: { headers: Record<string, string>; body: string }) => void = () => {},
+  options: { timestamp?: number } = {},
 ): Promise<Response> {
   const url = `${stack().apis.groupcommerce}/api/v3/publisher/order`;
   const client = new OAuth({
@@ -21,6 +22,7 @@ export async function signedOrder(
     signature_method: 'HMAC-SHA1',
     hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
   });
+  if (options.timestamp !== undefined) client.getTimeStamp = () => options.timestamp!;
   const authorization = client.toHeader(client.authorize({ url, method: 'POST', data: { ...form } })).Authorization;
   const init = {
     headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },

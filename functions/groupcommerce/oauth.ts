@@ -1,10 +1,12 @@
 /**
- * Verifies a publisher's OAuth 1.0a request (RFC 5849, HMAC-SHA1, two-legged: no token) and names
- * the consumer to the database. Timestamp windows and nonce replay are checked by the order RPC.
+ * Verifies a publisher's OAuth 1.0a request (RFC 5849, HMAC-SHA1, two-legged: no token): protocol
+ * parameters, the timestamp window and the signature here; the nonce is spent in the database
+ * (public.oauth_accept_request), once per consumer.
  */
 import type { Context } from 'hono';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
+import type { WorkerEnv } from '../../shared/env/index.ts';
 import {
   hmacSha1Signature,
   parseOAuthHeader,
@@ -18,6 +20,38 @@ import { callRpc } from '../../shared/db/rpc.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
 
 const requiredParameters = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce'];
+
+/** How far a request's oauth_timestamp may be from now, in seconds, unless OAUTH_TIMESTAMP_WINDOW_SECONDS says otherwise. */
+export const defaultTimestampWindowSeconds = 300;
+
+export function timestampWindowSeconds(env: { OAUTH_TIMESTAMP_WINDOW_SECONDS?: string }): number {
+  const value = Number(env.OAUTH_TIMESTAMP_WINDOW_SECONDS);
+  return Number.isInteger(value) && value > 0 ? value : defaultTimestampWindowSeconds;
+}
+
+/**
+ * The URI the client signed (RFC 5849 section 3.4.1.2). Behind a proxy the request URL is not the
+ * public one, so PUBLIC_BASE_URL (scheme, host and port clients use) replaces its origin.
+ */
+export function signedUrl(requestUrl: string, publicBaseUrl: string | undefined): URL {
+  const url = new URL(requestUrl);
+  if (!publicBaseUrl) return url;
+  const base = new URL(publicBaseUrl);
+  return new URL(`${base.origin}${base.pathname.replace(/\/$/, '')}${url.pathname}${url.search}`);
+}
+
+export interface VerifiedOAuthRequest {
+  credential: PresentedCredential;
+  nonce: string;
+  timestamp: number;
+}
+
+export interface GroupCommerceEnv extends WorkerEnv {
+  /** The public origin (and any path prefix) clients sign requests for, when a proxy is in front. */
+  PUBLIC_BASE_URL?: string;
+  /** Seconds an oauth_timestamp may differ from the server's time (default 300). */
+  OAUTH_TIMESTAMP_WINDOW_SECONDS?: string;
+}
 
 function badRequest(message: string, reason: string): never {
   throw new ApiError('invalid_input', message, { reason });
@@ -40,8 +74,8 @@ async function signedParameters(c: Context<WorkerAppEnv>, oauth: Map<string, str
   return params;
 }
 
-/** Checks the signature and returns the credential to present to the database. */
-export async function verifyOAuthRequest(c: Context<WorkerAppEnv>): Promise<PresentedCredential> {
+/** Checks the protocol parameters, the timestamp and the signature; the nonce is the database's to spend. */
+export async function verifyOAuthRequest(c: Context<WorkerAppEnv<GroupCommerceEnv>>): Promise<VerifiedOAuthRequest> {
   const parsed = parseOAuthHeader(c.req.header('Authorization'));
   if (!parsed) unauthorized('An OAuth 1.0a Authorization header is required.', 'missing_credential');
   if (!parsed.ok) badRequest(parsed.problem, 'parameter_rejected');
@@ -53,6 +87,13 @@ export async function verifyOAuthRequest(c: Context<WorkerAppEnv>): Promise<Pres
   }
   if (oauth.has('oauth_version') && oauth.get('oauth_version') !== '1.0') {
     badRequest('The OAuth version must be 1.0.', 'version_rejected');
+  }
+  const timestampText = oauth.get('oauth_timestamp')!;
+  if (!/^\d{1,12}$/.test(timestampText)) badRequest('The oauth_timestamp must be a whole number of seconds.', 'parameter_rejected');
+  const timestamp = Number(timestampText);
+  const window = timestampWindowSeconds(c.env);
+  if (Math.abs(Date.now() / 1000 - timestamp) > window) {
+    unauthorized(`The oauth_timestamp is more than ${window} seconds from the server's time.`, 'timestamp_refused');
   }
   const consumerKey = oauth.get('oauth_consumer_key')!;
   const settings = databaseSettings(c);
@@ -67,10 +108,14 @@ export async function verifyOAuthRequest(c: Context<WorkerAppEnv>): Promise<Pres
     c.get('log').log('error', 'cannot open the OAuth consumer secret; check OAUTH_CONSUMER_SECRET_KEY', { error: error as Error });
     throw unavailable(error);
   }
-  const baseString = signatureBaseString(c.req.method, new URL(c.req.url), await signedParameters(c, oauth));
+  const baseString = signatureBaseString(c.req.method, signedUrl(c.req.url, c.env.PUBLIC_BASE_URL), await signedParameters(c, oauth));
   const expected = await hmacSha1Signature(baseString, consumerSecret);
   if (!timingSafeEqual(expected, oauth.get('oauth_signature')!)) {
     unauthorized('The OAuth signature does not match the request.', 'signature_invalid');
   }
-  return { kind: 'oauth_consumer', keyId: consumerKey, secret: consumerSecret };
+  return {
+    credential: { kind: 'oauth_consumer', keyId: consumerKey, secret: consumerSecret },
+    nonce: oauth.get('oauth_nonce')!,
+    timestamp,
+  };
 }

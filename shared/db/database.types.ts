@@ -70,6 +70,13 @@ export type Database = {
       }
       lumen_create_purchase: { Args: { purchase: Json }; Returns: Json }
       lumen_rate_limit: { Args: Record<PropertyKey, never>; Returns: Json }
+      oauth_accept_request: {
+        Args: { nonce: string; signed_at: number; window_seconds: number }
+        Returns: {
+          company_id: string
+          company_slug: string
+        }[]
+      }
       oauth_consumer_secret: { Args: { consumer_key: string }; Returns: string }
       operations_create_purchase: {
         Args: {

@@ -114,7 +114,7 @@ describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
 
 describe('tables the workers never touch directly', () => {
   it('refuse the workers\' role outright', async () => {
-    for (const table of ['credentials', 'purchase_counts']) {
+    for (const table of ['credentials', 'purchase_counts', 'oauth_nonces']) {
       await expect(asCompany('globex', `select * from ledger.${table}`), table).rejects.toThrow(/permission denied/);
     }
   });
