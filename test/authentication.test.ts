@@ -93,6 +93,17 @@ describe('Group Commerce OAuth 1.0a', () => {
     }
   });
 
+  it('answers errors in XML when the client asks for XML', async () => {
+    const res = await signedOrder({ consumerKey: '00000000-0000-4000-8000-000000000000', consumerSecret: 'x' }, form, (init) => {
+      init.headers.Accept = 'application/xml';
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('Content-Type')).toMatch(/^application\/xml/);
+    const xml = await res.text();
+    expect(xml).toMatch(/^<purchaseResponse xmlns:i="http:\/\/www\.w3\.org\/2001\/XMLSchema-instance"><errors><error><code>ConsumerKeyUnknown<\/code>/);
+    expect(xml).toContain('<success>false</success><version>3</version></purchaseResponse>');
+  });
+
   it('answers a bad protocol parameter with 400, as RFC 5849 section 3.2 says', async () => {
     const acme = demo('acme').groupcommerce;
     const plaintext = await signedOrder(acme, form, (init) => {

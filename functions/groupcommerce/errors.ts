@@ -5,6 +5,7 @@
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { ErrorKind } from '../../shared/errors/index.ts';
+import { respond } from './respond.ts';
 
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'InvalidRequest',
@@ -22,11 +23,6 @@ const codeOfKind: Record<ErrorKind, string> = {
   internal: 'InternalError',
 };
 
-/** The .NET JSON date form the reference shows for lastPublished: `/Date(<ms>)/`. */
-export function dotNetJsonDate(date: Date): string {
-  return `/Date(${date.getTime()})/`;
-}
-
 export const groupCommerceErrors: ErrorDialect = {
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'OAuth realm="publisher"');
@@ -35,12 +31,18 @@ export const groupCommerceErrors: ErrorDialect = {
       error.issues.length > 0
         ? error.issues.map((issue) => ({ code, message: `${issue.field}: ${issue.message}` }))
         : [{ code, message: error.message }];
-    return c.json(
-      { errors, lastPublished: dotNetJsonDate(new Date()), success: false, version: '3' },
-      error.status,
-    );
+    // Errors come in the base response of the endpoint, in the format the client asked for.
+    return respond(c, error.status, rootElementOf(c.req.path), errors);
   },
 };
+
+/** The XML root element of each endpoint's answer. */
+function rootElementOf(path: string): string {
+  if (/\/publisher\/order\/?$/i.test(path)) return 'purchaseResponse';
+  if (/\/publisher\/order\/validate\/?$/i.test(path)) return 'validateOrderResponse';
+  if (/\/publisher\/consumer\/creditcards\/?$/i.test(path)) return 'creditCardsResponse';
+  return 'response';
+}
 
 function toPascalCase(reason: string): string {
   return reason.replace(/(^|_)([a-z])/g, (_, __, ch: string) => ch.toUpperCase());
