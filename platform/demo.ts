@@ -33,7 +33,19 @@ export interface DemoCompany {
     storefrontIds: number[];
   };
   kit: { token: string };
-  groupcommerce: { consumerKey: string; consumerSecret: string };
+  groupcommerce: {
+    consumerKey: string;
+    consumerSecret: string;
+    offers: Array<{
+      offerId: number;
+      offerOptionId: number;
+      segmentKey: string;
+      requiresShipping: boolean;
+      price: string;
+      promotionalPrice: string | null;
+    }>;
+    promoCodes: string[];
+  };
 }
 
 /**
@@ -85,6 +97,11 @@ export const demoCompanies: Record<string, DemoCompany> = {
     groupcommerce: {
       consumerKey: 'c4197b0e-695d-4c0b-8510-bfb9d80ad0bb',
       consumerSecret: 'gcs_demo_wLe_6zwQJJyl180e__-ELYuB',
+      offers: [
+        { offerId: 9033, offerOptionId: 9173, segmentKey: 'new-york', requiresShipping: true, price: '59.00', promotionalPrice: '49.00' },
+        { offerId: 9035, offerOptionId: 9123, segmentKey: 'new-york', requiresShipping: false, price: '74.92', promotionalPrice: null },
+      ],
+      promoCodes: ['SAVE10', 'FIVEOFF'],
     },
   },
   globex: {
@@ -113,6 +130,8 @@ export const demoCompanies: Record<string, DemoCompany> = {
     groupcommerce: {
       consumerKey: '7a961863-b2f1-43a4-83bf-e26d188b371b',
       consumerSecret: 'gcs_demo__zPAacS9XkQxolUnSyYssWFk',
+      offers: [{ offerId: 7001, offerOptionId: 7101, segmentKey: 'berlin', requiresShipping: false, price: '20.00', promotionalPrice: null }],
+      promoCodes: ['WILLKOMMEN'],
     },
   },
 };

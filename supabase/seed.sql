@@ -208,3 +208,37 @@ select p.id, p.company_id, f.position, f.label, f.response
 from ledger.purchases p, (values (0, 'How did you hear about us?', 'A friend'), (1, 'Company name', 'FBI')) as f (position, label, response)
 where p.number = 1001
 on conflict do nothing;
+
+-- Group Commerce: the reference sample's offers for acme (9033 ships, 9035 does not; 9033 has a
+-- promotional price), one offer for globex, and promo codes. Each option names a ledger product.
+insert into ledger.products (id, company_id, name, code) values
+  ('6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c01', '10b33439-dc1c-488d-a348-5601ee382b58', 'Cookware set', 'GC-9173'),
+  ('6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c02', '10b33439-dc1c-488d-a348-5601ee382b58', 'Spa day voucher', 'GC-9123'),
+  ('6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c03', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'Museum pass', 'GC-7101')
+on conflict (id) do nothing;
+
+insert into ledger.offers (id, number, company_id, name, requires_shipping, currency) overriding system value values
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c01', 9033, '10b33439-dc1c-488d-a348-5601ee382b58', 'Cookware set, half price', true, 'USD'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c02', 9035, '10b33439-dc1c-488d-a348-5601ee382b58', 'Spa day for two', false, 'USD'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c03', 7001, '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'Museum pass', false, 'EUR')
+on conflict (id) do nothing;
+select setval(pg_get_serial_sequence('ledger.offers', 'number'), 100000);
+
+insert into ledger.offer_options (offer_id, number, company_id, name, price, promotional_price, product_id) overriding system value values
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c01', 9173, '10b33439-dc1c-488d-a348-5601ee382b58', '12-piece set', 59.00, 49.00, '6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c01'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c02', 9123, '10b33439-dc1c-488d-a348-5601ee382b58', 'Weekday visit', 74.92, null, '6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c02'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c03', 7101, '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'One year', 20.00, null, '6f0c2a4e-1b7d-4c55-9a0e-3d2f1e8b9c03')
+on conflict do nothing;
+select setval(pg_get_serial_sequence('ledger.offer_options', 'number'), 100000);
+
+insert into ledger.offer_segments (offer_id, company_id, segment_key) values
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c01', '10b33439-dc1c-488d-a348-5601ee382b58', 'new-york'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c02', '10b33439-dc1c-488d-a348-5601ee382b58', 'new-york'),
+  ('7a1d0b3c-2e4f-4a6b-8c9d-0e1f2a3b4c03', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'berlin')
+on conflict do nothing;
+
+insert into ledger.promo_codes (company_id, code, discount_type, amount) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'SAVE10', 'percent', 10),
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'FIVEOFF', 'money', 5),
+  ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'WILLKOMMEN', 'percent', 15)
+on conflict do nothing;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { apiNames } from '../platform/stack/config.ts';
 import { demoCompanies } from '../platform/demo.ts';
-import { stack } from './helpers.ts';
+import { stack, superuser } from './helpers.ts';
 
 describe('stack.json', () => {
   it('names every API, the Supabase URL and key, the database and the demo credentials', async () => {
@@ -40,5 +40,31 @@ describe('the workers', () => {
   it.each(apiNames)('%s answers /health in workerd', async (api) => {
     const res = await fetch(`${stack().apis[api]}/health`);
     expect(await res.json()).toEqual({ status: 'ok', service: api });
+  });
+});
+
+describe('demo data', () => {
+  it('the Group Commerce offers and promo codes in stack.json are the seed\'s', async () => {
+    const db = await superuser();
+    try {
+      for (const [slug, demo] of Object.entries(stack().demo)) {
+        const { rows } = await db.query(
+          `select o.number as "offerId", op.number as "offerOptionId", s.segment_key as "segmentKey",
+                  o.requires_shipping as "requiresShipping", op.price::text as price, op.promotional_price::text as "promotionalPrice"
+           from ledger.offers o join ledger.companies c on c.id = o.company_id
+           join ledger.offer_options op on op.offer_id = o.id join ledger.offer_segments s on s.offer_id = o.id
+           where c.slug = $1 order by o.number`,
+          [slug],
+        );
+        expect(rows).toEqual(demo.groupcommerce.offers);
+        const codes = await db.query(
+          `select p.code from ledger.promo_codes p join ledger.companies c on c.id = p.company_id where c.slug = $1 and p.active order by p.created_at, p.code`,
+          [slug],
+        );
+        expect(codes.rows.map((r) => r.code).sort()).toEqual([...demo.groupcommerce.promoCodes].sort());
+      }
+    } finally {
+      await db.end();
+    }
   });
 });

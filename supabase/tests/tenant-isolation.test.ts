@@ -87,6 +87,10 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['purchase_custom_fields', `company_id = '${acme}'`, 'response'],
   ['purchase_coupons', `company_id = '${acme}'`, 'code'],
   ['email_outbox', `company_id = '${acme}'`, 'to_address'],
+  ['offers', `company_id = '${acme}'`, 'name'],
+  ['offer_options', `company_id = '${acme}'`, 'price'],
+  ['offer_segments', `company_id = '${acme}'`, 'segment_key'],
+  ['promo_codes', `company_id = '${acme}'`, 'amount'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
