@@ -4,6 +4,7 @@ import { companyCreate, companyList } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
+import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate } from './commands/offer.ts';
 import {
   partnershipAddSegment,
   partnershipGrantProduct,
@@ -27,6 +28,8 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   product: { create: productCreate, list: productList },
   storefront: { create: storefrontCreate, list: storefrontList },
   trigger: { create: triggerCreate, list: triggerList, deactivate: triggerDeactivate },
+  offer: { create: offerCreate, 'add-option': offerAddOption, 'add-segment': offerAddSegment, list: offerList },
+  promo: { create: promoCreate },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,

@@ -10,6 +10,8 @@ describe('npm run admin', () => {
       'company create', 'company list', 'credential issue', 'credential list', 'credential revoke',
       'channel create', 'channel list', 'channel grant', 'channel revoke', 'lead create', 'lead list',
       'product create', 'product list', 'trigger create', 'trigger list', 'trigger deactivate',
+      'offer create', 'offer add-option', 'offer add-segment', 'offer list', 'promo create', 'storefront create', 'storefront list',
+      'partnership set', 'partnership show', 'partnership grant-product', 'partnership revoke-product', 'partnership add-segment', 'partnership remove-segment',
     ];
     for (const command of all) {
       expect(overview.stdout).toContain(command);
@@ -104,5 +106,27 @@ describe('npm run admin: the operations catalog', () => {
     expect(await admin('trigger', 'create', '--channel', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--percentage', '101')).toMatchObject({ code: 2 });
     expect(await admin('trigger', 'create', '--channel', '00000000-0000-4000-8000-000000000000', '--name', 'x', '--fixed', '1.001')).toMatchObject({ code: 2 });
     expect(await admin('lead', 'create', '--channel', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 1, stderr: expect.stringContaining('no channel') });
+  });
+});
+
+describe('npm run admin: publisher offers', () => {
+  it('creates an offer with a priced option in a segment, and promo codes, refusing bad values', async () => {
+    const slug = `gc-${Date.now()}`;
+    expect((await admin('company', 'create', '--slug', slug, '--name', 'GC Co')).code).toBe(0);
+    const offer = JSON.parse((await admin('offer', 'create', '--company', slug, '--name', 'Tour', '--requires-shipping', 'yes', '--json')).stdout);
+    const option = JSON.parse((await admin('offer', 'add-option', '--company', slug, '--offer', String(offer.offerId), '--name', 'Adult', '--price', '15.50', '--promotional-price', '12', '--json')).stdout);
+    expect((await admin('offer', 'add-segment', '--company', slug, '--offer', String(offer.offerId), '--segment', 'paris')).code).toBe(0);
+    expect((await admin('promo', 'create', '--company', slug, '--code', 'TENOFF', '--percent-off', '10')).code).toBe(0);
+    const listed = JSON.parse((await admin('offer', 'list', '--company', slug, '--json')).stdout);
+    expect(listed).toEqual([
+      {
+        offerId: offer.offerId, name: 'Tour', requiresShipping: true, currency: 'USD', segments: ['paris'],
+        options: [{ offerOptionId: option.offerOptionId, name: 'Adult', price: '15.50', promotionalPrice: '12.00' }],
+      },
+    ]);
+    expect(await admin('promo', 'create', '--company', slug, '--code', 'tenoff', '--money-off', '1')).toMatchObject({ code: 1, stderr: expect.stringContaining('already has') });
+    expect(await admin('promo', 'create', '--company', slug, '--code', 'X', '--percent-off', '150')).toMatchObject({ code: 2 });
+    expect(await admin('offer', 'add-option', '--company', slug, '--offer', '999999', '--name', 'x', '--price', '1')).toMatchObject({ code: 1 });
+    expect(await admin('offer', 'add-segment', '--company', slug, '--offer', String(offer.offerId), '--segment', 'New York')).toMatchObject({ code: 2 });
   });
 });
