@@ -242,3 +242,12 @@ insert into ledger.promo_codes (company_id, code, discount_type, amount) values
   ('10b33439-dc1c-488d-a348-5601ee382b58', 'FIVEOFF', 'money', 5),
   ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 'WILLKOMMEN', 'percent', 15)
 on conflict do nothing;
+
+-- A Group Commerce consumer of acme with a card stored at the (test) processor.
+insert into ledger.customers (company_id, email, first_name, last_name, user_key) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'consumertest@example.com', 'Consumer', 'Test', 'consumertest@example.com')
+on conflict do nothing;
+insert into ledger.stored_cards (id, company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year)
+select '8b2e4c6d-0f1a-4b3c-9d5e-7f8a9b0c1d01', c.company_id, c.id, 'test_tok_demo_consumer', 'Visa', '1111', 7, 2030
+from ledger.customers c where c.company_id = '10b33439-dc1c-488d-a348-5601ee382b58' and c.user_key = 'consumertest@example.com'
+on conflict do nothing;

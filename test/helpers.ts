@@ -32,6 +32,18 @@ export async function signedOrder(
   return fetch(url, { method: 'POST', ...init });
 }
 
+/** GETs a publisher path (query included in what is signed), signed by an independent OAuth 1.0a client. */
+export async function signedGet(consumer: { consumerKey: string; consumerSecret: string }, pathAndQuery: string, headers: Record<string, string> = {}) {
+  const url = `${stack().apis.groupcommerce}${pathAndQuery}`;
+  const client = new OAuth({
+    consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
+    signature_method: 'HMAC-SHA1',
+    hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
+  });
+  const authorization = client.toHeader(client.authorize({ url, method: 'GET' })).Authorization;
+  return fetch(url, { headers: { Authorization: authorization, ...headers } });
+}
+
 /** Runs the admin CLI against the test database; resolves with its exit code and output. */
 export async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

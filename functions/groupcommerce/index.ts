@@ -1,12 +1,21 @@
 /** Group Commerce publisher order API: POST /api/v3/publisher/order, form-encoded, signed with OAuth 1.0a. */
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import { createWorkerApp } from '../../shared/app/index.ts';
-import { callRpc, connectDatabase } from '../../shared/db/index.ts';
+import { callJsonRpc, callRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { groupCommerceErrors } from './errors.ts';
+import { respond } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 
 const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
+
+/** The signature checked out but the consumer's credential is no longer live. */
+function revokedConsumer(error: unknown): never {
+  if (error instanceof ApiError && error.reason === 'invalid_credential') {
+    throw new ApiError('unauthenticated', 'The consumer key has been revoked.', { reason: 'consumer_key_revoked' });
+  }
+  throw error;
+}
 
 app.post('/api/v3/publisher/order', async (c) => {
   const request = await verifyOAuthRequest(c);
@@ -15,13 +24,26 @@ app.post('/api/v3/publisher/order', async (c) => {
     nonce: request.nonce,
     signed_at: request.timestamp,
     window_seconds: timestampWindowSeconds(c.env),
-  }).catch((error: unknown) => {
-    if (error instanceof ApiError && error.reason === 'invalid_credential') {
-      throw new ApiError('unauthenticated', 'The consumer key has been revoked.', { reason: 'consumer_key_revoked' });
-    }
-    throw error;
-  });
+  }).catch(revokedConsumer);
   throw new ApiError('not_implemented', 'Placing orders is not available yet.');
+});
+
+// The consumer's stored cards (the reference's "Consumer - Credit Cards" method).
+app.get('/api/v3/publisher/consumer/creditcards', async (c) => {
+  const request = await verifyOAuthRequest(c);
+  // .NET binds query names case-insensitively.
+  const userKey = Object.entries(c.req.query()).find(([name]) => name.toLowerCase() === 'userkey')?.[1]?.trim() ?? '';
+  if (userKey === '' || userKey.length > 255) {
+    throw new ApiError('invalid_input', 'UserKey is required (at most 255 characters).', { reason: 'invalid_request' });
+  }
+  const db = await connectDatabase(databaseSettings(c), request.credential);
+  const cards = await callJsonRpc<Array<Record<string, string | number>>>(db, 'gc_consumer_credit_cards', {
+    nonce: request.nonce,
+    signed_at: request.timestamp,
+    window_seconds: timestampWindowSeconds(c.env),
+    user_key: userKey,
+  }).catch(revokedConsumer);
+  return respond(c, 200, 'creditCardsResponse', [], { creditCards: { items: cards, itemElement: 'creditCard' } });
 });
 
 export default app;

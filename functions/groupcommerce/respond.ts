@@ -12,8 +12,20 @@ export interface GroupCommerceError {
   message: string;
 }
 
+type Scalar = string | number | boolean | null;
+
+/** A list in the answer: an array in JSON, and in XML one `itemElement` element per item. */
+export interface ListField {
+  items: Array<Record<string, Scalar>>;
+  itemElement: string;
+}
+
 /** The fields an answer adds to the base response, in the order the reference lists them. */
-export type ResponseFields = Record<string, string | number | boolean | null>;
+export type ResponseFields = Record<string, Scalar | ListField>;
+
+function isList(value: Scalar | ListField): value is ListField {
+  return typeof value === 'object' && value !== null;
+}
 
 const xmlSchemaInstance = 'http://www.w3.org/2001/XMLSchema-instance';
 const builder = new XMLBuilder({
@@ -42,10 +54,16 @@ export function respond(
 ): Response {
   const success = errors.length === 0;
   if (!wantsXml(c)) {
-    return c.json({ errors, lastPublished: `/Date(${now.getTime()})/`, success, version: '3', ...fields }, status);
+    const plain = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, isList(value) ? value.items : value]));
+    return c.json({ errors, lastPublished: `/Date(${now.getTime()})/`, success, version: '3', ...plain }, status);
   }
-  const element = (value: ResponseFields[string]) =>
-    value === null ? { '@i:nil': 'true' } : typeof value === 'boolean' ? String(value) : value;
+  const scalar = (value: Scalar) => (value === null ? { '@i:nil': 'true' } : typeof value === 'boolean' ? String(value) : value);
+  const element = (value: Scalar | ListField) =>
+    isList(value)
+      ? value.items.length > 0
+        ? { [value.itemElement]: value.items.map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, scalar(v)]))) }
+        : ''
+      : scalar(value);
   const body = builder.build({
     [root]: {
       '@xmlns:i': xmlSchemaInstance,

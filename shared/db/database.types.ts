@@ -57,6 +57,15 @@ export type Database = {
         }
         Returns: Json
       }
+      gc_consumer_credit_cards: {
+        Args: {
+          nonce: string
+          signed_at: number
+          user_key: string
+          window_seconds: number
+        }
+        Returns: Json
+      }
       kit_create_purchase: { Args: { purchase: Json }; Returns: Json }
       kit_get_purchase: { Args: { purchase_number: number }; Returns: Json }
       kit_list_purchases: {

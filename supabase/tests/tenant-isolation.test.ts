@@ -91,6 +91,7 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['offer_options', `company_id = '${acme}'`, 'price'],
   ['offer_segments', `company_id = '${acme}'`, 'segment_key'],
   ['promo_codes', `company_id = '${acme}'`, 'amount'],
+  ['stored_cards', `company_id = '${acme}'`, 'brand'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
