@@ -4,7 +4,7 @@
  * publisher API verifies real OAuth 1.0a signatures.
  */
 import { describe, expect, it } from 'vitest';
-import { admin, demo, signedOrder, stack } from './helpers.ts';
+import { admin, demo, sampleOrderForm, signedOrder, stack } from './helpers.ts';
 
 type Slug = 'acme' | 'globex';
 
@@ -73,7 +73,7 @@ describe('Kit', () => {
 });
 
 describe('Group Commerce OAuth 1.0a', () => {
-  const form = { 'ConsumerInfo.UserKey': 'user-1', 'OrderDetails[0].OfferId': '9033', 'ConsumerInfo.FirstName': 'Zoë Ann' };
+  const form = { ...sampleOrderForm(), 'ConsumerInfo.FirstName': 'Zoë Ann', 'OrderDetails[0].OfferId': '9033' };
 
   it.each(['acme', 'globex'] as const)('accepts a request signed with the demo consumer of %s', async (slug) => {
     const res = await signedOrder(demo(slug).groupcommerce, form);
@@ -120,7 +120,7 @@ describe('Group Commerce OAuth 1.0a', () => {
 });
 
 describe('Group Commerce replay protection', () => {
-  const form = { 'ConsumerInfo.UserKey': 'replay-user' };
+  const form = sampleOrderForm();
 
   it('accepts a nonce once: the same signed request sent again is a 401', async () => {
     const acme = demo('acme').groupcommerce;
@@ -166,7 +166,7 @@ describe('revocation', () => {
   it('stops an OAuth consumer at once, though its signature is still right', async () => {
     const issued = await admin('credential', 'issue', 'groupcommerce', '--company', 'globex', '--json');
     const { id, consumerKey, consumerSecret } = JSON.parse(issued.stdout) as Record<string, string>;
-    const form = { 'ConsumerInfo.UserKey': 'u' };
+    const form = sampleOrderForm();
     expect((await signedOrder({ consumerKey: consumerKey!, consumerSecret: consumerSecret! }, form)).status).toBe(501);
     await admin('credential', 'revoke', id!);
     const res = await signedOrder({ consumerKey: consumerKey!, consumerSecret: consumerSecret! }, form);

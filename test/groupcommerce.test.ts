@@ -1,6 +1,6 @@
 /** The publisher API's consumer credit cards method through the full stack, OAuth-signed, in JSON and XML. */
 import { describe, expect, it } from 'vitest';
-import { demo, signedGet } from './helpers.ts';
+import { demo, sampleOrderForm, signedGet, signedOrder } from './helpers.ts';
 
 const path = (userKey: string) => `/api/v3/publisher/consumer/creditcards?UserKey=${encodeURIComponent(userKey)}`;
 
@@ -41,5 +41,39 @@ describe('GET /api/v3/publisher/consumer/creditcards', () => {
     const signed = demo('acme').groupcommerce;
     const res = await signedGet({ ...signed, consumerSecret: 'wrong' }, path('consumertest@example.com'));
     expect(res.status).toBe(401);
+  });
+});
+
+describe('POST /api/v3/publisher/order: the form', () => {
+  it('answers an invalid order with 400 listing every problem, in JSON or XML', async () => {
+    const form = { ...sampleOrderForm(), 'BillingInfo.CardNumber': '4111111111111112', 'OrderDetails[0].Quantity': '0', Coupon: 'X' };
+    delete (form as Record<string, string>)['ConsumerInfo.LastName'];
+    const res = await signedOrder(demo('acme').groupcommerce, form);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { success: boolean; errors: Array<{ code: string; message: string }> };
+    expect(body.success).toBe(false);
+    expect(body.errors.map((e) => e.message)).toEqual(expect.arrayContaining([
+      'OrderDetails[0].Quantity: must be a whole number from 1 to 32767 (int16)',
+      'Coupon: is not a known field',
+    ]));
+    const xml = await signedOrder(demo('acme').groupcommerce, { ...sampleOrderForm(), 'BillingInfo.CVV': '1' }, (init) => {
+      init.headers.Accept = 'application/xml';
+    });
+    expect(xml.status).toBe(400);
+    expect(await xml.text()).toContain('<message>BillingInfo.CVV: must be 3 or 4 digits</message>');
+  });
+
+  it('takes the sample form with its bracket names percent-encoded, and refuses another content type', async () => {
+    const encoded = await signedOrder(demo('acme').groupcommerce, sampleOrderForm(), (init) => {
+      init.body = init.body.replace(/%5B/g, '%5b').replace(/%5D/g, '%5d');
+    });
+    expect(encoded.status).toBe(501);
+    // Signed with no form parameters, as a client sending JSON would sign it (RFC 5849 3.4.1.3.1).
+    const json = await signedOrder(demo('acme').groupcommerce, {}, (init) => {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(sampleOrderForm());
+    });
+    expect(json.status).toBe(415);
+    expect(await json.json()).toMatchObject({ success: false, errors: [{ code: 'UnsupportedMediaType', message: expect.stringMatching(/x-www-form-urlencoded/) }] });
   });
 });

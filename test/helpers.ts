@@ -65,3 +65,30 @@ export async function superuser(): Promise<pg.Client> {
   await client.connect();
   return client;
 }
+
+/** The reference's sample order form (acme's demo offers), with a card that has not expired. */
+export function sampleOrderForm(): Record<string, string> {
+  return {
+    'ConsumerInfo.Email': 'consumertest@groupcommerce.com',
+    'ConsumerInfo.UserKey': 'consumertest@groupcommerce.com',
+    'ConsumerInfo.FirstName': 'consumer',
+    'ConsumerInfo.LastName': 'test',
+    'BillingInfo.NameOnCard': 'cardname',
+    'BillingInfo.CardNumber': '4111111111111111',
+    'BillingInfo.PaymentType': 'Unknown',
+    'BillingInfo.CVV': '111',
+    'BillingInfo.ExpirationMonth': '7',
+    'BillingInfo.ExpirationYear': String(new Date().getUTCFullYear() + 3),
+    'BillingInfo.BillingAddress': '628 Broadway',
+    'BillingInfo.BillingCity': 'New York',
+    'BillingInfo.BillingState': 'NY',
+    'BillingInfo.BillingZip': '10010',
+    'BillingInfo.StoreCreditCard': 'False',
+    'OrderDetails[0].Quantity': '1',
+    'OrderDetails[0].OfferId': '9035',
+    'OrderDetails[0].OfferOptionId': '9123',
+    'OrderDetails[0].SegmentKey': 'new-york',
+    'OrderDetails[0].IsGift': 'False',
+    UsePromotionalPrice: 'False',
+  };
+}

@@ -1,9 +1,12 @@
 /** Group Commerce publisher order API: POST /api/v3/publisher/order, form-encoded, signed with OAuth 1.0a. */
+import type { Context } from 'hono';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
+import { parseDottedForm } from '../../shared/form/index.ts';
 import { createWorkerApp } from '../../shared/app/index.ts';
 import { callJsonRpc, callRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { groupCommerceErrors } from './errors.ts';
+import { readOrderForm } from './order-request.ts';
 import { respond } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 
@@ -17,14 +20,35 @@ function revokedConsumer(error: unknown): never {
   throw error;
 }
 
+/** The order form, parsed and checked, or ApiError invalid_input listing every problem. */
+async function readOrder(c: Context) {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header('Content-Type') ?? '')) {
+    throw new ApiError('unsupported_media_type', 'The order must be sent as application/x-www-form-urlencoded.');
+  }
+  const form = parseDottedForm(await c.req.text());
+  if (!form.ok) throw new ApiError('invalid_input', form.problem, { reason: 'invalid_request' });
+  const result = readOrderForm(form.value);
+  if (!result.ok) throw new ApiError('invalid_input', 'The order is not valid.', { reason: 'invalid_request', issues: result.issues });
+  return result.order;
+}
+
 app.post('/api/v3/publisher/order', async (c) => {
   const request = await verifyOAuthRequest(c);
+  let problem: unknown = null;
+  try {
+    await readOrder(c);
+  } catch (error) {
+    problem = error;
+  }
+  // The nonce is spent and the consumer checked whatever the form holds, so a replay or a revoked
+  // consumer is a 401 before any 400.
   const db = await connectDatabase(databaseSettings(c), request.credential);
   await callRpc(db, 'oauth_accept_request', {
     nonce: request.nonce,
     signed_at: request.timestamp,
     window_seconds: timestampWindowSeconds(c.env),
   }).catch(revokedConsumer);
+  if (problem) throw problem;
   throw new ApiError('not_implemented', 'Placing orders is not available yet.');
 });
 
