@@ -77,3 +77,58 @@ describe('POST /api/v3/publisher/order: the form', () => {
     expect(await json.json()).toMatchObject({ success: false, errors: [{ code: 'UnsupportedMediaType', message: expect.stringMatching(/x-www-form-urlencoded/) }] });
   });
 });
+
+describe('POST /api/v3/publisher/order: what the publisher\'s data decides', () => {
+  const messages = async (res: Response) => ((await res.json()) as { errors: Array<{ message: string }> }).errors.map((e) => e.message);
+
+  it('accepts the sample order of acme\'s demo offers (then answers 501 until ordering is built)', async () => {
+    const res = await signedOrder(demo('acme').groupcommerce, sampleOrderForm());
+    expect(res.status).toBe(501);
+  });
+
+  it('names an unknown offer, an option of another offer, and a segment the offer is not sold in', async () => {
+    const form = {
+      ...sampleOrderForm(),
+      'OrderDetails[0].OfferId': '424242',
+      'OrderDetails[1].OfferId': '9035', 'OrderDetails[1].OfferOptionId': '9173', 'OrderDetails[1].Quantity': '1', 'OrderDetails[1].SegmentKey': 'boston',
+    };
+    const res = await signedOrder(demo('acme').groupcommerce, form);
+    expect(res.status).toBe(400);
+    expect(await messages(res)).toEqual([
+      'OrderDetails[0].OfferId: there is no offer 424242',
+      'OrderDetails[1].OfferOptionId: 9173 is not an option of offer 9035',
+      'OrderDetails[1].SegmentKey: offer 9035 is not sold in boston',
+    ]);
+  });
+
+  it('needs the shipping fields of an offer that ships', async () => {
+    const form = { ...sampleOrderForm(), 'OrderDetails[0].OfferId': '9033', 'OrderDetails[0].OfferOptionId': '9173', 'OrderDetails[0].City': 'Cleveland' };
+    const res = await signedOrder(demo('acme').groupcommerce, form);
+    expect(res.status).toBe(400);
+    expect(await messages(res)).toEqual(['Address', 'State', 'Country', 'PostalCode', 'ShippingName'].map((f) => `OrderDetails[0].${f}: is required because offer 9033 ships`));
+  });
+
+  it('names each invalid promo code, and knows another publisher\'s offers not at all', async () => {
+    const res = await signedOrder(demo('acme').groupcommerce, { ...sampleOrderForm(), PromoCodes: 'SAVE10' }, (init) => {
+      init.body += '&PromoCodes=NOPE';
+    });
+    // The extra code was added after signing: the signature no longer matches.
+    expect(res.status).toBe(401);
+    const signed = await signedOrder(demo('acme').groupcommerce, { ...sampleOrderForm(), 'PromoCodes[0]': 'save10', 'PromoCodes[1]': 'NOPE' });
+    expect(signed.status).toBe(400);
+    expect(await messages(signed)).toEqual(['PromoCodes: NOPE is not a valid promo code']);
+    const globex = await signedOrder(demo('globex').groupcommerce, sampleOrderForm());
+    expect(await messages(globex)).toEqual(['OrderDetails[0].OfferId: there is no offer 9035']);
+  });
+
+  it('refuses a stored card that is not the consumer\'s', async () => {
+    const stored = {
+      'ConsumerInfo.UserKey': 'someone-else', 'BillingInfo.StoredCreditCardId': '8b2e4c6d-0f1a-4b3c-9d5e-7f8a9b0c1d01',
+      'OrderDetails[0].OfferId': '9035', 'OrderDetails[0].OfferOptionId': '9123', 'OrderDetails[0].Quantity': '1', 'OrderDetails[0].SegmentKey': 'new-york',
+    };
+    const res = await signedOrder(demo('acme').groupcommerce, stored);
+    expect(await messages(res)).toEqual(['BillingInfo.StoredCreditCardId: is not a stored card of this consumer']);
+    const own = await signedOrder(demo('acme').groupcommerce, { ...stored, 'ConsumerInfo.UserKey': 'consumertest@example.com' });
+    expect(own.status).toBe(501);
+  });
+});

@@ -66,8 +66,9 @@ export async function superuser(): Promise<pg.Client> {
   return client;
 }
 
-/** The reference's sample order form (acme's demo offers), with a card that has not expired. */
-export function sampleOrderForm(): Record<string, string> {
+/** The reference's sample order form, with a card that has not expired, for a company's demo offer that does not ship (acme's 9035 by default). */
+export function sampleOrderForm(slug: 'acme' | 'globex' = 'acme'): Record<string, string> {
+  const offer = demo(slug).groupcommerce.offers.find((o) => !o.requiresShipping)!;
   return {
     'ConsumerInfo.Email': 'consumertest@groupcommerce.com',
     'ConsumerInfo.UserKey': 'consumertest@groupcommerce.com',
@@ -85,9 +86,9 @@ export function sampleOrderForm(): Record<string, string> {
     'BillingInfo.BillingZip': '10010',
     'BillingInfo.StoreCreditCard': 'False',
     'OrderDetails[0].Quantity': '1',
-    'OrderDetails[0].OfferId': '9035',
-    'OrderDetails[0].OfferOptionId': '9123',
-    'OrderDetails[0].SegmentKey': 'new-york',
+    'OrderDetails[0].OfferId': String(offer.offerId),
+    'OrderDetails[0].OfferOptionId': String(offer.offerOptionId),
+    'OrderDetails[0].SegmentKey': offer.segmentKey,
     'OrderDetails[0].IsGift': 'False',
     UsePromotionalPrice: 'False',
   };

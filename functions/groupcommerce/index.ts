@@ -6,7 +6,7 @@ import { createWorkerApp } from '../../shared/app/index.ts';
 import { callJsonRpc, callRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { groupCommerceErrors } from './errors.ts';
-import { readOrderForm } from './order-request.ts';
+import { readOrderForm, type OrderForm } from './order-request.ts';
 import { respond } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 
@@ -34,21 +34,23 @@ async function readOrder(c: Context) {
 
 app.post('/api/v3/publisher/order', async (c) => {
   const request = await verifyOAuthRequest(c);
+  let order: OrderForm | null = null;
   let problem: unknown = null;
   try {
-    await readOrder(c);
+    order = await readOrder(c);
   } catch (error) {
     problem = error;
   }
   // The nonce is spent and the consumer checked whatever the form holds, so a replay or a revoked
   // consumer is a 401 before any 400.
   const db = await connectDatabase(databaseSettings(c), request.credential);
-  await callRpc(db, 'oauth_accept_request', {
-    nonce: request.nonce,
-    signed_at: request.timestamp,
-    window_seconds: timestampWindowSeconds(c.env),
-  }).catch(revokedConsumer);
-  if (problem) throw problem;
+  const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
+  if (!order) {
+    await callRpc(db, 'oauth_accept_request', spend).catch(revokedConsumer);
+    throw problem;
+  }
+  const promoCodes = order.PromoCodes === undefined ? [] : [order.PromoCodes].flat();
+  await callRpc(db, 'gc_check_order', { ...spend, ordered: { ...order, PromoCodes: promoCodes } as never }).catch(revokedConsumer);
   throw new ApiError('not_implemented', 'Placing orders is not available yet.');
 });
 

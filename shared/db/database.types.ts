@@ -57,6 +57,15 @@ export type Database = {
         }
         Returns: Json
       }
+      gc_check_order: {
+        Args: {
+          nonce: string
+          ordered: Json
+          signed_at: number
+          window_seconds: number
+        }
+        Returns: Json
+      }
       gc_consumer_credit_cards: {
         Args: {
           nonce: string
