@@ -1,7 +1,7 @@
 /**
  * Verifies a publisher's OAuth 1.0a request (RFC 5849, HMAC-SHA1, two-legged: no token): protocol
  * parameters, the timestamp window and the signature here; the nonce is spent in the database
- * (public.oauth_accept_request), once per consumer.
+ * (private.oauth_spend_nonce, the first step of every publisher RPC), once per consumer.
  */
 import type { Context } from 'hono';
 import { databaseSettings } from '../../shared/app/authenticate.ts';

@@ -12,13 +12,12 @@ comment on table ledger.oauth_nonces is 'OAuth nonces seen per consumer; rows ol
 create index if not exists oauth_nonces_signed_at on ledger.oauth_nonces (signed_at);
 
 alter table ledger.oauth_nonces enable row level security;
--- No grant: written only through public.oauth_accept_request().
+-- No grant: written only through private.oauth_spend_nonce().
 
--- Authenticates an OAuth consumer's request and spends its nonce: PT401 for an unknown or revoked
--- consumer (invalid_credential) or a nonce already used within the window (nonce_reused).
--- Nonces older than twice the window are cleared as they are met, a few at a time.
-create or replace function public.oauth_accept_request(nonce text, signed_at bigint, window_seconds integer)
-returns table (company_id uuid, company_slug text)
+-- Authenticates an OAuth consumer's request and spends its nonce (RFC 5849 section 3.3); the
+-- shared first step of every publisher RPC, so each request stays one round trip.
+create or replace function private.oauth_spend_nonce(nonce text, signed_at bigint, window_seconds integer)
+returns uuid
 language plpgsql
 volatile
 security definer
@@ -37,23 +36,33 @@ begin
   if credential.id is null then
     raise exception 'invalid credential' using errcode = 'PT401', hint = 'invalid_credential';
   end if;
-
   insert into ledger.oauth_nonces (credential_id, nonce, signed_at)
-  values (credential.id, oauth_accept_request.nonce, to_timestamp(signed_at))
+  values (credential.id, oauth_spend_nonce.nonce, to_timestamp(signed_at))
   on conflict do nothing;
   if not found then
-    raise exception 'The oauth_nonce % was already used.', oauth_accept_request.nonce
-      using errcode = 'PT401', hint = 'nonce_used';
+    raise exception 'The oauth_nonce % was already used.', oauth_spend_nonce.nonce using errcode = 'PT401', hint = 'nonce_used';
   end if;
-
+  -- Nonces older than twice the window are cleared as they are met, a few at a time.
   delete from ledger.oauth_nonces n
   where n.ctid in (
-    select o.ctid from ledger.oauth_nonces o
-    where o.signed_at < now() - make_interval(secs => 2 * window_seconds)
-    limit 10
+    select o.ctid from ledger.oauth_nonces o where o.signed_at < now() - make_interval(secs => 2 * window_seconds) limit 10
   );
+  return credential.company_id;
+end;
+$$;
+revoke all on function private.oauth_spend_nonce(text, bigint, integer) from public;
+grant execute on function private.oauth_spend_nonce(text, bigint, integer) to purchases_api;
 
-  return query select co.id, co.slug from ledger.companies co where co.id = credential.company_id;
+create or replace function public.oauth_accept_request(nonce text, signed_at bigint, window_seconds integer)
+returns table (company_id uuid, company_slug text)
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  company uuid := private.oauth_spend_nonce(nonce, signed_at, window_seconds);
+begin
+  return query select co.id, co.slug from ledger.companies co where co.id = company;
 end;
 $$;
 comment on function public.oauth_accept_request(text, bigint, integer) is
