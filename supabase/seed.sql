@@ -251,3 +251,16 @@ insert into ledger.stored_cards (id, company_id, customer_id, processor_token, b
 select '8b2e4c6d-0f1a-4b3c-9d5e-7f8a9b0c1d01', c.company_id, c.id, 'test_tok_demo_consumer', 'Visa', '1111', 7, 2030
 from ledger.customers c where c.company_id = '10b33439-dc1c-488d-a348-5601ee382b58' and c.user_key = 'consumertest@example.com'
 on conflict do nothing;
+
+-- acme's credit rules: 5% of each order back for the next purchase, 2.00 more once the consumer has
+-- made one more purchase, and 10.00 to whoever referred a new consumer. The demo consumer holds
+-- 12.13 of credit. globex has no credit rules.
+insert into ledger.credit_rules (id, company_id, name, trigger_type, beneficiary, amount_type, amount) values
+  ('9c3e5f70-1a2b-4c3d-8e4f-5a6b7c8d9e01', '10b33439-dc1c-488d-a348-5601ee382b58', 'Five percent back', 'for_next_purchase', 'consumer', 'percent', 5),
+  ('9c3e5f70-1a2b-4c3d-8e4f-5a6b7c8d9e02', '10b33439-dc1c-488d-a348-5601ee382b58', 'Come back bonus', 'after_next_purchase', 'consumer', 'money', 2),
+  ('9c3e5f70-1a2b-4c3d-8e4f-5a6b7c8d9e03', '10b33439-dc1c-488d-a348-5601ee382b58', 'Referral thanks', 'for_next_purchase', 'referrer', 'money', 10)
+on conflict do nothing;
+insert into ledger.consumer_credits (company_id, customer_id, amount, remaining, currency, status, available_at)
+select c.company_id, c.id, 12.13, 12.13, 'USD', 'available', now()
+from ledger.customers c where c.company_id = '10b33439-dc1c-488d-a348-5601ee382b58' and c.user_key = 'consumertest@example.com'
+  and not exists (select 1 from ledger.consumer_credits cc where cc.customer_id = c.id);

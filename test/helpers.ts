@@ -9,14 +9,14 @@ import { inject } from 'vitest';
 export const stack = () => inject('stack');
 export const demo = (slug: 'acme' | 'globex') => stack().demo[slug]!;
 
-/** POSTs a form to the publisher order endpoint, signed by an independent OAuth 1.0a client. */
+/** POSTs a form to the publisher order endpoint (or `options.path`), signed by an independent OAuth 1.0a client. */
 export async function signedOrder(
   consumer: { consumerKey: string; consumerSecret: string },
   form: Record<string, string>,
   tamper: (init: { headers: Record<string, string>; body: string }) => void = () => {},
-  options: { timestamp?: number } = {},
+  options: { timestamp?: number; path?: string } = {},
 ): Promise<Response> {
-  const url = `${stack().apis.groupcommerce}/api/v3/publisher/order`;
+  const url = `${stack().apis.groupcommerce}${options.path ?? '/api/v3/publisher/order'}`;
   const client = new OAuth({
     consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
     signature_method: 'HMAC-SHA1',

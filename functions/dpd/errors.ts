@@ -9,6 +9,7 @@ import type { ErrorKind } from '../../shared/errors/index.ts';
 const statusWordOfKind: Record<ErrorKind, string> = {
   invalid_input: 'BADREQUEST',
   unprocessable: 'BADREQUEST',
+  payment_required: 'BADREQUEST',
   unsupported_media_type: 'BADREQUEST',
   unauthenticated: 'UNAUTHORIZED',
   forbidden: 'FORBIDDEN',

@@ -10,6 +10,7 @@ import { respond } from './respond.ts';
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'InvalidRequest',
   unprocessable: 'InvalidRequest',
+  payment_required: 'PaymentDeclined',
   unsupported_media_type: 'UnsupportedMediaType',
   unauthenticated: 'Unauthorized',
   forbidden: 'Forbidden',

@@ -1,13 +1,19 @@
-/** Group Commerce publisher order API: POST /api/v3/publisher/order, form-encoded, signed with OAuth 1.0a. */
+/**
+ * Group Commerce publisher API: POST /api/v3/publisher/order (Purchase), POST
+ * /api/v3/publisher/order/validate (ValidateOrder) and GET /api/v3/publisher/consumer/creditcards,
+ * form-encoded and signed with OAuth 1.0a, answered in JSON or XML.
+ */
 import type { Context } from 'hono';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import { parseDottedForm } from '../../shared/form/index.ts';
 import { createWorkerApp } from '../../shared/app/index.ts';
+import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import { callJsonRpc, callRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { groupCommerceErrors } from './errors.ts';
 import { readOrderForm, type OrderForm } from './order-request.ts';
-import { respond } from './respond.ts';
+import { currencySymbol, paymentProcessorFor, placeOrder, validateOrder, type OrderOutcome } from './orders.ts';
+import { decimal, respond, type ResponseFields } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 
 const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
@@ -32,7 +38,33 @@ async function readOrder(c: Context) {
   return result.order;
 }
 
-app.post('/api/v3/publisher/order', async (c) => {
+/** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
+function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {
+  const duplicate = result.outcome === 'duplicate';
+  // Nothing is charged, used or awarded for a duplicate.
+  const amount = (value: string) => decimal(duplicate ? '0.00' : value);
+  const fields: ResponseFields = {
+    chargeAmount: amount(result.chargeAmount),
+    creditValueUsed: amount(result.creditValueUsed),
+    currencySymbol: currencySymbol(result.isoCurrencyCode),
+    duplicateOrderId: result.duplicateOrderId,
+    isoCurrencyCode: result.isoCurrencyCode,
+    ...(root === 'purchaseResponse' ? { orderId: result.orderId ?? null } : {}),
+    pendingCreditValueAwarded: amount(result.pendingCreditValueAwarded),
+  };
+  if (!duplicate) return respond(c, 200, root, [], fields);
+  const message =
+    `The same consumer ordered the same offer options within the last ten minutes (order ${result.duplicateOrderId}); ` +
+    'nothing was charged or ordered. Send AllowDuplicatePurchase=True to order them again.';
+  return respond(c, 409, root, [{ code: 'DuplicateOrder', message }], fields);
+}
+
+/**
+ * The steps both order endpoints share: the signature, then the form, then the database. The nonce
+ * is spent and the consumer checked whatever the form holds, so a replay or a revoked consumer is
+ * a 401 before any 400.
+ */
+async function orderRequest(c: Context<WorkerAppEnv<GroupCommerceEnv>>) {
   const request = await verifyOAuthRequest(c);
   let order: OrderForm | null = null;
   let problem: unknown = null;
@@ -41,17 +73,25 @@ app.post('/api/v3/publisher/order', async (c) => {
   } catch (error) {
     problem = error;
   }
-  // The nonce is spent and the consumer checked whatever the form holds, so a replay or a revoked
-  // consumer is a 401 before any 400.
   const db = await connectDatabase(databaseSettings(c), request.credential);
   const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
   if (!order) {
     await callRpc(db, 'oauth_accept_request', spend).catch(revokedConsumer);
     throw problem;
   }
-  const promoCodes = order.PromoCodes === undefined ? [] : [order.PromoCodes].flat();
-  await callRpc(db, 'gc_check_order', { ...spend, ordered: { ...order, PromoCodes: promoCodes } as never }).catch(revokedConsumer);
-  throw new ApiError('not_implemented', 'Placing orders is not available yet.');
+  const context = { db, processor: paymentProcessorFor(c.env.PAYMENT_PROCESSOR), log: c.get('log') };
+  return { order, spend, context };
+}
+
+app.post('/api/v3/publisher/order', async (c) => {
+  const { order, spend, context } = await orderRequest(c);
+  return answerOrder(c, 'purchaseResponse', await placeOrder(context, order, spend).catch(revokedConsumer));
+});
+
+// ValidateOrder: the same form, checks and prices as the purchase, and nothing created.
+app.post('/api/v3/publisher/order/validate', async (c) => {
+  const { order, spend, context } = await orderRequest(c);
+  return answerOrder(c, 'validateOrderResponse', await validateOrder(context, order, spend).catch(revokedConsumer));
 });
 
 // The consumer's stored cards (the reference's "Consumer - Credit Cards" method).

@@ -51,6 +51,8 @@ export interface GroupCommerceEnv extends WorkerEnv {
   PUBLIC_BASE_URL?: string;
   /** Seconds an oauth_timestamp may differ from the server's time (default 300). */
   OAUTH_TIMESTAMP_WINDOW_SECONDS?: string;
+  /** The card processor orders are charged through ("test": the built-in test processor). */
+  PAYMENT_PROCESSOR?: string;
 }
 
 function badRequest(message: string, reason: string): never {

@@ -180,11 +180,13 @@ export function billingScenario(form: OrderForm): BillingScenario {
 
 const required = (field: string, why: string): FieldIssue => ({ field, message: `is required ${why}`, code: 'required' });
 
-/** The rules that depend on the scenario, on gifts and on affiliates. */
+/**
+ * The rules that depend on the scenario, on gifts and on affiliates. Whether the consumer's names
+ * and email are required depends on whether the consumer exists, which the database decides.
+ */
 export function scenarioIssues(form: OrderForm, now = new Date()): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const billing = form.BillingInfo;
-  const consumer = form.ConsumerInfo;
   if (billingScenario(form) === 'new_card') {
     const why = 'when paying with a new card';
     for (const name of ['NameOnCard', 'CardNumber', 'CVV', 'ExpirationMonth', 'ExpirationYear', 'BillingAddress', 'BillingCity', 'BillingState', 'BillingZip'] as const) {
@@ -197,10 +199,6 @@ export function scenarioIssues(form: OrderForm, now = new Date()): FieldIssue[] 
     if (billing.ExpirationMonth !== undefined && billing.ExpirationYear !== undefined && !notExpired(billing.ExpirationMonth, billing.ExpirationYear, now)) {
       issues.push({ field: 'BillingInfo.ExpirationYear', message: 'the card has expired', code: 'invalid' });
     }
-    // spec: a new consumer is fully defined; NoEmail lifts the email requirement.
-    if (consumer.Email === undefined && !consumer.NoEmail) issues.push(required('ConsumerInfo.Email', 'unless NoEmail is True'));
-    if (consumer.FirstName === undefined) issues.push(required('ConsumerInfo.FirstName', why));
-    if (consumer.LastName === undefined) issues.push(required('ConsumerInfo.LastName', why));
   }
   if (billingScenario(form) === 'off_platform' && billing.StoreCreditCard) {
     issues.push({ field: 'BillingInfo.StoreCreditCard', message: 'cannot be True for an off-platform purchase', code: 'invalid' });

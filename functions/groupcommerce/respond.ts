@@ -12,7 +12,16 @@ export interface GroupCommerceError {
   message: string;
 }
 
-type Scalar = string | number | boolean | null;
+/**
+ * An exact amount from the database (e.g. "12.10"): a number in JSON, and in XML the digits as
+ * they are, as .NET writes a decimal. Converting a numeric(14,2) string to a JS number and back is
+ * exact (at most 15 significant digits), so no amount is ever computed on in floating point.
+ */
+export interface Decimal {
+  decimal: string;
+}
+
+type Scalar = string | number | boolean | null | Decimal;
 
 /** A list in the answer: an array in JSON, and in XML one `itemElement` element per item. */
 export interface ListField {
@@ -24,8 +33,15 @@ export interface ListField {
 export type ResponseFields = Record<string, Scalar | ListField>;
 
 function isList(value: Scalar | ListField): value is ListField {
+  return typeof value === 'object' && value !== null && 'items' in value;
+}
+
+function isDecimal(value: Scalar): value is Decimal {
   return typeof value === 'object' && value !== null;
 }
+
+/** `amount` (an exact decimal string) as a response field. */
+export const decimal = (amount: string): Decimal => ({ decimal: amount });
 
 const xmlSchemaInstance = 'http://www.w3.org/2001/XMLSchema-instance';
 const builder = new XMLBuilder({
@@ -54,10 +70,17 @@ export function respond(
 ): Response {
   const success = errors.length === 0;
   if (!wantsXml(c)) {
-    const plain = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, isList(value) ? value.items : value]));
+    const json = (value: Scalar) => (isDecimal(value) ? Number(value.decimal) : value);
+    const plain = Object.fromEntries(
+      Object.entries(fields).map(([name, value]) => [
+        name,
+        isList(value) ? value.items.map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, json(v)]))) : json(value),
+      ]),
+    );
     return c.json({ errors, lastPublished: `/Date(${now.getTime()})/`, success, version: '3', ...plain }, status);
   }
-  const scalar = (value: Scalar) => (value === null ? { '@i:nil': 'true' } : typeof value === 'boolean' ? String(value) : value);
+  const scalar = (value: Scalar) =>
+    value === null ? { '@i:nil': 'true' } : isDecimal(value) ? value.decimal : typeof value === 'boolean' ? String(value) : value;
   const element = (value: Scalar | ListField) =>
     isList(value)
       ? value.items.length > 0

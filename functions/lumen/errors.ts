@@ -10,6 +10,7 @@ import type { ErrorKind } from '../../shared/errors/index.ts';
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'INVALID_INPUT',
   unprocessable: 'INVALID_INPUT',
+  payment_required: 'INVALID_INPUT',
   unauthenticated: 'UNAUTHORIZED',
   forbidden: 'FORBIDDEN',
   not_found: 'NOT_FOUND',

@@ -83,6 +83,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       SUPABASE_ANON_KEY: anonKey,
       SUPABASE_JWT_SECRET: config.jwtSecret,
       OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
+      PAYMENT_PROCESSOR: 'test',
     };
     progress('starting the workers in workerd');
     const workers = await startWorkers(config, bindings, log);

@@ -65,6 +65,8 @@ export interface WorkerBindings {
   SUPABASE_ANON_KEY: string;
   SUPABASE_JWT_SECRET: string;
   OAUTH_CONSUMER_SECRET_KEY: string;
+  /** The publisher API's card processor; locally always the built-in test processor. */
+  PAYMENT_PROCESSOR: 'test';
 }
 
 export interface RunningWorkers {

@@ -57,15 +57,6 @@ export type Database = {
         }
         Returns: Json
       }
-      gc_check_order: {
-        Args: {
-          nonce: string
-          ordered: Json
-          signed_at: number
-          window_seconds: number
-        }
-        Returns: Json
-      }
       gc_consumer_credit_cards: {
         Args: {
           nonce: string
@@ -73,6 +64,20 @@ export type Database = {
           user_key: string
           window_seconds: number
         }
+        Returns: Json
+      }
+      gc_order: {
+        Args: {
+          nonce: string
+          ordered: Json
+          place: boolean
+          signed_at: number
+          window_seconds: number
+        }
+        Returns: Json
+      }
+      gc_place_charged_order: {
+        Args: { ordered: Json; payment: Json }
         Returns: Json
       }
       kit_create_purchase: { Args: { purchase: Json }; Returns: Json }

@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type ErrorKind =
   | 'invalid_input'
   | 'unauthenticated'
+  | 'payment_required'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -23,6 +24,7 @@ export type ErrorKind =
 export const statusOfKind: Record<ErrorKind, ContentfulStatusCode> = {
   invalid_input: 400,
   unauthenticated: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

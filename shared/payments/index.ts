@@ -34,6 +34,8 @@ export interface PaymentProcessor {
   chargeCard(card: CardDetails, amount: string, currency: string): Promise<ChargeResult>;
   /** Charges a card stored earlier, by the processor's token. */
   chargeToken(card: StorableCard, amount: string, currency: string): Promise<ChargeResult>;
+  /** Gives a charge back in full (an order that could not be placed after its charge). */
+  refund(transactionId: string): Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
 /**
@@ -69,5 +71,8 @@ export const testProcessor: PaymentProcessor = {
   },
   async chargeToken(card) {
     return { ok: true, transactionId: `test_txn_${crypto.randomUUID()}`, card };
+  },
+  async refund() {
+    return { ok: true };
   },
 };

@@ -16,11 +16,15 @@ create table if not exists ledger.customers (
   email_key text generated always as (lower(email)) stored,
   first_name text check (length(first_name) <= 200),
   last_name text check (length(last_name) <= 200),
+  -- The publisher's own key for a consumer (Group Commerce UserKey): such customers are known by it,
+  -- not by their email address, which they may share or change.
+  user_key text check (length(user_key) between 1 and 255),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
-comment on table ledger.customers is 'Buyers named by a company''s purchases, one per email address.';
-create unique index if not exists customers_company_email on ledger.customers (company_id, email_key);
+comment on table ledger.customers is 'Buyers named by a company''s purchases: one per email address, or per publisher UserKey.';
+create unique index if not exists customers_company_email on ledger.customers (company_id, email_key) where user_key is null;
+create unique index if not exists customers_company_user_key on ledger.customers (company_id, user_key) where user_key is not null;
 
 -- Purchases without an amount (Lumen reports none) carry no currency either.
 alter table ledger.purchases alter column currency drop not null;

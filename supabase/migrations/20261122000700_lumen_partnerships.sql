@@ -121,7 +121,7 @@ begin
   -- The customer: one per email address; the latest names win.
   insert into ledger.customers as c (company_id, email, first_name, last_name)
   values (company, purchase #>> '{customer,email}', purchase #>> '{customer,firstName}', purchase #>> '{customer,lastName}')
-  on conflict (company_id, email_key) do update
+  on conflict (company_id, email_key) where user_key is null do update
     set first_name = excluded.first_name, last_name = excluded.last_name, updated_at = now()
   returning * into customer_row;
 

@@ -143,7 +143,7 @@ declare
 begin
   insert into ledger.customers as c (company_id, email)
   values (company, purchase ->> 'email_address')
-  on conflict (company_id, email_key) do update set updated_at = c.updated_at
+  on conflict (company_id, email_key) where user_key is null do update set updated_at = c.updated_at
   returning * into subscriber;
 
   -- Products the account does not have yet are made from the line items (first name given wins).

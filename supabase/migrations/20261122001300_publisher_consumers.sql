@@ -2,8 +2,6 @@
 -- identified by the publisher's UserKey; a stored card is what the payment processor returned for
 -- it (its token, brand, last four digits, expiry), never the card number or CVV (PCI DSS).
 
-alter table ledger.customers add column if not exists user_key text check (length(user_key) between 1 and 255);
-create unique index if not exists customers_company_user_key on ledger.customers (company_id, user_key) where user_key is not null;
 
 create table if not exists ledger.stored_cards (
   id uuid primary key default gen_random_uuid(),

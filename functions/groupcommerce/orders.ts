@@ -1,0 +1,145 @@
+/**
+ * Placing and validating publisher orders. The database checks, prices and records the order
+ * (public.gc_order); a card is charged between pricing and recording:
+ *
+ *   1. gc_order (spends the nonce, checks, prices; places at once when nothing is to be charged:
+ *      off-platform, paid in full by promo codes and credits, or a duplicate);
+ *   2. the processor charges the quoted amount (the new card, or the stored card's token);
+ *   3. gc_place_charged_order prices again under the consumer's lock and places the order only if
+ *      the price is still what was charged. Anything else refunds the charge.
+ *
+ * So an order paid by card costs two database round trips; every other order, one. A declined or
+ * failed charge ends at step 2 and leaves nothing behind but the spent nonce.
+ */
+import type { Db } from '../../shared/db/index.ts';
+import { callJsonRpc } from '../../shared/db/index.ts';
+import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging/index.ts';
+import { testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
+import type { Json } from '../../shared/db/database.types.ts';
+import { billingScenario, type OrderForm } from './order-request.ts';
+
+/** What the database answers about an order; amounts are exact decimal strings. */
+export interface OrderOutcome {
+  outcome: 'validated' | 'duplicate' | 'charge_required' | 'placed';
+  isoCurrencyCode: string;
+  chargeAmount: string;
+  creditValueUsed: string;
+  pendingCreditValueAwarded: string;
+  duplicateOrderId: number | null;
+  orderId?: number;
+  storedCard?: StorableCard;
+}
+
+/** The nonce spending that opens every publisher RPC. */
+export interface NonceSpend {
+  nonce: string;
+  signed_at: number;
+  window_seconds: number;
+}
+
+/**
+ * The order as the database receives it: the checked form without the card's number, CVV, expiry
+ * and holder, which only ever go to the processor.
+ */
+export function orderForDatabase(order: OrderForm): Json {
+  const { NameOnCard, CardNumber, CVV, ExpirationMonth, ExpirationYear, ...billing } = order.BillingInfo;
+  const promoCodes = order.PromoCodes === undefined ? [] : [order.PromoCodes].flat();
+  return { ...order, BillingInfo: billing, PromoCodes: promoCodes } as Json;
+}
+
+/** The processor named by PAYMENT_PROCESSOR; only the built-in test processor exists so far. */
+export function paymentProcessorFor(name: string | undefined): PaymentProcessor | null {
+  return name === 'test' ? testProcessor : null;
+}
+
+export interface OrderContext {
+  db: Db;
+  processor: PaymentProcessor | null;
+  log: Logger;
+}
+
+/** Checks and prices the order as a purchase would, creating nothing. */
+export function validateOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
+  return callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered: orderForDatabase(order), place: false });
+}
+
+/** Places the order, charging the card when something is to be paid. */
+export async function placeOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
+  const ordered = orderForDatabase(order);
+  const quoted = await callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered, place: true });
+  if (quoted.outcome !== 'charge_required') return quoted;
+
+  const charge = await chargeCard(context.processor, order, quoted);
+  try {
+    const placed = await callJsonRpc<OrderOutcome>(context.db, 'gc_place_charged_order', {
+      ordered,
+      payment: {
+        amount: quoted.chargeAmount,
+        transactionId: charge.transactionId,
+        // A new card is kept (as the processor's token) only when the consumer asked.
+        ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard ? { card: { ...charge.card } } : {}),
+      },
+    });
+    if (placed.outcome !== 'placed') await refund(context, charge.transactionId);
+    return placed;
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'unavailable') {
+      // The order may or may not have been recorded; publisher_orders.transaction_id tells which.
+      context.log.log('error', 'card charged but the order could not be confirmed; reconcile this transaction', {
+        transactionId: charge.transactionId,
+      });
+    } else {
+      await refund(context, charge.transactionId);
+    }
+    throw error;
+  }
+}
+
+async function chargeCard(processor: PaymentProcessor | null, order: OrderForm, quoted: OrderOutcome) {
+  if (!processor) {
+    throw new ApiError('unavailable', 'Card payments are not configured on this server; nothing was charged or ordered.', {
+      reason: 'payment_processor_unavailable',
+      retryAfterSeconds: unavailableRetryAfterSeconds,
+    });
+  }
+  const billing = order.BillingInfo;
+  const result = quoted.storedCard
+    ? await processor.chargeToken(quoted.storedCard, quoted.chargeAmount, quoted.isoCurrencyCode)
+    : await processor.chargeCard(
+        {
+          number: billing.CardNumber!.replace(/[\s-]/g, ''),
+          cvv: billing.CVV!,
+          expiryMonth: billing.ExpirationMonth!,
+          expiryYear: billing.ExpirationYear! < 100 ? 2000 + billing.ExpirationYear! : billing.ExpirationYear!,
+          nameOnCard: billing.NameOnCard!,
+        },
+        quoted.chargeAmount,
+        quoted.isoCurrencyCode,
+      );
+  if (result.ok) return result;
+  if (result.reason === 'declined') {
+    throw new ApiError('payment_required', `${result.message} Nothing was charged or ordered.`, { reason: 'card_declined' });
+  }
+  throw new ApiError('unavailable', `${result.message} Nothing was charged or ordered; try again shortly.`, {
+    reason: 'payment_processor_unavailable',
+    retryAfterSeconds: unavailableRetryAfterSeconds,
+  });
+}
+
+async function refund(context: OrderContext, transactionId: string): Promise<void> {
+  const result = await context.processor!.refund(transactionId).catch((error: unknown) => ({ ok: false as const, message: String(error) }));
+  if (!result.ok) {
+    context.log.log('error', 'refund failed; the charge must be refunded by hand', { transactionId, problem: result.message });
+  }
+}
+
+/** The symbol of a currency as its own users write it ($ for USD, € for EUR). */
+export function currencySymbol(isoCurrencyCode: string): string {
+  try {
+    const parts = new Intl.NumberFormat('en-US', { style: 'currency', currency: isoCurrencyCode, currencyDisplay: 'narrowSymbol' }).formatToParts(0);
+    return parts.find((part) => part.type === 'currency')?.value ?? isoCurrencyCode;
+  } catch {
+    return isoCurrencyCode;
+  }
+}
