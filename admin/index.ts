@@ -4,7 +4,8 @@ import { companyCreate, companyList } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
-import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate } from './commands/offer.ts';
+import { creditRuleCreate, creditRuleDeactivate, creditRuleList } from './commands/credit-rule.ts';
+import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate, promoDeactivate, promoList } from './commands/offer.ts';
 import {
   partnershipAddSegment,
   partnershipGrantProduct,
@@ -29,7 +30,8 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   storefront: { create: storefrontCreate, list: storefrontList },
   trigger: { create: triggerCreate, list: triggerList, deactivate: triggerDeactivate },
   offer: { create: offerCreate, 'add-option': offerAddOption, 'add-segment': offerAddSegment, list: offerList },
-  promo: { create: promoCreate },
+  promo: { create: promoCreate, list: promoList, deactivate: promoDeactivate },
+  'credit-rule': { create: creditRuleCreate, list: creditRuleList, deactivate: creditRuleDeactivate },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,

@@ -10,7 +10,8 @@ describe('npm run admin', () => {
       'company create', 'company list', 'credential issue', 'credential list', 'credential revoke',
       'channel create', 'channel list', 'channel grant', 'channel revoke', 'lead create', 'lead list',
       'product create', 'product list', 'trigger create', 'trigger list', 'trigger deactivate',
-      'offer create', 'offer add-option', 'offer add-segment', 'offer list', 'promo create', 'storefront create', 'storefront list',
+      'offer create', 'offer add-option', 'offer add-segment', 'offer list', 'promo create', 'promo list', 'promo deactivate',
+      'credit-rule create', 'credit-rule list', 'credit-rule deactivate', 'storefront create', 'storefront list',
       'partnership set', 'partnership show', 'partnership grant-product', 'partnership revoke-product', 'partnership add-segment', 'partnership remove-segment',
     ];
     for (const command of all) {
@@ -128,5 +129,27 @@ describe('npm run admin: publisher offers', () => {
     expect(await admin('promo', 'create', '--company', slug, '--code', 'X', '--percent-off', '150')).toMatchObject({ code: 2 });
     expect(await admin('offer', 'add-option', '--company', slug, '--offer', '999999', '--name', 'x', '--price', '1')).toMatchObject({ code: 1 });
     expect(await admin('offer', 'add-segment', '--company', slug, '--offer', String(offer.offerId), '--segment', 'New York')).toMatchObject({ code: 2 });
+    expect((await admin('promo', 'deactivate', '--company', slug, 'TenOff')).code).toBe(0);
+    expect(JSON.parse((await admin('promo', 'list', '--company', slug, '--json')).stdout)).toEqual([
+      { code: 'TENOFF', discountType: 'percent', amount: '10.00', active: false },
+    ]);
+    expect(await admin('promo', 'deactivate', '--company', slug, 'NONE')).toMatchObject({ code: 1 });
+  });
+
+  it('creates, lists and deactivates credit rules, refusing bad values', async () => {
+    const slug = `credits-${Date.now()}`;
+    expect((await admin('company', 'create', '--slug', slug, '--name', 'Credits Co')).code).toBe(0);
+    const rule = JSON.parse((await admin('credit-rule', 'create', '--company', slug, '--name', 'Thanks', '--percent', '2.5', '--usable', 'after-next-purchase', '--to', 'referrer', '--json')).stdout);
+    expect(rule).toMatchObject({ amountType: 'percent', amount: '2.50', usable: 'after-next-purchase', beneficiary: 'referrer' });
+    expect((await admin('credit-rule', 'create', '--company', slug, '--name', 'Flat', '--money', '3')).stdout).toMatch(/^created credit rule .* \(3\.00 to the consumer, usable next purchase\)/);
+    expect((await admin('credit-rule', 'deactivate', '--company', slug, rule.id)).code).toBe(0);
+    expect(JSON.parse((await admin('credit-rule', 'list', '--company', slug, '--json')).stdout)).toEqual([
+      { id: rule.id, name: 'Thanks', amountType: 'percent', amount: '2.50', triggerType: 'after_next_purchase', beneficiary: 'referrer', active: false },
+      { id: expect.any(String), name: 'Flat', amountType: 'money', amount: '3.00', triggerType: 'for_next_purchase', beneficiary: 'consumer', active: true },
+    ]);
+    for (const bad of [['--percent', '150'], ['--money', '0'], ['--money', '1', '--percent', '1'], ['--money', '1', '--usable', 'soon'], ['--money', '1', '--to', 'friend']]) {
+      expect(await admin('credit-rule', 'create', '--company', slug, '--name', 'Bad', ...bad), bad.join(' ')).toMatchObject({ code: 2 });
+    }
+    expect(await admin('credit-rule', 'deactivate', '--company', slug, '00000000-0000-0000-0000-000000000000')).toMatchObject({ code: 1 });
   });
 });

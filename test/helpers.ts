@@ -1,6 +1,6 @@
 /** What the integration tests share: the running platform's addresses and credentials, and ways to call it. */
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import OAuth from 'oauth-1.0a';
 import pg from 'pg';
@@ -66,12 +66,17 @@ export async function superuser(): Promise<pg.Client> {
   return client;
 }
 
-/** The reference's sample order form, with a card that has not expired, for a company's demo offer that does not ship (acme's 9035 by default). */
+/**
+ * The reference's sample order form, with a card that has not expired, for a company's demo offer
+ * that does not ship (acme's 9035 by default), by a new consumer each time (so no two tests' orders
+ * are duplicates of each other).
+ */
 export function sampleOrderForm(slug: 'acme' | 'globex' = 'acme'): Record<string, string> {
   const offer = demo(slug).groupcommerce.offers.find((o) => !o.requiresShipping)!;
+  const consumer = `consumer-${randomUUID()}@example.com`;
   return {
-    'ConsumerInfo.Email': 'consumertest@groupcommerce.com',
-    'ConsumerInfo.UserKey': 'consumertest@groupcommerce.com',
+    'ConsumerInfo.Email': consumer,
+    'ConsumerInfo.UserKey': consumer,
     'ConsumerInfo.FirstName': 'consumer',
     'ConsumerInfo.LastName': 'test',
     'BillingInfo.NameOnCard': 'cardname',

@@ -124,3 +124,35 @@ export const promoCreate: AdminCommand = {
     ctx.print(`created promo code ${code} (${type === 'money' ? `${amount} off` : `${amount} % off`})`, { code, discountType: type, amount });
   },
 };
+
+export const promoList: AdminCommand = {
+  summary: "list a company's promo codes",
+  usage: 'admin promo list --company SLUG',
+  options: { company: { type: 'string' } },
+  positionals: 0,
+  async run(ctx, values) {
+    const companyId = await companyIdOf(ctx, values.company);
+    const { rows } = await ctx.db.query(
+      'select code, discount_type as "discountType", amount::text, active from ledger.promo_codes where company_id = $1 order by code',
+      [companyId],
+    );
+    const human = rows.length === 0
+      ? 'no promo codes'
+      : rows.map((p) => `${p.code}  ${p.discountType === 'money' ? `${p.amount} off` : `${p.amount} % off`}${p.active ? '' : '  (inactive)'}`).join('\n');
+    ctx.print(human, rows);
+  },
+};
+
+export const promoDeactivate: AdminCommand = {
+  summary: 'stop a promo code being accepted',
+  usage: 'admin promo deactivate --company SLUG CODE',
+  options: { company: { type: 'string' } },
+  positionals: 1,
+  async run(ctx, values, positionals) {
+    const companyId = await companyIdOf(ctx, values.company);
+    const code = positionals[0]!;
+    const { rowCount } = await ctx.db.query('update ledger.promo_codes set active = false where company_id = $1 and upper(code) = upper($2)', [companyId, code]);
+    if (!rowCount) throw new CommandError(`the company has no promo code ${code}`);
+    ctx.print(`deactivated promo code ${code}`, { code, active: false });
+  },
+};

@@ -42,7 +42,11 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
     // A unique constraint no RPC anticipated: say what happened without naming the constraint.
     return new ApiError('conflict', 'The request conflicts with an existing record.', { cause: error });
   }
-  if (kind) return new ApiError(kind, error.message, { reason: error.hint || undefined, issues: fieldIssuesOf(error) });
+  if (kind) {
+    // The hint is the error's reason, except `field_issues`, which only says where the issues are.
+    const reason = error.hint && error.hint !== 'field_issues' ? error.hint : undefined;
+    return new ApiError(kind, error.message, { reason, issues: fieldIssuesOf(error) });
+  }
   // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
   if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);
   // Class 22 (data exception): a value the request carried that Postgres cannot take, such as

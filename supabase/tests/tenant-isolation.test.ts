@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialClaims } from '../../shared/auth/credentials.ts';
 import { demoChannels, demoLeads } from '../../platform/demo.ts';
-import { demo, stack, superuser } from '../../test/helpers.ts';
+import { demo, signedOrder, stack, superuser } from '../../test/helpers.ts';
 
 let db: pg.Client;
 const claims: Record<'acme' | 'globex', object> = { acme: {}, globex: {} };
@@ -49,6 +49,15 @@ beforeAll(async () => {
     headers: { Authorization: `Basic ${btoa(`acme:${demo('acme').dpd.password}`)}` },
   });
   expect(reactivated.status).toBe(200);
+  // And a publisher order paid with the demo consumer's stored card and credits: order, details,
+  // credits spent and earned.
+  const order = await signedOrder(demo('acme').groupcommerce, {
+    'ConsumerInfo.UserKey': 'consumertest@example.com',
+    'BillingInfo.StoredCreditCardId': '8b2e4c6d-0f1a-4b3c-9d5e-7f8a9b0c1d01',
+    'OrderDetails[0].OfferId': '9035', 'OrderDetails[0].OfferOptionId': '9123', 'OrderDetails[0].Quantity': '1', 'OrderDetails[0].SegmentKey': 'new-york',
+    AllowDuplicatePurchase: 'True',
+  });
+  expect(order.status).toBe(200);
 });
 afterAll(async () => db?.end());
 
@@ -92,6 +101,11 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['offer_segments', `company_id = '${acme}'`, 'segment_key'],
   ['promo_codes', `company_id = '${acme}'`, 'amount'],
   ['stored_cards', `company_id = '${acme}'`, 'brand'],
+  ['credit_rules', `company_id = '${acme}'`, 'amount'],
+  ['publisher_orders', `company_id = '${acme}'`, 'charge_amount'],
+  ['publisher_order_details', `company_id = '${acme}'`, 'address'],
+  ['consumer_credits', `company_id = '${acme}'`, 'remaining'],
+  ['credit_spends', `company_id = '${acme}'`, 'amount'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
@@ -137,6 +151,10 @@ describe('writes for another company', () => {
       `insert into ledger.shipments (company_id, purchase_id) values ('${acme}', '${acmePurchase}')`,
       `insert into ledger.shipments (company_id, purchase_id) values ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', '${acmePurchase}')`,
       `insert into ledger.reward_events (company_id, purchase_id, trigger_id, reward_type, amount, currency) values ('${acme}', gen_random_uuid(), gen_random_uuid(), 'fixed', 1, 'USD')`,
+      `insert into ledger.publisher_orders (purchase_id, company_id, customer_id, fingerprint, subtotal, discount, credit_value_used, charge_amount, use_promotional_price, payment, send_email)
+         values ('${acmePurchase}', '${acme}', gen_random_uuid(), 'x', 1, 0, 0, 1, false, 'none', false)`,
+      `insert into ledger.consumer_credits (company_id, customer_id, amount, remaining, currency, status) select company_id, id, 100, 100, 'USD', 'available' from ledger.customers limit 1`,
+      `insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year) values ('${acme}', gen_random_uuid(), 't', 'Visa', '1111', 1, 2030)`,
     ];
     for (const sql of attempts) {
       await expect(asCompany('globex', sql), sql).rejects.toThrow(/row-level security|permission denied/);
