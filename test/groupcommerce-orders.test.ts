@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, signedGet, signedOrder, superuser } from './helpers.ts';
+import { demo, roundTrips, signedGet, signedOrder, superuser } from './helpers.ts';
 
 let db: pg.Client;
 beforeAll(async () => {
@@ -430,5 +430,21 @@ describe('duplicates', () => {
       const consumer = await consumerRow(form['ConsumerInfo.UserKey']!);
       expect(await sql('select count(*)::int as n from ledger.purchases where customer_id = $1', [consumer!.id])).toEqual([{ n: 1 }]);
     }
+  });
+});
+
+describe('round trips to the database', () => {
+  it('is one per order, and two when a card is charged between pricing and recording', async () => {
+    const send = async (form: Form, path?: string) => {
+      const id = `rt-${randomUUID()}`;
+      const res = await signedOrder(acme(), form, (init) => (init.headers['X-Request-Id'] = id), path ? { path } : {});
+      expect(res.status).toBe(200);
+      return roundTrips(id);
+    };
+    // The consumer's secret is looked up once, then kept by the worker.
+    await send({ ...newConsumer(), ...offSite, ...spa() }, '/api/v3/publisher/order/validate');
+    expect(await send({ ...newConsumer(), ...offSite, ...spa() }, '/api/v3/publisher/order/validate')).toBe(1);
+    expect(await send({ ...newConsumer(), ...offSite, ...spa() })).toBe(1);
+    expect(await send({ ...newConsumer(), ...card(), ...spa() })).toBe(2);
   });
 });

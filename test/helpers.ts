@@ -98,3 +98,9 @@ export function sampleOrderForm(slug: 'acme' | 'globex' = 'acme'): Record<string
     UsePromotionalPrice: 'False',
   };
 }
+
+/** How many PostgREST requests the gateway forwarded for the API request with this X-Request-Id. */
+export async function roundTrips(requestId: string): Promise<number> {
+  const stats = await (await fetch(`${stack().supabase.url}/_platform/stats?request=${encodeURIComponent(requestId)}`)).json();
+  return (stats as { request: number }).request;
+}

@@ -33,6 +33,9 @@ describe('the gateway', () => {
     await fetch(`${stack().supabase.url}/rest/v1/`);
     const after = ((await (await fetch(`${stack().supabase.url}/_platform/stats`)).json()) as { forwarded: number }).forwarded;
     expect(after).toBeGreaterThan(before);
+    const counted = await fetch(`${stack().supabase.url}/rest/v1/`, { headers: { apikey: stack().supabase.anonKey, 'X-Request-Id': 'counted-once' } });
+    expect(counted.status).toBe(200);
+    expect(await (await fetch(`${stack().supabase.url}/_platform/stats?request=counted-once`)).json()).toEqual({ forwarded: expect.any(Number), request: 1 });
   });
 });
 

@@ -19,10 +19,15 @@ const restPrefix = '/rest/v1';
 export async function startGateway(config: PlatformConfig): Promise<Gateway> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let forwarded = 0;
+  // Requests forwarded per X-Request-Id (the workers send theirs on), for counting one API
+  // request's round trips while others run; the oldest ids are forgotten first.
+  const byRequest = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/_platform/stats') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ forwarded }));
+    if (url === '/_platform/stats' || url.startsWith('/_platform/stats?')) {
+      const requestId = new URL(url, 'http://gateway').searchParams.get('request');
+      const body = requestId === null ? { forwarded } : { forwarded, request: byRequest.get(requestId) ?? 0 };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     if (url !== restPrefix && !url.startsWith(`${restPrefix}/`) && !url.startsWith(`${restPrefix}?`)) {
@@ -31,6 +36,11 @@ export async function startGateway(config: PlatformConfig): Promise<Gateway> {
       return;
     }
     forwarded++;
+    const requestId = req.headers['x-request-id'];
+    if (typeof requestId === 'string') {
+      byRequest.set(requestId, (byRequest.get(requestId) ?? 0) + 1);
+      if (byRequest.size > 100_000) byRequest.delete(byRequest.keys().next().value!);
+    }
     const headers = { ...req.headers, host: `${config.host}:${config.postgrestPort}` };
     const upstream = httpRequest(
       {

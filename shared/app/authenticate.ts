@@ -19,7 +19,7 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
     c.get('log').log('error', 'worker is missing bindings', { missing: settings.missing });
     throw unavailable();
   }
-  return settings;
+  return { ...settings, requestId: c.get('requestId') };
 }
 
 /**

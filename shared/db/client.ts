@@ -41,7 +41,7 @@ export async function connectDatabase(settings: DatabaseSettings, credential: Pr
     return createClient<Database>(settings.url, settings.anonKey, {
       accessToken: async () => token,
       db: { schema: 'public' },
-      global: { fetch: fetchWithTimeout(settings.timeoutMs) },
+      global: { fetch: fetchWithTimeout(settings.timeoutMs), headers: settings.requestId ? { 'X-Request-Id': settings.requestId } : {} },
     });
   } catch (error) {
     throw unavailable(error);

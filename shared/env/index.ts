@@ -18,6 +18,8 @@ export interface DatabaseSettings {
   anonKey: string;
   jwtSecret: string;
   timeoutMs: number;
+  /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
+  requestId?: string;
 }
 
 /** Reads the database settings, or returns what is missing so the caller can answer 503 and log it. */
