@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demo, roundTrips, signedGet, signedOrder, superuser } from './helpers.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { workerToken } from '../shared/db/client.ts';
+import { demo, roundTrips, signedGet, signedOrder, stack, superuser } from './helpers.ts';
 
 let db: pg.Client;
 beforeAll(async () => {
@@ -446,5 +447,38 @@ describe('round trips to the database', () => {
     expect(await send({ ...newConsumer(), ...offSite, ...spa() }, '/api/v3/publisher/order/validate')).toBe(1);
     expect(await send({ ...newConsumer(), ...offSite, ...spa() })).toBe(1);
     expect(await send({ ...newConsumer(), ...card(), ...spa() })).toBe(2);
+  });
+});
+
+describe('the charged order\'s second step (gc_place_charged_order)', () => {
+  const place = async (credential: Parameters<typeof workerToken>[1], body: unknown) =>
+    fetch(`${stack().supabase.url}/rest/v1/rpc/gc_place_charged_order`, {
+      method: 'POST',
+      headers: {
+        apikey: stack().supabase.anonKey, 'Content-Type': 'application/json',
+        Authorization: `Bearer ${await workerToken(inject('jwtSecret'), credential)}`,
+      },
+      body: JSON.stringify(body),
+    });
+  const ordered = () => ({
+    ConsumerInfo: { UserKey: `buyer-${randomUUID()}`, FirstName: 'Pat', LastName: 'Buyer', Email: 'pat@example.com' },
+    BillingInfo: {}, PromoCodes: [], OrderDetails: [{ OfferId: 9035, OfferOptionId: 9123, Quantity: 1, SegmentKey: 'new-york' }],
+  });
+  const acmeConsumer = () => ({ kind: 'oauth_consumer' as const, keyId: acme().consumerKey, secret: acme().consumerSecret });
+
+  it('places nothing when the amount charged is not the order\'s price', async () => {
+    const before = await footprint();
+    const res = await place(acmeConsumer(), { ordered: ordered(), payment: { amount: '70.00', transactionId: `t-${randomUUID()}` } });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ hint: 'price_changed' });
+    expect(await footprint()).toEqual(before);
+    const right = await place(acmeConsumer(), { ordered: ordered(), payment: { amount: '74.92', transactionId: `t-${randomUUID()}` } });
+    expect(right.status).toBe(200);
+    expect(await right.json()).toMatchObject({ outcome: 'placed', orderId: expect.any(Number), chargeAmount: '74.92' });
+  });
+
+  it('is for publishers\' OAuth consumers only', async () => {
+    const res = await place({ kind: 'kit_token', secret: demo('acme').kit.token }, { ordered: ordered(), payment: { amount: '74.92', transactionId: 't' } });
+    expect(res.status).toBe(401);
   });
 });
