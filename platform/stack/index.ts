@@ -30,6 +30,8 @@ export interface RunningPlatform {
   config: PlatformConfig;
   /** Requests the gateway has forwarded to PostgREST. */
   roundTrips(): number;
+  /** Stops and starts PostgreSQL or PostgREST alone, for the fault tests. */
+  dependencies: Record<'postgres' | 'postgrest', { stop(): Promise<void>; start(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +61,8 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     await assertPortsFree(config);
 
     progress(config.databaseUrl ? 'connecting to DATABASE_URL' : 'starting PostgreSQL');
-    const postgres = await startPostgres(config, log);
-    stops.push(postgres.stop);
+    let postgres = await startPostgres(config, log);
+    stops.push(() => postgres.stop());
 
     const report = await migrate(postgres.url, {
       prepareSupabaseRoles: postgres.embedded,
@@ -71,8 +73,12 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     if (report.applied.length === 0) progress('database schema is up to date');
 
     progress('starting PostgREST');
-    const postgrest = await startPostgrest(config, postgres.url, log);
+    let postgrest = await startPostgrest(config, postgres.url, log);
     stops.push(() => postgrest.stop());
+    const dependencies: RunningPlatform['dependencies'] = {
+      postgres: { stop: () => postgres.stop(), start: async () => void (postgres = await startPostgres(config, log)) },
+      postgrest: { stop: () => postgrest.stop(), start: async () => void (postgrest = await startPostgrest(config, postgres.url, log)) },
+    };
 
     const gateway = await startGateway(config);
     stops.push(gateway.stop);
@@ -105,7 +111,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     };
     await writeFile(join(config.localDir, 'stack.json'), `${JSON.stringify(stack, null, 2)}\n`);
     if (options.writeDevVars) await writeDevVars(bindings);
-    return { stack, config, roundTrips: gateway.forwarded, stop: stopAll };
+    return { stack, config, roundTrips: gateway.forwarded, dependencies, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
