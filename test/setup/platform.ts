@@ -9,6 +9,9 @@ import { apiNames, readPlatformConfig, type PlatformConfig } from '../../platfor
 import { LogSink } from '../../platform/stack/errors.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
 import { freePortBlock } from '../../platform/stack/preflight.ts';
+import { reportDir } from '../reliability/report.ts';
+import { scanForSecrets } from '../reliability/secrets-scan.ts';
+import { summarize, writeSummary } from '../reliability/summary.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const localDir = resolve('.local', 'test');
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
+  await rm(reportDir, { recursive: true, force: true });
   const base = readPlatformConfig({ ...process.env, DATABASE_URL: '' });
   const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
   const workerPorts = Object.fromEntries(apiNames.map((api, i) => [api, apiPorts[i]!])) as PlatformConfig['workerPorts'];
@@ -34,8 +38,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('oauthConsumerSecretKey', config.oauthConsumerSecretKey);
   project.provide('localDir', localDir);
   return async () => {
-    await platform.stop();
-    await log.close();
-    await rm(join(localDir, 'postgres'), { recursive: true, force: true });
+    try {
+      // After the whole suite, before the database goes: its rows and every log, for secrets in clear.
+      const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [config.jwtSecret, config.oauthConsumerSecretKey]);
+      const summary = { ...(await summarize(reportDir)), secrets: { rowsScanned: scan.rows, logBytes: scan.logBytes, findings: scan.findings.length } };
+      const path = await writeSummary(reportDir, summary);
+      console.log(
+        `reliability: ${summary.hostileInputs.tried} hostile inputs (${summary.hostileInputs.fiveHundreds} answered 5xx, ${summary.hostileInputs.rowsLeaked} rows leaked); ` +
+          `${summary.isolation.checks} isolation checks (${summary.isolation.leaks} leaks); ${scan.rows} rows and ${scan.logBytes} log bytes scanned, ` +
+          `${scan.findings.length} secrets in clear (${path})`,
+      );
+      if (scan.findings.length > 0) {
+        throw new Error(`secrets in clear after the suite:\n${scan.findings.map((f) => `  ${f.where}: ${f.what}`).join('\n')}`);
+      }
+    } finally {
+      await platform.stop();
+      await log.close();
+      await rm(join(localDir, 'postgres'), { recursive: true, force: true });
+    }
   };
 }
