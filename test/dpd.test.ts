@@ -282,6 +282,9 @@ describe('POST /purchases/:id/reactivate', () => {
     expect(bad.status).toBe(400);
     const other = await dpd('/purchases/1001/reactivate', { method: 'POST' });
     expect([other.status, other.body]).toEqual([404, { status: 'NOTFOUND' }]);
+    // A body that is not the form its Content-Type claims is a 400, not a failure of the server.
+    const broken = await dpd(`/purchases/${fx.purchases.a}/reactivate`, { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: '{"refulfill":true}' });
+    expect([broken.status, broken.body]).toEqual([400, { status: 'BADREQUEST', message: 'The request body is not a valid form.' }]);
   });
 });
 

@@ -79,7 +79,10 @@ async function reactivateParams(c: Context): Promise<{ customerEmail: string | u
     });
     if (body && typeof body === 'object') Object.assign(fields, body);
   } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-    Object.assign(fields, await c.req.parseBody());
+    const form = await c.req.parseBody().catch(() => {
+      throw new ApiError('invalid_input', 'The request body is not a valid form.');
+    });
+    Object.assign(fields, form);
   }
   const email = typeof fields.customer_email === 'string' ? fields.customer_email.trim() : '';
   if (email !== '' && !emailSchema.safeParse(email).success) {
