@@ -119,7 +119,9 @@ async function globexOnly(value: string): Promise<boolean> {
 
 /** Fails if the answer carries any of globex's markers, beyond what the request itself said. */
 async function expectNoLeak(what: string, answer: string, request: string) {
-  const hits = markers.filter((m) => answer.includes(m) && !request.includes(m));
+  // Whole values only: acme's rpc-kit@example.com does not carry globex's kit@example.com.
+  const whole = (text: string, m: string) => new RegExp(`(?<![\\w.@+-])${m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.@+-])`).test(text);
+  const hits = markers.filter((m) => whole(answer, m) && !request.includes(m));
   const leaked = [];
   for (const hit of hits) if (await globexOnly(hit)) leaked.push(hit);
   record('isolation', { check: what, leaked: leaked.length > 0 });
