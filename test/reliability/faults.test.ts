@@ -14,6 +14,7 @@ import { startPlatform, type RunningPlatform } from '../../platform/stack/index.
 import { freePortBlock } from '../../platform/stack/preflight.ts';
 import { endpoints, isErrorShape } from './requests.ts';
 import { record } from './report.ts';
+import { scanForSecrets } from './secrets-scan.ts';
 
 let platform: RunningPlatform;
 let log: LogSink;
@@ -35,6 +36,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // This platform's database and logs, too, hold no secret in clear.
+  if (platform) {
+    const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [platform.config.jwtSecret, platform.config.oauthConsumerSecretKey]);
+    expect(scan.findings).toEqual([]);
+  }
   await platform?.stop();
   await log?.close();
   await rm(localDir, { recursive: true, force: true });
