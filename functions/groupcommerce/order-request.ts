@@ -5,7 +5,7 @@
  * offer ships, whether the consumer exists, whether a stored card is theirs) is checked by the
  * order's RPC.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { parseDotNetBoolean, type FormValue } from '../../shared/form/index.ts';
 import type { FieldIssue } from '../../shared/errors/index.ts';
 import { notExpired, passesLuhn, validCvv } from '../../shared/payments/index.ts';

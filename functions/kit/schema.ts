@@ -1,5 +1,5 @@
 /** What Kit's POST /v4/purchases takes: `{ "purchase": { ... } }` with its line items under `products`. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { currencyCode, email, isoTimestamp, money, plainText } from '../../shared/validation/index.ts';
 
 const text = (max: number) => plainText(max).check(z.minLength(1, { error: 'must not be empty' }));

@@ -1,5 +1,5 @@
 /** The request body of POST /partners/v1/purchases, field by field as the reference's table gives it. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { FieldIssue } from '../../shared/errors/index.ts';
 import { countryCode, email, phoneDigits, plainText } from '../../shared/validation/index.ts';
 

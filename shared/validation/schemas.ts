@@ -2,7 +2,7 @@
  * Field schemas the five APIs share (zod/mini, which keeps worker bundles small). Each carries
  * a message that reads after the field's name: "customer.email must be an email address".
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { countryCodes, currencyCodes } from './iso-codes.ts';
 
 /** An email address (RFC 5321 length limit), compared case-insensitively downstream. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ApiError } from '../errors/index.ts';
 import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, parseInput, phoneDigits } from './index.ts';
 

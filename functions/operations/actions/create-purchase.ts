@@ -1,5 +1,5 @@
 /** create_purchase: a purchase against a lead, with its events and rewards, replayable by Idempotency-Key. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { sha256Hex } from '../../../shared/crypto/index.ts';
 import { callJsonRpc } from '../../../shared/db/index.ts';
 import { isoTimestamp, money, plainText, uuid } from '../../../shared/validation/index.ts';

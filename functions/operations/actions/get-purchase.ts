@@ -1,5 +1,5 @@
 /** get_purchase: one of the caller's purchases by id. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { callJsonRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';

@@ -1,5 +1,5 @@
 /** list_purchases: the caller's purchases against one lead, newest first, for reconciliation. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { callJsonRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';

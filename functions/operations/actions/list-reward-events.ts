@@ -1,5 +1,5 @@
 /** list_reward_events: the rewards the caller's purchases earned, for a purchase, a lead, or all. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { callJsonRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';

@@ -1,5 +1,5 @@
 /** Paging fields the list actions share: a page size and a cursor, Stripe-style. */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { uuid } from '../../../shared/validation/index.ts';
 
 export const pageFields = {
