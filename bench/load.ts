@@ -38,33 +38,43 @@ export async function load(origin: string, step: RequestBuilder[], options: { co
   const statuses: Record<string, number> = {};
   let errors = 0;
   const pending = new Map<unknown, { ms: number; failed: boolean; seen: number }>();
-  const instance = autocannon({
-    url: origin,
-    connections: options.concurrency,
-    duration: options.durationS,
-    pipelining: 1,
-    timeout: 10,
-    requests: step.map((build) => ({ setupRequest: (_request: unknown, context: Record<string, any>) => build(context) })),
+  const result = await new Promise<autocannon.Result>((done, fail) => {
+    const instance = autocannon(
+      {
+        url: origin,
+        connections: options.concurrency,
+        duration: options.durationS,
+        pipelining: 1,
+        timeout: 10,
+        // Built on autocannon's own request, which carries the Host header a worker needs for its URL.
+        requests: step.map((build) => ({
+          setupRequest: (request: { headers?: Record<string, string> }, context: Record<string, any>) => {
+            const built = build(context);
+            return { ...request, ...built, headers: { ...request.headers, ...built.headers } };
+          },
+        })) as autocannon.Request[],
+      },
+      (error, summary) => (error ? fail(error) : done(summary)),
+    );
+    instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      const current = pending.get(client) ?? { ms: 0, failed: false, seen: 0 };
+      current.ms += responseTime;
+      current.failed ||= !ok(statusCode);
+      current.seen++;
+      if (current.seen < step.length) {
+        pending.set(client, current);
+        return;
+      }
+      pending.delete(client);
+      if (current.failed) errors++;
+      else latencies.push(current.ms);
+    });
+    instance.on('reqError', () => {
+      errors++;
+      statuses.error = (statuses.error ?? 0) + 1;
+    });
   });
-  instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    const current = pending.get(client) ?? { ms: 0, failed: false, seen: 0 };
-    current.ms += responseTime;
-    current.failed ||= !ok(statusCode);
-    current.seen++;
-    if (current.seen < step.length) {
-      pending.set(client, current);
-      return;
-    }
-    pending.delete(client);
-    if (current.failed) errors++;
-    else latencies.push(current.ms);
-  });
-  instance.on('reqError', () => {
-    errors++;
-    statuses.error = (statuses.error ?? 0) + 1;
-  });
-  const result = await instance;
   latencies.sort((a, b) => a - b);
   const steps = latencies.length + errors;
   return {

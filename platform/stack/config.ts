@@ -40,6 +40,8 @@ export interface PlatformConfig {
   authenticatorPassword: string;
   /** Host every service binds to and every URL names. */
   host: string;
+  /** Whether the workers log every request (LOG_REQUESTS, default true) or only failures. */
+  logRequests: boolean;
 }
 
 /** Every environment variable the platform reads, with its default, for --help and README. */
@@ -57,6 +59,7 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['SUPABASE_JWT_SECRET', '(local default)', 'secret PostgREST verifies and the workers sign with'],
   ['OAUTH_CONSUMER_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing OAuth consumer secrets'],
   ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
+  ['LOG_REQUESTS', 'true', 'false: the workers log failed requests only, as deployed'],
 ];
 
 /** Reads the platform's settings from the environment, with the documented defaults. */
@@ -87,5 +90,6 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     oauthConsumerSecretKey: env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
     authenticatorPassword: env.AUTHENTICATOR_PASSWORD || localDefaults.authenticatorPassword,
     host: '127.0.0.1',
+    logRequests: env.LOG_REQUESTS !== 'false',
   };
 }

@@ -90,6 +90,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       SUPABASE_JWT_SECRET: config.jwtSecret,
       OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
       PAYMENT_PROCESSOR: 'test',
+      LOG_REQUESTS: config.logRequests ? 'true' : 'false',
     };
     progress('starting the workers in workerd');
     const workers = await startWorkers(config, bindings, log);

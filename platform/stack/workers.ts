@@ -67,6 +67,8 @@ export interface WorkerBindings {
   OAUTH_CONSUMER_SECRET_KEY: string;
   /** The publisher API's card processor; locally always the built-in test processor. */
   PAYMENT_PROCESSOR: 'test';
+  /** "true": every request logged (the default locally); "false": failures only, as deployed. */
+  LOG_REQUESTS: 'true' | 'false';
 }
 
 export interface RunningWorkers {

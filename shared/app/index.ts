@@ -72,6 +72,9 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(
     const log = baseLog.child({ requestId: c.get('requestId') });
     c.set('log', log);
     await next();
+    // Failed requests always; every request only with LOG_REQUESTS=true (npm start sets it): deployed,
+    // Workers observability records each invocation already, and a line a request costs CPU.
+    if (c.res.status < 500 && c.env?.LOG_REQUESTS !== 'true') return;
     log.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
       method: c.req.method,
       path: c.req.path,

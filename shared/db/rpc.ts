@@ -1,5 +1,5 @@
 /** Calling an RPC and turning PostgREST's answer into data or an ApiError. */
-import type { PostgrestError } from '@supabase/supabase-js';
+import type { PostgrestError } from '@supabase/postgrest-js';
 import { ApiError, unavailable, type ErrorKind, type FieldIssue } from '../errors/index.ts';
 import type { Database } from './database.types.ts';
 import type { Db } from './client.ts';

@@ -11,6 +11,8 @@ export interface WorkerEnv {
   DB_TIMEOUT_MS?: string;
   /** Base64 AES-256 key that opens OAuth consumer secrets (publisher order worker only). */
   OAUTH_CONSUMER_SECRET_KEY?: string;
+  /** "true" logs every request as a JSON line; otherwise only failed ones (5xx) are logged. */
+  LOG_REQUESTS?: string;
 }
 
 export interface DatabaseSettings {

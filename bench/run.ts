@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: every endpoint of the five APIs against the floor beneath it, round trips,
+ * the DPD list over a million purchases, and bundle sizes, in one run on this machine. Writes
+ * BENCHMARKS.md, bench/latest.json and bench/chart.svg. Measures; never fails on a figure.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { apiNames, readPlatformConfig } from '../platform/stack/config.ts';
+import type { StackInfo } from '../platform/stack/index.ts';
+import { freePortBlock } from '../platform/stack/preflight.ts';
+import { dpdFilters, generateDpdPurchases, timeDpdFilters } from '../platform/scale/dpd-data.ts';
+import { credentialClaims } from '../shared/auth/credentials.ts';
+import { sha256Hex } from '../shared/crypto/index.ts';
+import { measureBundles, type BundleFigure } from './bundles.ts';
+import { benchEndpoints } from './endpoints.ts';
+import { load } from './load.ts';
+import { writeReport, type BenchResults, type EndpointFigure, type ScaleFigure } from './report.ts';
+
+const help = `Usage: npm run bench [-- options]
+
+Starts a platform of its own (PostgreSQL, PostgREST, the gateway, the five workers in workerd),
+loads every endpoint and its floor (the same database calls straight at the /rest/v1 gateway)
+at each concurrency, counts round trips at the gateway, times the DPD list over a million
+purchases, and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and
+bench/chart.svg. Takes about 15 minutes on 2 cores.
+
+Options:
+  --duration S        seconds of load per endpoint, path and concurrency (default 5)
+  --concurrency LIST  comma-separated concurrency levels (default 1,4,16)
+  --purchases N       purchases for the DPD scale check (default 1000000; 0 skips it)
+  --only TEXT         only endpoints whose api or name contains TEXT (the report is not written)
+  --quick             --duration 2 --purchases 100000
+  --help              this text
+`;
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string' }, concurrency: { type: 'string' }, purchases: { type: 'string' }, only: { type: 'string' },
+    quick: { type: 'boolean' }, help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  process.stdout.write(help);
+  process.exit(0);
+}
+const durationS = Number(values.duration ?? (values.quick ? 2 : 5));
+const levels = (values.concurrency ?? '1,4,16').split(',').map(Number);
+const purchases = Number(values.purchases ?? (values.quick ? 100_000 : 1_000_000));
+if (!Number.isFinite(durationS) || durationS <= 0 || levels.some((c) => !Number.isInteger(c) || c < 1) || !Number.isInteger(purchases) || purchases < 0) {
+  process.stderr.write(`bench: bad options\n\n${help}`);
+  process.exit(2);
+}
+const progress = (message: string) => process.stderr.write(`· ${message}\n`);
+
+const localDir = resolve('.local', 'bench');
+await rm(localDir, { recursive: true, force: true });
+const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
+const env = {
+  // As deployed: the workers log failures only.
+  ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', POSTGRES_PORT: String(postgresPort), POSTGREST_PORT: String(postgrestPort), GATEWAY_PORT: String(gatewayPort),
+  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, String(apiPorts[i])])),
+};
+const config = readPlatformConfig(env);
+progress('starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, five workers in workerd)');
+const child = spawn(process.execPath, ['bench/platform.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const ready = await new Promise<boolean>((done) => {
+  child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && done(true));
+  child.once('exit', () => done(false));
+});
+if (!ready) {
+  process.stderr.write('bench: the platform did not start (see the lines above)\n');
+  process.exit(1);
+}
+const platform = { stack: JSON.parse(await readFile(resolve(localDir, 'stack.json'), 'utf8')) as StackInfo };
+const stopPlatform = () =>
+  new Promise<void>((done) => {
+    child.once('exit', () => done());
+    child.kill('SIGINT');
+  });
+const db = new pg.Client({ connectionString: platform.stack.databaseUrl });
+await db.connect();
+
+try {
+  const acme = platform.stack.demo.acme!;
+  progress('preparing: Kit tokens, consumers with stored cards, a Lumen limit above the load');
+  // Kit allows 600 requests a minute per token: the load takes turns over many tokens of acme.
+  const kitTokens = Array.from({ length: 64 }, () => `kit_at_bench_${randomUUID().replace(/-/g, '')}`);
+  for (const token of kitTokens) {
+    const digest = await sha256Hex(token);
+    await db.query(`insert into ledger.credentials (company_id, kind, key_id, secret_digest) values ($1, 'kit_token', $2, $2)`, [acme.companyId, digest]);
+  }
+  await db.query(`update ledger.lumen_partnerships set rate_limit = 100000 where company_id = $1`, [acme.companyId]);
+  const { rows: cards } = await db.query(`
+    with made as (
+      insert into ledger.customers (company_id, user_key, email, first_name, last_name)
+      select $1, 'bench-stored-' || g, 'bench-stored-' || g || '@example.com', 'Ben', 'Ch' from generate_series(1, 200) g
+      returning id, user_key)
+    insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year)
+    select $1, m.id, 'test_tok_bench_' || m.user_key, 'Visa', '1111', 12, extract(year from now())::int + 2 from made m
+    returning id, (select user_key from ledger.customers c where c.id = customer_id) as user_key`, [acme.companyId]);
+  const endpoints = (await benchEndpoints({
+    stack: platform.stack, jwtSecret: config.jwtSecret, kitTokens,
+    storedCardConsumers: cards.map((c) => ({ userKey: c.user_key, cardId: c.id })),
+    dpdPurchaseNumber: acme.dpd.purchaseIds[0]!,
+  })).filter((e) => !values.only || `${e.api} ${e.name}`.includes(values.only));
+
+  const figures: EndpointFigure[] = [];
+  for (const endpoint of endpoints) {
+    const label = `${endpoint.api} ${endpoint.name}`;
+    // Round trips: a few requests, each with its own id, counted at the gateway.
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = `bench-${randomUUID()}`;
+      const request = endpoint.worker[0]!({});
+      const res = await fetch(`${platform.stack.apis[endpoint.api]}${request.path}`, {
+        method: request.method, headers: { ...request.headers, 'X-Request-Id': id }, ...(request.body === undefined ? {} : { body: request.body }),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) progress(`  ${label}: a sample request answered ${res.status}`);
+      const stats = (await (await fetch(`${platform.stack.supabase.url}/_platform/stats?request=${id}`)).json()) as { request: number };
+      counts.push(stats.request);
+    }
+    const roundTrips = Math.max(...counts.slice(1));
+    // Warm both paths, then measure them one after the other at each level.
+    await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency: 4, durationS: 1 });
+    await load(platform.stack.supabase.url, endpoint.floor, { concurrency: 4, durationS: 1 });
+    for (const concurrency of levels) {
+      const worker = await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency, durationS });
+      const floor = await load(platform.stack.supabase.url, endpoint.floor, { concurrency, durationS });
+      const figure: EndpointFigure = {
+        api: endpoint.api, name: endpoint.name, write: endpoint.write, concurrency,
+        rps: worker.rps, p50Ms: worker.p50Ms, p95Ms: worker.p95Ms, p99Ms: worker.p99Ms,
+        floorRps: floor.rps, floorP50Ms: floor.p50Ms, floorP95Ms: floor.p95Ms, floorP99Ms: floor.p99Ms,
+        ratio: floor.rps > 0 ? Math.round((worker.rps / floor.rps) * 100) / 100 : 0,
+        roundTrips, designedRoundTrips: endpoint.designedRoundTrips,
+        errors: worker.errors, floorErrors: floor.errors,
+      };
+      figures.push(figure);
+      progress(`${label.padEnd(52)} c=${String(concurrency).padStart(2)}  ${String(worker.rps).padStart(7)} rps p99 ${String(worker.p99Ms).padStart(6)} ms | floor ${String(floor.rps).padStart(7)} rps p99 ${String(floor.p99Ms).padStart(6)} ms | ratio ${figure.ratio} | rt ${roundTrips} | errors ${worker.errors}/${floor.errors}`);
+      if (worker.errors > 0) progress(`  worker statuses ${JSON.stringify(worker.statuses)}`);
+      if (floor.errors > 0) progress(`  floor statuses ${JSON.stringify(floor.statuses)}`);
+    }
+  }
+
+  let scale: ScaleFigure[] = [];
+  if (purchases > 0 && !values.only) {
+    progress(`DPD at scale: ${purchases.toLocaleString('en')} purchases for a company of their own`);
+    const company = (await db.query(`insert into ledger.companies (slug, name) values ('bench-scale', 'Bench Scale') returning id`)).rows[0].id as string;
+    const password = `dpd_pw_bench_${randomUUID()}`;
+    const claims = await credentialClaims({ kind: 'dpd_basic', keyId: 'bench-scale', secret: password });
+    await db.query(`insert into ledger.credentials (company_id, kind, key_id, secret_digest) values ($1, 'dpd_basic', 'bench-scale', $2)`, [company, claims.cred_digest]);
+    await generateDpdPurchases(db, company, purchases, progress);
+    const filters = await dpdFilters(db, company);
+    const inside = await timeDpdFilters(db, claims, filters);
+    const auth = { Authorization: `Basic ${Buffer.from(`bench-scale:${password}`).toString('base64')}` };
+    for (const timing of inside) {
+      const times: number[] = [];
+      const url = `${platform.stack.apis.dpd}/purchases${timing.query ? `?${timing.query}` : ''}`;
+      await (await fetch(url, { headers: auth })).arrayBuffer();
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        const res = await fetch(url, { headers: auth });
+        await res.arrayBuffer();
+        if (!res.ok) progress(`  ${timing.filter}: ${res.status}`);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      const figure: ScaleFigure = {
+        filter: timing.filter, query: timing.query,
+        p50Ms: Math.round(times[9]! * 100) / 100, p95Ms: Math.round(times[18]! * 100) / 100,
+        dbP50Ms: timing.p50Ms, dbP95Ms: timing.p95Ms, seqScan: timing.seqScan,
+      };
+      scale.push(figure);
+      progress(`${timing.filter.padEnd(22)} end to end p50 ${figure.p50Ms} ms p95 ${figure.p95Ms} ms | in the database p50 ${figure.dbP50Ms} ms p95 ${figure.dbP95Ms} ms | seq scan ${figure.seqScan}`);
+    }
+    scale = scale.map((s) => ({ ...s, purchases }));
+  }
+
+  progress('bundles: wrangler deploy --dry-run and cold starts');
+  const bundles: BundleFigure[] = await measureBundles(progress);
+  for (const b of bundles) progress(`${b.worker.padEnd(14)} ${(b.minifiedBytes / 1024).toFixed(1)} KiB minified, ${(b.gzipBytes / 1024).toFixed(1)} KiB gzip, cold start +${b.startupMs} ms`);
+
+  const results: BenchResults = {
+    when: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
+    settings: { durationS, concurrency: levels, purchases },
+    endpoints: figures,
+    list1M: scale,
+    bundles,
+  };
+  if (values.only) progress('--only: the report is not written');
+  else await writeReport(results, progress);
+} finally {
+  await db.end().catch(() => {});
+  await stopPlatform();
+}
