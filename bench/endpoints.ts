@@ -160,7 +160,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     },
     {
       api: 'operations', name: 'list_reward_events', write: false, designedRoundTrips: 1,
-      worker: [post('/functions/v1/openapi-operations', { 'X-Api-Key': acme.operations.apiKey }, () => ({ action: 'list_reward_events', lead_id: lead }))],
+      worker: [post('/functions/v1/openapi-operations', { 'X-Api-Key': acme.operations.apiKey }, () => ({ action: 'list_reward_events', lead_id: lead, limit: 10 }))],
       floor: [rpc('operations_list_reward_events', () => tokens.operations!, () => ({ lead, page_size: 10 }))],
     },
     {

@@ -99,10 +99,12 @@ try {
     with made as (
       insert into ledger.customers (company_id, user_key, email, first_name, last_name)
       select $1, 'bench-stored-' || g, 'bench-stored-' || g || '@example.com', 'Ben', 'Ch' from generate_series(1, 200) g
-      returning id, user_key)
-    insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year)
-    select $1, m.id, 'test_tok_bench_' || m.user_key, 'Visa', '1111', 12, extract(year from now())::int + 2 from made m
-    returning id, (select user_key from ledger.customers c where c.id = customer_id) as user_key`, [acme.companyId]);
+      returning id, user_key),
+    stored as (
+      insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year)
+      select $1, m.id, 'test_tok_bench_' || m.user_key, 'Visa', '1111', 12, extract(year from now())::int + 2 from made m
+      returning id, customer_id)
+    select stored.id, made.user_key from stored join made on made.id = stored.customer_id`, [acme.companyId]);
   const endpoints = (await benchEndpoints({
     stack: platform.stack, jwtSecret: config.jwtSecret, kitTokens,
     storedCardConsumers: cards.map((c) => ({ userKey: c.user_key, cardId: c.id })),

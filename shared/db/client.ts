@@ -11,6 +11,7 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { sign } from 'hono/jwt';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
+import { sha256Hex } from '../crypto/index.ts';
 import { unavailable } from '../errors/index.ts';
 import type { DatabaseSettings } from '../env/index.ts';
 import type { Database } from './database.types.ts';
@@ -39,9 +40,29 @@ export function fetchWithTimeout(timeoutMs: number): typeof fetch {
   return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }
 
+/**
+ * Signed tokens by credential, kept while they are the same (a minute): a token is a string, not
+ * an I/O object, so an isolate may keep it across requests; this saves a digest and a signature a
+ * request. Keyed by the secret's digest, never the secret; bounded.
+ */
+const tokens = new Map<string, { minute: number; token: Promise<string> }>();
+const tokenCacheSize = 1000;
+
+async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null): Promise<string> {
+  const minute = Math.floor(Date.now() / 60_000);
+  const key = credential ? `${credential.kind}\u0000${credential.keyId ?? ''}\u0000${await sha256Hex(credential.secret)}` : '';
+  const cached = tokens.get(key);
+  if (cached && cached.minute === minute) return cached.token;
+  const token = workerToken(jwtSecret, credential);
+  token.catch(() => tokens.delete(key));
+  if (tokens.size >= tokenCacheSize) tokens.delete(tokens.keys().next().value!);
+  tokens.set(key, { minute, token });
+  return token;
+}
+
 /** A client acting for `credential` (or for nobody, for the few RPCs that precede authentication). */
 export async function connectDatabase(settings: DatabaseSettings, credential: PresentedCredential | null): Promise<Db> {
-  const token = await workerToken(settings.jwtSecret, credential);
+  const token = await cachedWorkerToken(settings.jwtSecret, credential);
   try {
     return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
       headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(settings.requestId ? { 'X-Request-Id': settings.requestId } : {}) },
