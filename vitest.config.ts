@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['shared/**/*.test.ts', 'platform/**/*.test.ts', 'admin/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'platform/**/*.test.ts', 'admin/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -35,17 +35,23 @@ Options:
   --purchases N       purchases for the DPD scale check (default 1000000; 0 skips it)
   --only TEXT         only endpoints whose api or name contains TEXT (the report is not written)
   --quick             --duration 2 --purchases 100000
+  --report            only rewrite BENCHMARKS.md and bench/chart.svg from bench/latest.json
+                      (after editing the analysis in bench/notes.md)
   --help              this text
 `;
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string' }, concurrency: { type: 'string' }, purchases: { type: 'string' }, only: { type: 'string' },
-    quick: { type: 'boolean' }, help: { type: 'boolean' },
+    quick: { type: 'boolean' }, report: { type: 'boolean' }, help: { type: 'boolean' },
   },
 });
 if (values.help) {
   process.stdout.write(help);
+  process.exit(0);
+}
+if (values.report) {
+  await writeReport(JSON.parse(await readFile(resolve('bench', 'latest.json'), 'utf8')) as BenchResults, (message) => process.stderr.write(`· ${message}\n`));
   process.exit(0);
 }
 const durationS = Number(values.duration ?? (values.quick ? 2 : 5));

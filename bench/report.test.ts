@@ -1,0 +1,42 @@
+/** The benchmark's report from figures: targets judged from the numbers, one chart panel per endpoint. */
+import { describe, expect, it } from 'vitest';
+import { chartSvg, markdown, type BenchResults, type EndpointFigure } from './report.ts';
+
+const figure = (concurrency: number, rps: number, floorRps: number, extra: Partial<EndpointFigure> = {}): EndpointFigure => ({
+  api: 'kit', name: 'POST /v4/purchases', write: true, concurrency, rps, p50Ms: 5, p95Ms: 8, p99Ms: 10,
+  floorRps, floorP50Ms: 4, floorP95Ms: 6, floorP99Ms: 8, ratio: Math.round((rps / floorRps) * 100) / 100,
+  roundTrips: 1, designedRoundTrips: 1, errors: 0, floorErrors: 0, ...extra,
+});
+
+const results = (endpoints: EndpointFigure[], gzipBytes = 40_000): BenchResults => ({
+  when: '2026-11-23T00:00:00.000Z',
+  machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v24', platform: 'linux x64' },
+  settings: { durationS: 5, concurrency: [1, 4, 16], purchases: 1_000_000 },
+  endpoints,
+  list1M: [{ filter: 'status', query: 'status=RFD', p50Ms: 10, p95Ms: 20, dbP50Ms: 5, dbP95Ms: 8, seqScan: false }],
+  bundles: [{ worker: 'kit', minifiedBytes: 90_000, gzipBytes, startupMs: 1 }],
+});
+
+describe('markdown', () => {
+  it('judges the targets from the figures', () => {
+    const good = markdown(results([figure(1, 100, 110), figure(4, 300, 330), figure(16, 400, 450)]), '## Notes');
+    expect(good).toMatch(/every write ≥ 0.8 × its floor's throughput \(c=16\) \| yes/);
+    expect(good).toMatch(/one PostgREST round trip per write \| yes/);
+    expect(good).toMatch(/every worker ≤ 100 KiB gzip \| yes/);
+    expect(good.trim().endsWith('## Notes')).toBe(true);
+    const bad = markdown(results([figure(16, 300, 450, { p99Ms: 20, roundTrips: 2 })], 120_000), '');
+    expect(bad).toMatch(/throughput \(c=16\) \| \*\*no\*\* \| kit POST \/v4\/purchases: 0.67/);
+    expect(bad).toMatch(/< 2 × the floor's \| \*\*no\*\*/);
+    expect(bad).toMatch(/round trip per write \| \*\*no\*\*/);
+    expect(bad).toMatch(/≤ 100 KiB gzip \| \*\*no\*\*/);
+  });
+});
+
+describe('chartSvg', () => {
+  it('draws throughput and p99 for the worker and its floor, per endpoint', () => {
+    const svg = chartSvg(results([figure(1, 100, 110), figure(4, 300, 330), figure(16, 400, 450)]));
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline/g)).toHaveLength(4);
+    expect(svg).toContain('kit POST /v4/purchases');
+  });
+});
