@@ -9,7 +9,7 @@ import type { StackInfo } from '../platform/stack/index.ts';
 import type { PresentedCredential } from '../shared/auth/credentials.ts';
 import { workerToken } from '../shared/db/client.ts';
 import { oauthHeader } from '../test/reliability/requests.ts';
-import type { HttpRequest, RequestBuilder } from './load.ts';
+import type { RequestBuilder } from './load.ts';
 
 export interface BenchEndpoint {
   api: ApiName;
@@ -120,13 +120,11 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     page: 1, status: null, product_number: null, storefront_number: null, customer_number: null, email_prefix: null, first_name_prefix: null,
     last_name_prefix: null, created_from: null, created_to: null, total: null, total_op: null, unshipped: null, ...query,
   });
-  const get = (api: ApiName, route: string, headers: Record<string, string>): RequestBuilder => () => ({ method: 'GET', path: route, headers });
   const post = (route: string, headers: Record<string, string>, body: () => unknown): RequestBuilder => () => ({
     method: 'POST', path: route, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body()),
   });
   const kitHeaders = (): Record<string, string> => ({ Authorization: `Bearer ${f.kitTokens[nextKit()]}` });
   const kitGet = (route: string): RequestBuilder => () => ({ method: 'GET', path: route, headers: kitHeaders() });
-  void get;
 
   // One existing purchase of each id-taking read, made now.
   const opsPurchase = await (await fetch(`${origin('operations')}/functions/v1/openapi-operations`, {
@@ -243,4 +241,3 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
   ];
 }
 
-export type { HttpRequest };
