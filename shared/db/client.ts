@@ -42,10 +42,11 @@ export function fetchWithTimeout(timeoutMs: number): typeof fetch {
 
 /**
  * Signed tokens by credential, kept while they are the same (a minute): a token is a string, not
- * an I/O object, so an isolate may keep it across requests; this saves a digest and a signature a
- * request. Keyed by the secret's digest, never the secret; bounded.
+ * an I/O object, so an isolate may keep it across requests (only settled strings are kept, never a
+ * promise another request might be waiting on). Saves the signature and a second digest a request.
+ * Keyed by the secret's digest, never the secret; bounded.
  */
-const tokens = new Map<string, { minute: number; token: Promise<string> }>();
+const tokens = new Map<string, { minute: number; token: string }>();
 const tokenCacheSize = 1000;
 
 async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null): Promise<string> {
@@ -53,8 +54,7 @@ async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredent
   const key = credential ? `${credential.kind}\u0000${credential.keyId ?? ''}\u0000${await sha256Hex(credential.secret)}` : '';
   const cached = tokens.get(key);
   if (cached && cached.minute === minute) return cached.token;
-  const token = workerToken(jwtSecret, credential);
-  token.catch(() => tokens.delete(key));
+  const token = await workerToken(jwtSecret, credential);
   if (tokens.size >= tokenCacheSize) tokens.delete(tokens.keys().next().value!);
   tokens.set(key, { minute, token });
   return token;
