@@ -12,6 +12,7 @@ import { parseInput } from '../../shared/validation/index.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { kitErrors } from './errors.ts';
 import { kitPurchaseSchema } from './schema.ts';
+import { kitOpenApi } from './openapi.ts';
 
 // The class name wrangler.toml binds.
 export { RateLimiter as TokenRateLimiter } from '../../shared/rate-limit/index.ts';
@@ -47,6 +48,9 @@ async function accessToken(c: KitContext): Promise<PresentedCredential> {
   }
   return { kind: 'kit_token', secret: token };
 }
+
+// The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
+app.get('/openapi.json', (c) => c.json(kitOpenApi()));
 
 app.post('/v4/purchases', async (c) => {
   const credential = await accessToken(c);

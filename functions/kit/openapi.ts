@@ -1,0 +1,142 @@
+/**
+ * Kit's OpenAPI document: the request schema the worker validates with (schema.ts), the response
+ * shapes below (what kit_purchase_json builds in the database), Kit's error shape and the
+ * reference's example.
+ */
+import * as z from 'zod/mini';
+import { openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
+import { kitPurchaseSchema, kitStatuses } from './schema.ts';
+
+const amount = z.nullable(z.number());
+
+export const kitProductOut = z.object({
+  quantity: z.number(),
+  lid: z.nullable(z.string()),
+  unit_price: amount,
+  sku: z.nullable(z.string()),
+  name: z.string(),
+  pid: z.nullable(z.string()),
+});
+
+/** A purchase as Kit answers it; purchases reported through the other APIs carry what is known. */
+export const kitPurchaseOut = z.object({
+  id: z.number(),
+  transaction_id: z.nullable(z.string()),
+  status: z.enum(kitStatuses),
+  email_address: z.nullable(z.string()),
+  currency: z.nullable(z.string()),
+  transaction_time: z.string(),
+  subtotal: amount,
+  discount: amount,
+  tax: amount,
+  total: amount,
+  products: z.array(kitProductOut),
+});
+
+export const kitPurchaseResponse = z.object({ purchase: kitPurchaseOut });
+/** Reads name the subscriber too. */
+export const kitPurchaseWithSubscriberOut = z.extend(kitPurchaseOut, { subscriber_id: z.nullable(z.number()) });
+export const kitPurchaseWithSubscriberResponse = z.object({ purchase: kitPurchaseWithSubscriberOut });
+export const kitListResponse = z.object({
+  purchases: z.array(kitPurchaseWithSubscriberOut),
+  pagination: z.object({
+    has_previous_page: z.boolean(),
+    has_next_page: z.boolean(),
+    start_cursor: z.nullable(z.string()),
+    end_cursor: z.nullable(z.string()),
+    per_page: z.number(),
+    total_count: z.optional(z.number()),
+  }),
+});
+export const kitErrorResponse = z.object({ errors: z.array(z.string()) });
+
+/** The reference's example request. */
+export const kitExampleRequest = {
+  purchase: {
+    email_address: 'pru.magoo@example.com',
+    transaction_id: '796-92-4892',
+    status: 'paid',
+    subtotal: 78.66,
+    tax: 7.87,
+    shipping: 0,
+    discount: 5,
+    total: 81.53,
+    currency: 'USD',
+    transaction_time: '2023-02-17T11:43:55Z',
+    products: [
+      { name: 'Phantom Hourglass', pid: '804-02-4430', lid: '811-75-7900', quantity: 1, unit_price: 23.22, sku: 'SM21-SH-M02-RD-S-001' },
+      { name: 'Twilight Princess', pid: '833-51-1151', lid: '766-49-1241', quantity: 1, unit_price: 32.22, sku: 'WT21-JK-M03-BK-L-012' },
+      { name: 'Four Swords', pid: '217-99-4325', lid: '563-95-8878', quantity: 1, unit_price: 23.22, sku: 'FL21-TS-M01-BL-M-020' },
+    ],
+  },
+};
+
+const json = (schema: z.core.$ZodType, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const error = (description: string, example: string) => ({ description, content: json(kitErrorResponse, { errors: [example] }) });
+const rateLimited = {
+  description: 'Past 600 requests in 60 seconds for the token.',
+  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
+  content: json(kitErrorResponse, { errors: ['Rate limit hit: 600 requests per 60 seconds. Retry in 12 seconds.'] }),
+};
+const unavailable = {
+  description: 'The database could not be reached in time; retry after the given seconds.',
+  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
+  content: json(kitErrorResponse, { errors: ['The service is temporarily unavailable; please retry shortly.'] }),
+};
+const unauthorized = error('No, an unknown or a revoked access token.', 'The access token is invalid');
+
+let document: JsonSchema | null = null;
+
+/** Kit's document, built once per isolate. */
+export function kitOpenApi(): JsonSchema {
+  document ??= openApiDocument(
+    {
+      title: 'Kit v4 purchases',
+      version: '4',
+      description: 'Purchases of a Kit account: create (or update by transaction_id), list newest first with cursors, get one.',
+    },
+    { oauth: { type: 'http', scheme: 'bearer', description: 'A Kit OAuth access token.' } },
+    [
+      {
+        method: 'post', path: '/v4/purchases', operationId: 'createPurchase', security: ['oauth'],
+        summary: 'Create a purchase',
+        description: 'Creates the purchase, the subscriber for its email address and any product (by pid) the account lacks. A known transaction_id updates that purchase instead (200).',
+        requestBody: { content: json(kitPurchaseSchema, kitExampleRequest) },
+        responses: {
+          201: { description: 'The purchase was created.', content: json(kitPurchaseResponse) },
+          200: { description: 'A purchase with this transaction_id existed and was updated.', content: json(kitPurchaseResponse) },
+          401: unauthorized,
+          413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),
+          422: error('A field is missing or not valid; each problem is one sentence naming the field.', 'purchase.email_address must be an email address'),
+          429: rateLimited,
+          503: unavailable,
+        },
+      },
+      {
+        method: 'get', path: '/v4/purchases', operationId: 'listPurchases', security: ['oauth'],
+        summary: 'List purchases',
+        description: 'Newest first. `after` pages to older purchases, `before` to newer ones; cursors are opaque.',
+        parameters: [
+          { name: 'per_page', in: 'query', description: 'Purchases per page (default 500, at most 1000).', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'after', in: 'query', description: 'The end_cursor of the previous page.', schema: { type: 'string' } },
+          { name: 'before', in: 'query', description: 'The start_cursor of the next page.', schema: { type: 'string' } },
+          { name: 'include_total_count', in: 'query', description: 'Adds pagination.total_count.', schema: { type: 'boolean' } },
+        ],
+        responses: { 200: { description: 'A page of purchases.', content: json(kitListResponse) }, 401: unauthorized, 422: error('A paging parameter is not valid.', 'per_page must be a whole number from 1 to 1000'), 429: rateLimited, 503: unavailable },
+      },
+      {
+        method: 'get', path: '/v4/purchases/{id}', operationId: 'getPurchase', security: ['oauth'],
+        summary: 'Get a purchase',
+        parameters: [{ name: 'id', in: 'path', description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } }],
+        responses: {
+          200: { description: 'The purchase with its subscriber.', content: json(kitPurchaseWithSubscriberResponse) },
+          401: unauthorized,
+          404: error('No purchase with this id in the account.', 'Not Found'),
+          429: rateLimited,
+          503: unavailable,
+        },
+      },
+    ],
+  );
+  return document;
+}

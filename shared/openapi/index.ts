@@ -1,0 +1,92 @@
+/**
+ * OpenAPI 3.1 documents built from the zod schemas the workers validate requests with and describe
+ * responses with (one source of truth): each operation names its schemas, and zod writes their JSON
+ * Schema (2020-12, OpenAPI 3.1's dialect). A worker builds its document on the first
+ * `GET /openapi.json` and keeps it (a plain object) for the isolate's life.
+ */
+import * as z from 'zod/mini';
+
+export type JsonSchema = Record<string, unknown>;
+/** A zod schema, or JSON Schema written by hand for what zod cannot express (an XML body, say). */
+export type SchemaSource = z.core.$ZodType | JsonSchema;
+
+export interface DocContent {
+  schema: SchemaSource;
+  example?: unknown;
+}
+
+export interface DocResponse {
+  description: string;
+  /** By media type, e.g. `application/json`. */
+  content?: Record<string, DocContent>;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+}
+
+export interface DocParameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required?: boolean;
+  description?: string;
+  schema: SchemaSource;
+}
+
+export interface DocOperation {
+  method: 'get' | 'post';
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** Names of security schemes, any of which is accepted. */
+  security: string[];
+  parameters?: DocParameter[];
+  requestBody?: { required?: boolean; content: Record<string, DocContent> };
+  responses: Record<string, DocResponse>;
+}
+
+export interface DocInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+function isZod(schema: SchemaSource): schema is z.core.$ZodType {
+  return typeof schema === 'object' && schema !== null && '_zod' in schema;
+}
+
+/** JSON Schema of a request (`input`: what the client sends) or of a response (`output`). */
+export function jsonSchemaOf(schema: SchemaSource, io: 'input' | 'output'): JsonSchema {
+  if (!isZod(schema)) return schema;
+  // Transforms (trimming, upper-casing, exact decimals) have no JSON Schema: their input side is what is documented.
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return json;
+}
+
+function content(source: Record<string, DocContent>, io: 'input' | 'output') {
+  return Object.fromEntries(
+    Object.entries(source).map(([type, { schema, example }]) => [type, { schema: jsonSchemaOf(schema, io), ...(example === undefined ? {} : { example }) }]),
+  );
+}
+
+export function openApiDocument(info: DocInfo, securitySchemes: Record<string, JsonSchema>, operations: DocOperation[]): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      security: op.security.map((name) => ({ [name]: [] })),
+      ...(op.parameters
+        ? { parameters: op.parameters.map(({ schema, ...p }) => ({ ...p, ...(p.in === 'path' ? { required: true } : {}), schema: jsonSchemaOf(schema, 'input') })) }
+        : {}),
+      ...(op.requestBody ? { requestBody: { required: op.requestBody.required ?? true, content: content(op.requestBody.content, 'input') } } : {}),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, r]) => [
+          status,
+          { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: content(r.content, 'output') } : {}) },
+        ]),
+      ),
+    };
+  }
+  return { openapi: '3.1.0', info, components: { securitySchemes }, paths };
+}
