@@ -6,7 +6,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, stack } from './helpers.ts';
+import { admin, demo, stack } from './helpers.ts';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, any>> };
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -21,21 +21,56 @@ function expectDocumented(doc: Doc, path: string, method: string, status: number
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
+/** Fetches a worker's document and checks it with an OpenAPI 3.1 validator. */
+async function validDocument(url: string): Promise<Doc> {
+  const doc = (await (await fetch(url)).json()) as Doc;
+  expect(doc.openapi).toBe('3.1.0');
+  const result = await new Validator().validate(doc as never);
+  expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+  expect(result.valid).toBe(true);
+  return doc;
+}
+
+describe('operations: GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document whose example, with acme\'s lead and product, runs as documented', async () => {
+    const doc = await validDocument(`${stack().apis.operations}/openapi.json`);
+    const path = '/functions/v1/openapi-operations';
+    const example = doc.paths[path]!.post!.requestBody.content['application/json'].example;
+    const send = async (body: unknown, key = demo('acme').operations.apiKey) => {
+      const res = await fetch(`${stack().apis.operations}${path}`, { method: 'POST', headers: { 'X-Api-Key': key }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    // As written, the reference's ids are nobody's: the documented 403.
+    const foreign = await send(example);
+    expectDocumented(doc, path, 'post', foreign.status, foreign.body);
+    expect(foreign.status).toBe(403);
+    const created = await send({ ...example, lead_id: demo('acme').operations.leadIds[0], product_id: demo('acme').operations.productIds[0] });
+    expect(created.status).toBe(201);
+    expectDocumented(doc, path, 'post', created.status, created.body);
+    const id = (created.body as { purchase: { id: string } }).purchase.id;
+    for (const body of [
+      { action: 'get_purchase', purchase_id: id },
+      { action: 'list_purchases', lead_id: demo('acme').operations.leadIds[0], limit: 2 },
+      { action: 'list_reward_events', purchase_id: id },
+      { action: 'get_purchase', purchase_id: '00000000-0000-4000-8000-000000000000' },
+      { action: 'nope' },
+    ]) {
+      const res = await send(body);
+      expectDocumented(doc, path, 'post', res.status, res.body);
+    }
+    const unauthorized = await send(example, 'ops_wrong');
+    expectDocumented(doc, path, 'post', unauthorized.status, unauthorized.body);
+  });
+});
+
 describe('Kit: GET /openapi.json', () => {
   let doc: Doc;
   let token: string;
   beforeAll(async () => {
-    doc = (await (await fetch(`${stack().apis.kit}/openapi.json`)).json()) as Doc;
+    doc = await validDocument(`${stack().apis.kit}/openapi.json`);
     const slug = `openapi-kit-${Date.now()}`;
     expect((await admin('company', 'create', '--slug', slug, '--name', 'OpenAPI Kit')).code).toBe(0);
     token = JSON.parse((await admin('credential', 'issue', 'kit', '--company', slug, '--json')).stdout).token;
-  });
-
-  it('is a valid OpenAPI 3.1 document', async () => {
-    expect(doc.openapi).toBe('3.1.0');
-    const result = await new Validator().validate(doc as never);
-    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
-    expect(result.valid).toBe(true);
   });
 
   it('runs its example: the documented status and a body of the documented shape', async () => {

@@ -6,11 +6,15 @@ import { connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
 import { readOperationsRequest, type OperationsRequest } from './request.ts';
+import { operationsOpenApi } from './openapi.ts';
 
 const app = createWorkerApp({ service: 'operations', dialect: operationsErrors });
 
 // spec: 401 "Invalid API key" for a missing or an invalid X-Api-Key alike.
 const invalidApiKey = 'Invalid API key';
+
+// The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
+app.get('/openapi.json', (c) => c.json(operationsOpenApi()));
 
 app.post('/functions/v1/openapi-operations', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential(invalidApiKey);

@@ -1,4 +1,9 @@
-/** The operations API's wire forms of what the database returns: timestamps as ISO 8601 UTC with milliseconds. */
+/**
+ * The operations API's wire forms of what the database returns: timestamps as ISO 8601 UTC with
+ * milliseconds. The zod schemas are the one description of each shape: the types below come from
+ * them, and the OpenAPI document is written from them.
+ */
+import * as z from 'zod/mini';
 
 /** `2025-04-01T14:30:00.123456+00:00` (Postgres) becomes `2025-04-01T14:30:00.123Z` (the reference's form). */
 export function isoMillis(value: unknown): string | null {
@@ -6,15 +11,16 @@ export function isoMillis(value: unknown): string | null {
   return new Date(value).toISOString();
 }
 
-export interface OperationsPurchase {
-  id: string;
-  created_at: string | null;
-  leads_id: string | null;
-  products_id: string | null;
-  purchase_amount: number | null;
-  date: string | null;
-  description: string | null;
-}
+export const operationsPurchaseOut = z.object({
+  id: z.string().check(z.uuid()),
+  created_at: z.nullable(z.string()),
+  leads_id: z.nullable(z.string()),
+  products_id: z.nullable(z.string()),
+  purchase_amount: z.nullable(z.number()),
+  date: z.nullable(z.string()),
+  description: z.nullable(z.string()),
+});
+export type OperationsPurchase = z.output<typeof operationsPurchaseOut>;
 
 /** The purchase object of the reference's response, from the RPC's row. */
 export function toOperationsPurchase(row: Record<string, unknown>): OperationsPurchase {
@@ -30,16 +36,17 @@ export function toOperationsPurchase(row: Record<string, unknown>): OperationsPu
   };
 }
 
-export interface OperationsRewardEvent {
-  id: string;
-  purchase_id: string;
-  leads_id: string | null;
-  trigger_id: string;
-  reward_type: 'fixed' | 'percentage';
-  amount: number;
-  currency: string;
-  created_at: string | null;
-}
+export const operationsRewardEventOut = z.object({
+  id: z.string(),
+  purchase_id: z.string(),
+  leads_id: z.nullable(z.string()),
+  trigger_id: z.string(),
+  reward_type: z.enum(['fixed', 'percentage']),
+  amount: z.number(),
+  currency: z.string(),
+  created_at: z.nullable(z.string()),
+});
+export type OperationsRewardEvent = z.output<typeof operationsRewardEventOut>;
 
 export function toOperationsRewardEvent(row: Record<string, unknown>): OperationsRewardEvent {
   return {
