@@ -6,27 +6,11 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoLeads } from '../platform/demo.ts';
+import { kitExampleRequest } from '../functions/kit/openapi.ts';
 import { admin, demo, stack, superuser } from './helpers.ts';
 
-const example = {
-  purchase: {
-    email_address: 'pru.magoo@example.com',
-    transaction_id: '796-92-4892',
-    status: 'paid',
-    subtotal: 78.66,
-    tax: 7.87,
-    shipping: 0,
-    discount: 5,
-    total: 81.53,
-    currency: 'USD',
-    transaction_time: '2023-02-17T11:43:55Z',
-    products: [
-      { name: 'Phantom Hourglass', pid: '804-02-4430', lid: '811-75-7900', quantity: 1, unit_price: 23.22, sku: 'SM21-SH-M02-RD-S-001' },
-      { name: 'Twilight Princess', pid: '833-51-1151', lid: '766-49-1241', quantity: 1, unit_price: 32.22, sku: 'WT21-JK-M03-BK-L-012' },
-      { name: 'Four Swords', pid: '217-99-4325', lid: '563-95-8878', quantity: 1, unit_price: 23.22, sku: 'FL21-TS-M01-BL-M-020' },
-    ],
-  },
-};
+// The reference's example, as the API document gives it.
+const example = kitExampleRequest;
 
 async function kit(token: string | null, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${stack().apis.kit}${path}`, {

@@ -5,33 +5,8 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lumenFulfilledExample, partnerFulfilledExample } from '../functions/lumen/openapi.ts';
 import { admin, demo, stack, superuser } from './helpers.ts';
-
-const lumenFulfilledExample = {
-  partnerPurchaseId: 'PARTNER_PUR_123',
-  fulfillment: true,
-  customer: { email: 'customer@example.com', firstName: 'John', lastName: 'Doe' },
-  items: [{ productId: 'LMN_123456', quantity: 1 }],
-  shippingAddress: {
-    address1: '123 Main St',
-    address2: 'Apt 4B',
-    city: 'New York',
-    state: 'NY',
-    zip: '10001',
-    countryCode: 'US',
-    phone: '5551234567',
-  },
-  additionalInfo: { audienceSegment: 'segment_of_audience' },
-  properties: { key1: 'value1', key2: 'value2' },
-};
-
-const partnerFulfilledExample = {
-  partnerPurchaseId: 'PARTNER_PUR_456',
-  fulfillment: false,
-  customer: { email: 'customer@example.com', firstName: 'Jane', lastName: 'Smith' },
-  items: [{ productId: 'LMN_123456', quantity: 1 }],
-  additionalInfo: { audienceSegment: 'type_of_audience' },
-};
 
 async function report(body: unknown, options: { key?: string | null; contentType?: string | null } = {}) {
   const key = options.key === undefined ? demo('acme').lumen.apiKey : options.key;

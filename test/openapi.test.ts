@@ -63,6 +63,32 @@ describe('operations: GET /openapi.json', () => {
   });
 });
 
+describe('Lumen: GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document whose examples run as documented', async () => {
+    const doc = await validDocument(`${stack().apis.lumen}/openapi.json`);
+    const path = '/partners/v1/purchases';
+    const examples = doc.paths[path]!.post!.requestBody.content['application/json'].examples as Record<string, { value: Record<string, unknown> }>;
+    expect(Object.keys(examples)).toEqual(['lumenFulfilled', 'partnerFulfilled']);
+    const send = async (body: unknown, key = demo('acme').lumen.apiKey) => {
+      const res = await fetch(`${stack().apis.lumen}${path}`, { method: 'POST', headers: { 'X-Partner-Api-Key': key, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    for (const { value } of Object.values(examples)) {
+      const fresh = { ...value, partnerPurchaseId: `OPENAPI-${crypto.randomUUID()}` };
+      const created = await send(fresh);
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expectDocumented(doc, path, 'post', created.status, created.body);
+      const again = await send(fresh);
+      expect(again.status).toBe(409);
+      expectDocumented(doc, path, 'post', again.status, again.body);
+    }
+    for (const [body, key] of [[{}, undefined], [examples.lumenFulfilled!.value, 'lumen_wrong']] as const) {
+      const res = await send(body, key);
+      expectDocumented(doc, path, 'post', res.status, res.body);
+    }
+  });
+});
+
 describe('Kit: GET /openapi.json', () => {
   let doc: Doc;
   let token: string;

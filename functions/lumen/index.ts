@@ -10,6 +10,7 @@ import { lumenErrors } from './errors.ts';
 import { rateLimiterFor, sameRateLimit, type RateLimitConfig, type RateLimiter } from '../../shared/rate-limit/index.ts';
 import { readLumenPurchase } from './request.ts';
 import { toLumenPurchase } from './wire.ts';
+import { lumenOpenApi } from './openapi.ts';
 
 // The class name wrangler.toml binds (renaming it would need a Durable Object migration).
 export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index.ts';
@@ -46,6 +47,9 @@ async function enforceRateLimit(c: LumenContext, apiKey: string) {
     if (config && !sameRateLimit(decision.config, config)) await limiter.configure(config);
   };
 }
+
+// The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
+app.get('/openapi.json', (c) => c.json(lumenOpenApi()));
 
 app.post('/partners/v1/purchases', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Partner-Api-Key') ?? missingCredential('The X-Partner-Api-Key header is missing.');

@@ -13,6 +13,8 @@ export type SchemaSource = z.core.$ZodType | JsonSchema;
 export interface DocContent {
   schema: SchemaSource;
   example?: unknown;
+  /** Several named examples, as `{ name: { value } }`. */
+  examples?: Record<string, { summary?: string; value: unknown }>;
 }
 
 export interface DocResponse {
@@ -63,7 +65,10 @@ export function jsonSchemaOf(schema: SchemaSource, io: 'input' | 'output'): Json
 
 function content(source: Record<string, DocContent>, io: 'input' | 'output') {
   return Object.fromEntries(
-    Object.entries(source).map(([type, { schema, example }]) => [type, { schema: jsonSchemaOf(schema, io), ...(example === undefined ? {} : { example }) }]),
+    Object.entries(source).map(([type, { schema, example, examples }]) => [
+      type,
+      { schema: jsonSchemaOf(schema, io), ...(example === undefined ? {} : { example }), ...(examples ? { examples } : {}) },
+    ]),
   );
 }
 
