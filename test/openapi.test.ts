@@ -89,6 +89,33 @@ describe('Lumen: GET /openapi.json', () => {
   });
 });
 
+describe('DPD: GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document, and every operation answers as documented', async () => {
+    const doc = await validDocument(`${stack().apis.dpd}/openapi.json`);
+    const auth = (password = demo('acme').dpd.password) => ({ Authorization: `Basic ${btoa(`${demo('acme').dpd.username}:${password}`)}` });
+    const id = demo('acme').dpd.purchaseIds[0];
+    const cases: Array<[string, string, string, string, Record<string, string>?]> = [
+      ['/', 'get', '/', 'GET'],
+      ['/purchases', 'get', '/purchases', 'GET'],
+      ['/purchases', 'get', '/purchases?status=ACT&customer_email=a', 'GET'],
+      ['/purchases', 'get', '/purchases?date_min=someday', 'GET'],
+      ['/purchases', 'get', '/purchases?page=9999', 'GET'],
+      ['/purchases/{id}', 'get', `/purchases/${id}`, 'GET'],
+      ['/purchases/{id}', 'get', '/purchases/999999999', 'GET'],
+      ['/purchases/{id}/reactivate', 'post', `/purchases/${id}/reactivate`, 'POST'],
+      ['/purchases/{id}/reactivate', 'post', `/purchases/${id}/reactivate?customer_email=nope`, 'POST'],
+      ['/purchases', 'get', '/purchases', 'GET', auth('wrong')],
+    ];
+    const seen = new Set<number>();
+    for (const [path, method, url, httpMethod, headers] of cases) {
+      const res = await fetch(`${stack().apis.dpd}${url}`, { method: httpMethod, headers: headers ?? auth() });
+      seen.add(res.status);
+      expectDocumented(doc, path, method, res.status, await res.json());
+    }
+    expect([...seen].sort()).toEqual([200, 400, 401, 404]);
+  });
+});
+
 describe('Kit: GET /openapi.json', () => {
   let doc: Doc;
   let token: string;

@@ -13,6 +13,7 @@ import { email as emailSchema } from '../../shared/validation/index.ts';
 import { dpdErrors } from './errors.ts';
 import { readListQuery } from './query.ts';
 import { toDpdPurchase } from './wire.ts';
+import { dpdOpenApi } from './openapi.ts';
 
 const app = createWorkerApp({ service: 'dpd', dialect: dpdErrors });
 const routes = new Hono<WorkerAppEnv>();
@@ -107,6 +108,9 @@ routes.post('/purchases/:id/reactivate', async (c) => {
     await callJsonRpc(db, 'dpd_reactivate_purchase', { purchase_number: number, email_to: params.customerEmail, refulfill: params.refulfill }),
   );
 });
+
+// The OpenAPI 3.1 document of this API (no credentials needed to read it).
+app.get('/openapi.json', (c) => c.json(dpdOpenApi()));
 
 app.route('/v2', routes);
 app.route('/', routes);

@@ -1,4 +1,6 @@
 /** DPD's wire form of a purchase: its field names, UNIX timestamps, money as decimal strings, masked card. */
+import type * as z from 'zod/mini';
+import type { dpdPurchaseOut } from './openapi.ts';
 
 /** DPD's status codes and the ledger's statuses, one to one. */
 export const statusOfCode: Record<string, string> = {
@@ -36,7 +38,7 @@ export function maskedCard(last4: unknown): string {
 }
 
 /** `row` is what private.dpd_purchase_row builds: the ledger's purchase under `purchase`, the rest beside it. */
-export function toDpdPurchase(built: Row) {
+export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
   const row: Row = { ...built.purchase, ...built };
   const customer = row.customer as Row | null;
   const shipment = row.shipment as Row | null;

@@ -1,0 +1,177 @@
+/**
+ * DPD's OpenAPI document: the list's query parameters as query.ts reads them, the purchase in DPD's
+ * wire form (the zod schema below is what toDpdPurchase returns, its type checked against it), and
+ * DPD's status-word errors. Every route answers at the root and under /v2.
+ */
+import * as z from 'zod/mini';
+import { openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
+import { statusOfCode } from './wire.ts';
+
+const money = z.string().check(z.regex(/^-?\d+\.\d{2}$/));
+const statusCodes = Object.keys(statusOfCode) as [string, ...string[]];
+
+export const dpdLineItemOut = z.object({
+  id: z.number(),
+  purchase_id: z.number(),
+  product_id: z.nullable(z.number()),
+  price: money,
+  quantity: z.number(),
+  subtotal: money,
+  tax: money,
+  discount: money,
+  total: money,
+  product_name: z.string(),
+  download_limit: z.nullable(z.number()),
+  download_count: z.nullable(z.number()),
+  expires_at: z.nullable(z.number()),
+  product_keys: z.array(z.string()),
+  has_all_keys: z.boolean(),
+});
+
+export const dpdPurchaseOut = z.object({
+  id: z.number(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  storefront_id: z.nullable(z.number()),
+  salt: z.string(),
+  status: z.enum(statusCodes),
+  currency: z.string(),
+  subtotal: money,
+  discount: money,
+  tax: money,
+  shipping: money,
+  total: money,
+  processor_fee: money,
+  buyer_email: z.string(),
+  buyer_firstname: z.string(),
+  buyer_lastname: z.string(),
+  customer: z.nullable(
+    z.object({
+      id: z.number(),
+      firstname: z.string(),
+      lastname: z.string(),
+      email: z.string(),
+      receives_email: z.boolean(),
+      created_at: z.number(),
+      updated_at: z.number(),
+    }),
+  ),
+  customer_notes: z.string(),
+  custom_fields: z.array(z.object({ label: z.string(), response: z.string() })),
+  shipping_firstname: z.string(),
+  shipping_lastname: z.string(),
+  shipping_street: z.string(),
+  shipping_street2: z.string(),
+  shipping_city: z.string(),
+  shipping_state: z.string(),
+  shipping_zip_code: z.string(),
+  shipping_country_code: z.string(),
+  shipping_country: z.string(),
+  shipping_phone: z.string(),
+  shipping_vatin: z.string(),
+  shipping_business_name: z.string(),
+  shipping_carrier: z.string(),
+  shipping_tracking_number: z.string(),
+  requires_shipping: z.boolean(),
+  tangibles_to_ship: z.nullable(z.number()),
+  billing_firstname: z.string(),
+  billing_lastname: z.string(),
+  billing_street: z.string(),
+  billing_street2: z.string(),
+  billing_city: z.string(),
+  billing_state: z.string(),
+  billing_zip_code: z.string(),
+  billing_country_code: z.string(),
+  billing_card_type: z.string(),
+  billing_card_number: z.string(),
+  line_items: z.array(dpdLineItemOut),
+  coupons: z.array(z.object({ name: z.string(), code: z.string(), discount_amount: money, discount_type: z.string() })),
+  ip_address: z.string(),
+  marketing_optin: z.boolean(),
+});
+
+export const dpdErrorResponse = z.object({
+  status: z.string(),
+  message: z.optional(z.string()),
+  /** Each bad parameter, when there are any. */
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string(), code: z.optional(z.string()) }))),
+});
+
+const json = (schema: z.core.$ZodType | JsonSchema, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const error = (description: string, status: string, message?: string) => ({ description, content: json(dpdErrorResponse, { status, ...(message ? { message } : {}) }) });
+const unauthorized = error('No, malformed or wrong credentials (with a WWW-Authenticate: Basic challenge).', 'UNAUTHORIZED', 'The username or API password is not valid.');
+const unavailable = {
+  description: 'The database could not be reached in time.',
+  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
+  content: json(dpdErrorResponse, { status: 'UNAVAILABLE', message: 'The service is temporarily unavailable; please retry shortly.' }),
+};
+const idParameter = { name: 'id', in: 'path' as const, description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } as JsonSchema };
+const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query' as const, description, schema });
+
+let document: JsonSchema | null = null;
+
+export function dpdOpenApi(): JsonSchema {
+  document ??= openApiDocument(
+    {
+      title: 'DPD purchases',
+      version: '2',
+      description: 'A DPD account\'s purchases: list with filters, get one, reactivate. Every route also answers under /v2.',
+    },
+    { basic: { type: 'http', scheme: 'basic', description: 'The account username and API password.' } },
+    [
+      {
+        method: 'get', path: '/', operationId: 'ping', security: ['basic'], summary: 'Test the credentials',
+        responses: { 200: { description: 'The credentials are valid.', content: json(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 503: unavailable },
+      },
+      {
+        method: 'get', path: '/purchases', operationId: 'listPurchases', security: ['basic'], summary: 'List purchases',
+        description: 'Newest first, 100 a page. Dpd-Collection-Count carries the number of purchases matching the filters; a page past the end is 404 NOTFOUND. Filters combine.',
+        parameters: [
+          query('page', 'Page number, from 1.', { type: 'integer', minimum: 1 }),
+          query('status', 'Purchase status.', { type: 'string', enum: statusCodes }),
+          query('product_id', 'Purchases with this product.', { type: 'integer', minimum: 1 }),
+          query('storefront_id', 'Purchases of this storefront.', { type: 'integer', minimum: 1 }),
+          query('customer_id', 'Purchases of this customer.', { type: 'integer', minimum: 1 }),
+          query('subscriber_id', 'The same as customer_id.', { type: 'integer', minimum: 1 }),
+          query('customer_email', 'Buyer email starting with this (any case).'),
+          query('customer_first_name', 'Buyer first name starting with this (any case).'),
+          query('customer_last_name', 'Buyer last name starting with this (any case).'),
+          query('date_min', 'Created at or after: anything PHP\'s strtotime reads (2024-01-05, @1700000000, yesterday, 2 days ago).'),
+          query('date_max', 'Created at or before, read the same way.'),
+          query('total', 'Compared with total_op.', { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$' }),
+          query('total_op', 'eq (default), ne, gt or lt.', { type: 'string', enum: ['eq', 'ne', 'gt', 'lt'] }),
+          query('ship', 'Only purchases with tangible goods not yet shipped.', { type: 'string' }),
+        ],
+        responses: {
+          200: {
+            description: 'A page of purchases.',
+            headers: { 'Dpd-Collection-Count': { description: 'Purchases matching the filters.', schema: { type: 'integer' } } },
+            content: json(z.array(dpdPurchaseOut)),
+          },
+          400: error('A parameter cannot be read (named in the message).', 'BADREQUEST', 'date_min cannot be read as a date or time: "someday"'),
+          401: unauthorized,
+          404: error('A page past the end.', 'NOTFOUND'),
+          503: unavailable,
+        },
+      },
+      {
+        method: 'get', path: '/purchases/{id}', operationId: 'getPurchase', security: ['basic'], summary: 'Get a purchase',
+        parameters: [idParameter],
+        responses: { 200: { description: 'The purchase.', content: json(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 503: unavailable },
+      },
+      {
+        method: 'post', path: '/purchases/{id}/reactivate', operationId: 'reactivatePurchase', security: ['basic'], summary: 'Reactivate a purchase',
+        description: 'The purchase is active again and its downloads renewed; with refulfill, new product keys are issued. The delivery email goes to customer_email, or the buyer. Parameters in the query, a form or a JSON body.',
+        parameters: [idParameter, query('customer_email', 'Where to send the delivery email.'), query('refulfill', 'Issue new product keys (1, true, yes, on).')],
+        responses: {
+          200: { description: 'Reactivated.', content: json(z.object({ status: z.literal('OK') }), { status: 'OK' }) },
+          400: error('customer_email is not an email address, or the body is not valid.', 'BADREQUEST', 'customer_email must be an email address'),
+          401: unauthorized,
+          404: error('No such purchase in the account.', 'NOTFOUND'),
+          503: unavailable,
+        },
+      },
+    ],
+  );
+  return document;
+}
