@@ -6,7 +6,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, demo, stack } from './helpers.ts';
+import { admin, demo, signedGet, signedOrder, stack } from './helpers.ts';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, any>> };
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -113,6 +113,35 @@ describe('DPD: GET /openapi.json', () => {
       expectDocumented(doc, path, method, res.status, await res.json());
     }
     expect([...seen].sort()).toEqual([200, 400, 401, 404]);
+  });
+});
+
+describe('Group Commerce: GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document whose example order runs as documented, in JSON and XML', async () => {
+    const doc = await validDocument(`${stack().apis.groupcommerce}/openapi.json`);
+    const order = '/api/v3/publisher/order';
+    const example = doc.paths[order]!.post!.requestBody.content['application/x-www-form-urlencoded'].example as Record<string, string>;
+    const fresh = { ...example, 'ConsumerInfo.UserKey': `openapi-${crypto.randomUUID()}`, 'BillingInfo.ExpirationYear': String(new Date().getUTCFullYear() + 2) };
+    const consumer = demo('acme').groupcommerce;
+    const send = async (form: Record<string, string>, path = order, accept?: string) => {
+      const res = await signedOrder(consumer, form, (init) => accept && (init.headers.Accept = accept), { path });
+      return { status: res.status, type: res.headers.get('Content-Type') ?? '', text: await res.text() };
+    };
+    for (const [form, path] of [[fresh, order], [fresh, order], [fresh, `${order}/validate`], [{ ...fresh, 'OrderDetails[0].Quantity': '0' }, order]] as const) {
+      const res = await send(form, path);
+      expectDocumented(doc, path, 'post', res.status, JSON.parse(res.text));
+    }
+    const xml = await send({ ...fresh, 'ConsumerInfo.UserKey': `openapi-${crypto.randomUUID()}` }, order, 'application/xml');
+    expect(xml.status).toBe(200);
+    expect(Object.keys(doc.paths[order]!.post!.responses['200'].content)).toContain(xml.type.split(';')[0]);
+    expect(xml.text).toMatch(/^<purchaseResponse /);
+    const wrong = await signedOrder({ ...consumer, consumerSecret: 'wrong' }, fresh);
+    expectDocumented(doc, order, 'post', wrong.status, await wrong.json());
+    const cards = '/api/v3/publisher/consumer/creditcards';
+    for (const userKey of ['consumertest@example.com', 'nobody-at-all']) {
+      const res = await signedGet(consumer, `${cards}?UserKey=${encodeURIComponent(userKey)}`);
+      expectDocumented(doc, cards, 'get', res.status, await res.json());
+    }
   });
 });
 

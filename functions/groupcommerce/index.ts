@@ -15,6 +15,7 @@ import { readOrderForm, type OrderForm } from './order-request.ts';
 import { currencySymbol, paymentProcessorFor, placeOrder, validateOrder, type OrderOutcome } from './orders.ts';
 import { decimal, respond, type ResponseFields } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
+import { groupCommerceOpenApi } from './openapi.ts';
 
 const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
 
@@ -37,6 +38,9 @@ async function readOrder(c: Context) {
   if (!result.ok) throw new ApiError('invalid_input', 'The order is not valid.', { reason: 'invalid_request', issues: result.issues });
   return result.order;
 }
+
+// The OpenAPI 3.1 document of this API, from the schemas that check its forms.
+app.get('/openapi.json', (c) => c.json(groupCommerceOpenApi()));
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
 function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {
