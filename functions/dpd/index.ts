@@ -14,6 +14,7 @@ import { dpdErrors } from './errors.ts';
 import { readListQuery } from './query.ts';
 import { toDpdPurchase } from './wire.ts';
 import { dpdOpenApi } from './openapi.ts';
+import { docsPage } from '../../shared/docs/index.ts';
 
 const app = createWorkerApp({ service: 'dpd', dialect: dpdErrors });
 const routes = new Hono<WorkerAppEnv>();
@@ -111,6 +112,8 @@ routes.post('/purchases/:id/reactivate', async (c) => {
 
 // The OpenAPI 3.1 document of this API (no credentials needed to read it).
 app.get('/openapi.json', (c) => c.json(dpdOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'DPD purchases'));
 
 app.route('/v2', routes);
 app.route('/', routes);

@@ -16,6 +16,7 @@ import { currencySymbol, paymentProcessorFor, placeOrder, validateOrder, type Or
 import { decimal, respond, type ResponseFields } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 import { groupCommerceOpenApi } from './openapi.ts';
+import { docsPage } from '../../shared/docs/index.ts';
 
 const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
 
@@ -41,6 +42,8 @@ async function readOrder(c: Context) {
 
 // The OpenAPI 3.1 document of this API, from the schemas that check its forms.
 app.get('/openapi.json', (c) => c.json(groupCommerceOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'Group Commerce publisher API'));
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
 function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {

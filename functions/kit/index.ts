@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { kitErrors } from './errors.ts';
 import { kitPurchaseSchema } from './schema.ts';
 import { kitOpenApi } from './openapi.ts';
+import { docsPage } from '../../shared/docs/index.ts';
 
 // The class name wrangler.toml binds.
 export { RateLimiter as TokenRateLimiter } from '../../shared/rate-limit/index.ts';
@@ -51,6 +52,8 @@ async function accessToken(c: KitContext): Promise<PresentedCredential> {
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(kitOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'Kit v4 purchases'));
 
 app.post('/v4/purchases', async (c) => {
   const credential = await accessToken(c);

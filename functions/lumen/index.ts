@@ -11,6 +11,7 @@ import { rateLimiterFor, sameRateLimit, type RateLimitConfig, type RateLimiter }
 import { readLumenPurchase } from './request.ts';
 import { toLumenPurchase } from './wire.ts';
 import { lumenOpenApi } from './openapi.ts';
+import { docsPage } from '../../shared/docs/index.ts';
 
 // The class name wrangler.toml binds (renaming it would need a Durable Object migration).
 export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index.ts';
@@ -50,6 +51,8 @@ async function enforceRateLimit(c: LumenContext, apiKey: string) {
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(lumenOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'Lumen partner purchases'));
 
 app.post('/partners/v1/purchases', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Partner-Api-Key') ?? missingCredential('The X-Partner-Api-Key header is missing.');

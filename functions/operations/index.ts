@@ -7,6 +7,7 @@ import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
 import { readOperationsRequest, type OperationsRequest } from './request.ts';
 import { operationsOpenApi } from './openapi.ts';
+import { docsPage } from '../../shared/docs/index.ts';
 
 const app = createWorkerApp({ service: 'operations', dialect: operationsErrors });
 
@@ -15,6 +16,8 @@ const invalidApiKey = 'Invalid API key';
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(operationsOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'Operations function'));
 
 app.post('/functions/v1/openapi-operations', async (c) => {
   const apiKey = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential(invalidApiKey);

@@ -3,12 +3,13 @@
  * served by workerd (through Miniflare, without `wrangler dev`'s proxy), on its own port.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { parse as parseToml } from 'smol-toml';
 import { apiNames, type ApiName, type PlatformConfig } from './config.ts';
 import { PlatformError, type LogSink } from './errors.ts';
+import { buildDocsAssets } from '../docs-assets.ts';
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
 
@@ -20,6 +21,8 @@ export interface WorkerConfig {
   compatibility_flags?: string[];
   vars?: Record<string, string>;
   durable_objects?: { bindings?: Array<{ name: string; class_name: string }> };
+  /** Static assets served before the worker (the API reference page's files), relative to the config. */
+  assets?: { directory: string };
 }
 
 export function workerConfigPath(api: ApiName): string {
@@ -88,6 +91,8 @@ export async function startWorkers(
   };
   try {
     const scripts = await Promise.all(apiNames.map((api) => bundleWorker(api, buildDir)));
+    // The API reference pages' static files, where every wrangler.toml's [assets] points.
+    await buildDocsAssets();
     await Promise.all(
       apiNames.map(async (api, index) => {
         const worker = await readWorkerConfig(api);
@@ -101,6 +106,9 @@ export async function startWorkers(
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
           bindings: { ...(worker.vars ?? {}), ...bindings },
+          ...(worker.assets
+            ? { assets: { directory: resolve(dirname(workerConfigPath(api)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
+            : {}),
           durableObjects: Object.fromEntries(
             (worker.durable_objects?.bindings ?? []).map(({ name, class_name }) => [name, { className: class_name, useSQLite: true }]),
           ),
