@@ -6,12 +6,12 @@ import { readJsonObject } from '../../shared/app/json-body.ts';
 import { bearerToken, headerKey, type PresentedCredential } from '../../shared/auth/index.ts';
 import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
-import { ApiError, type FieldIssue } from '../../shared/errors/index.ts';
+import { ApiError } from '../../shared/errors/index.ts';
 import { rateLimiterFor, type RateLimiter } from '../../shared/rate-limit/index.ts';
 import { parseInput } from '../../shared/validation/index.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { encodeCursor } from './cursor.ts';
 import { kitErrors } from './errors.ts';
-import { kitPurchaseSchema } from './schema.ts';
+import { kitPageQuerySchema, kitPurchaseSchema, readPageQuery } from './schema.ts';
 import { kitOpenApi } from './openapi.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 
@@ -75,28 +75,7 @@ app.post('/v4/purchases', async (c) => {
 
 /** `per_page`, `after`, `before` and `include_total_count` as Kit documents them, or 422. */
 function pageQuery(c: KitContext) {
-  const issues: FieldIssue[] = [];
-  const perPageText = c.req.query('per_page');
-  const perPage = perPageText === undefined || perPageText === '' ? 500 : Number(perPageText);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 1000) {
-    issues.push({ field: 'per_page', message: 'must be a whole number from 1 to 1000' });
-  }
-  const cursor = (name: 'after' | 'before') => {
-    const text = c.req.query(name);
-    if (text === undefined || text === '') return null;
-    const number = decodeCursor(text);
-    if (number === null) issues.push({ field: name, message: 'is not a cursor this API returned' });
-    return number;
-  };
-  const after = cursor('after');
-  const before = cursor('before');
-  if (after !== null && before !== null) issues.push({ field: 'after', message: 'cannot be used together with before' });
-  const total = c.req.query('include_total_count');
-  if (total !== undefined && !['true', 'false', ''].includes(total)) {
-    issues.push({ field: 'include_total_count', message: 'must be true or false' });
-  }
-  if (issues.length > 0) throw new ApiError('invalid_input', 'The paging parameters are not valid.', { issues });
-  return { perPage, after, before, withTotal: total === 'true' };
+  return readPageQuery(parseInput(kitPageQuerySchema, c.req.query(), 'The paging parameters are not valid.'));
 }
 
 app.get('/v4/purchases', async (c) => {

@@ -4,8 +4,8 @@
  * reference's example.
  */
 import * as z from 'zod/mini';
-import { openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
-import { kitPurchaseSchema, kitStatuses } from './schema.ts';
+import { openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { kitPageQuerySchema, kitPurchaseSchema, kitStatuses } from './schema.ts';
 
 const amount = z.nullable(z.number());
 
@@ -116,12 +116,7 @@ export function kitOpenApi(): JsonSchema {
         method: 'get', path: '/v4/purchases', operationId: 'listPurchases', security: ['oauth'],
         summary: 'List purchases',
         description: 'Newest first. `after` pages to older purchases, `before` to newer ones; cursors are opaque.',
-        parameters: [
-          { name: 'per_page', in: 'query', description: 'Purchases per page (default 500, at most 1000).', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-          { name: 'after', in: 'query', description: 'The end_cursor of the previous page.', schema: { type: 'string' } },
-          { name: 'before', in: 'query', description: 'The start_cursor of the next page.', schema: { type: 'string' } },
-          { name: 'include_total_count', in: 'query', description: 'Adds pagination.total_count.', schema: { type: 'boolean' } },
-        ],
+        parameters: queryParameters(kitPageQuerySchema),
         responses: { 200: { description: 'A page of purchases.', content: json(kitListResponse) }, 401: unauthorized, 422: error('A paging parameter is not valid.', 'per_page must be a whole number from 1 to 1000'), 429: rateLimited, 503: unavailable },
       },
       {

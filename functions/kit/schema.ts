@@ -1,6 +1,7 @@
 /** What Kit's POST /v4/purchases takes: `{ "purchase": { ... } }` with its line items under `products`. */
 import * as z from 'zod/mini';
 import { currencyCode, email, isoTimestamp, money, plainText } from '../../shared/validation/index.ts';
+import { decodeCursor } from './cursor.ts';
 
 const text = (max: number) => plainText(max).check(z.minLength(1, { error: 'must not be empty' }));
 const wholeQuantity = 'must be a whole number of at least 1';
@@ -44,3 +45,50 @@ export const kitPurchaseSchema = z.strictObject({
 });
 
 export type KitPurchaseInput = z.output<typeof kitPurchaseSchema>['purchase'];
+
+const cursor = (name: 'after' | 'before') =>
+  z.optional(
+    z.pipe(
+      z.string().check(z.meta({ description: `The ${name === 'after' ? 'end_cursor of the previous page (older purchases)' : 'start_cursor of the next page (newer purchases)'}.` })),
+      z.transform((text, ctx) => {
+        if (text === '') return null;
+        const number = decodeCursor(text);
+        if (number === null) {
+          ctx.issues.push({ code: 'custom', input: text, message: 'is not a cursor this API returned' });
+          return z.NEVER;
+        }
+        return number;
+      }),
+    ),
+  );
+
+/** GET /v4/purchases's query: what validates it and what the API document says of it. */
+export const kitPageQuerySchema = z
+  .object({
+    per_page: z.optional(
+      z.pipe(
+        z.string().check(z.regex(/^(|[1-9]\d{0,3})$/, { error: 'must be a whole number from 1 to 1000' }), z.meta({ description: 'Purchases per page (default 500, at most 1000).' })),
+        z.transform((text, ctx) => {
+          const perPage = text === '' ? 500 : Number(text);
+          if (perPage > 1000) {
+            ctx.issues.push({ code: 'custom', input: text, message: 'must be a whole number from 1 to 1000' });
+            return z.NEVER;
+          }
+          return perPage;
+        }),
+      ),
+    ),
+    after: cursor('after'),
+    before: cursor('before'),
+    include_total_count: z.optional(
+      z.enum(['true', 'false', ''], { error: 'must be true or false' }).check(z.meta({ description: 'true adds pagination.total_count.' })),
+    ),
+  })
+  .check(
+    z.refine((query) => query.after == null || query.before == null, { error: 'cannot be used together with before', path: ['after'] }),
+  );
+
+/** The query read: page size, cursors and whether to count. */
+export function readPageQuery(query: z.output<typeof kitPageQuerySchema>) {
+  return { perPage: query.per_page ?? 500, after: query.after ?? null, before: query.before ?? null, withTotal: query.include_total_count === 'true' };
+}

@@ -63,6 +63,16 @@ export function jsonSchemaOf(schema: SchemaSource, io: 'input' | 'output'): Json
   return json;
 }
 
+/** The query parameters an object schema validates, one per property, described by its `meta`. */
+export function queryParameters(schema: z.core.$ZodType): DocParameter[] {
+  const json = jsonSchemaOf(schema, 'input');
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries((json.properties ?? {}) as Record<string, JsonSchema>).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query' as const, required: required.has(name), ...(typeof description === 'string' ? { description } : {}), schema: rest };
+  });
+}
+
 function content(source: Record<string, DocContent>, io: 'input' | 'output') {
   return Object.fromEntries(
     Object.entries(source).map(([type, { schema, example, examples }]) => [
