@@ -4,7 +4,8 @@
  * DPD's status-word errors. Every route answers at the root and under /v2.
  */
 import * as z from 'zod/mini';
-import { openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
+import { openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { dpdListQuerySchema } from './query.ts';
 import { statusOfCode } from './wire.ts';
 
 const money = z.string().check(z.regex(/^-?\d+\.\d{2}$/));
@@ -126,22 +127,7 @@ export function dpdOpenApi(): JsonSchema {
       {
         method: 'get', path: '/purchases', operationId: 'listPurchases', security: ['basic'], summary: 'List purchases',
         description: 'Newest first, 100 a page. Dpd-Collection-Count carries the number of purchases matching the filters; a page past the end is 404 NOTFOUND. Filters combine.',
-        parameters: [
-          query('page', 'Page number, from 1.', { type: 'integer', minimum: 1 }),
-          query('status', 'Purchase status.', { type: 'string', enum: statusCodes }),
-          query('product_id', 'Purchases with this product.', { type: 'integer', minimum: 1 }),
-          query('storefront_id', 'Purchases of this storefront.', { type: 'integer', minimum: 1 }),
-          query('customer_id', 'Purchases of this customer.', { type: 'integer', minimum: 1 }),
-          query('subscriber_id', 'The same as customer_id.', { type: 'integer', minimum: 1 }),
-          query('customer_email', 'Buyer email starting with this (any case).'),
-          query('customer_first_name', 'Buyer first name starting with this (any case).'),
-          query('customer_last_name', 'Buyer last name starting with this (any case).'),
-          query('date_min', 'Created at or after: anything PHP\'s strtotime reads (2024-01-05, @1700000000, yesterday, 2 days ago).'),
-          query('date_max', 'Created at or before, read the same way.'),
-          query('total', 'Compared with total_op.', { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$' }),
-          query('total_op', 'eq (default), ne, gt or lt.', { type: 'string', enum: ['eq', 'ne', 'gt', 'lt'] }),
-          query('ship', 'Only purchases with tangible goods not yet shipped.', { type: 'string' }),
-        ],
+        parameters: queryParameters(dpdListQuerySchema()),
         responses: {
           200: {
             description: 'A page of purchases.',

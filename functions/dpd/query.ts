@@ -1,5 +1,10 @@
-/** The query of GET /purchases: every documented filter, checked, in the form the list RPC takes. */
-import { ApiError, type FieldIssue } from '../../shared/errors/index.ts';
+/**
+ * The query of GET /purchases: every documented filter as one zod schema, which checks it, turns it
+ * into the list RPC's arguments and writes the API document's parameters.
+ */
+import * as z from 'zod/mini';
+import { ApiError } from '../../shared/errors/index.ts';
+import { toFieldIssues } from '../../shared/validation/index.ts';
 import { parseDpdTime } from './dates.ts';
 import { statusOfCode } from './wire.ts';
 
@@ -10,62 +15,97 @@ function likePrefix(value: string): string {
   return value.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-function positiveId(value: string | undefined, name: string, issues: FieldIssue[]): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^[1-9]\d{0,15}$/.test(value)) {
-    issues.push({ field: name, message: 'must be a positive whole number' });
-    return undefined;
-  }
-  return Number(value);
+/** An optional query parameter: `read` turns its text into a value, or returns an error message. */
+function parameter<T>(description: string, read: (text: string) => { value: T | undefined } | { problem: string }) {
+  return z.optional(
+    z.pipe(
+      z.string().check(z.meta({ description })),
+      z.transform((text, ctx) => {
+        const result = read(text);
+        if ('problem' in result) {
+          ctx.issues.push({ code: 'custom', input: text, message: result.problem });
+          return z.NEVER;
+        }
+        return result.value;
+      }),
+    ),
+  );
+}
+
+const positiveId = (description: string) =>
+  parameter(description, (text) =>
+    text === '' ? { value: undefined } : /^[1-9]\d{0,15}$/.test(text) ? { value: Number(text) } : { problem: 'must be a positive whole number' },
+  );
+const prefix = (description: string) => parameter(description, (text) => ({ value: text ? likePrefix(text) : undefined }));
+
+/** The schema; `nowSeconds` fixes "now" for relative dates (tests). */
+export function dpdListQuerySchema(nowSeconds?: number) {
+  const time = (description: string) =>
+    parameter(description, (text) => {
+      if (text.trim() === '') return { value: undefined };
+      const seconds = parseDpdTime(text, nowSeconds);
+      return seconds === null ? { problem: `cannot be read as a date or time: ${JSON.stringify(text)}` } : { value: seconds };
+    });
+  return z
+    .object({
+      page: parameter('Page number, from 1 (100 purchases a page).', (text) =>
+        /^[1-9]\d{0,6}$/.test(text) ? { value: Number(text) } : { problem: 'must be a whole number of at least 1' },
+      ),
+      status: parameter(`Purchase status: ${Object.keys(statusOfCode).join(', ')}.`, (text) => {
+        if (text === '') return { value: undefined };
+        const status = statusOfCode[text.toUpperCase()];
+        return status ? { value: status } : { problem: `must be one of ${Object.keys(statusOfCode).join(', ')}` };
+      }),
+      product_id: positiveId('Purchases with this product.'),
+      storefront_id: positiveId('Purchases of this storefront.'),
+      customer_id: positiveId('Purchases of this customer.'),
+      subscriber_id: positiveId('The same as customer_id (the subscriber is the customer who bought).'),
+      customer_email: prefix('Buyer email starting with this (any case).'),
+      customer_first_name: prefix('Buyer first name starting with this (any case).'),
+      customer_last_name: prefix('Buyer last name starting with this (any case).'),
+      date_min: time('Created at or after: anything PHP\'s strtotime reads (2024-01-05, @1700000000, yesterday, 2 days ago).'),
+      date_max: time('Created at or before, read the same way.'),
+      total: parameter('An amount such as 19.99, compared with total_op.', (text) =>
+        text === '' ? { value: undefined } : /^\d{1,12}(\.\d{1,2})?$/.test(text) ? { value: text } : { problem: 'must be an amount such as 19.99' },
+      ),
+      total_op: parameter(`How total compares: ${totalOps.join(', ')} (default eq).`, (text) => {
+        const op = text.toLowerCase();
+        return (totalOps as readonly string[]).includes(op) ? { value: op } : { problem: `must be one of ${totalOps.join(', ')}` };
+      }),
+      ship: parameter('Only purchases with tangible goods not yet shipped (any value but 0, false, no, off).', (text) => ({
+        value: !['', '0', 'false', 'no', 'off'].includes(text.toLowerCase()),
+      })),
+    })
+    .check(
+      z.refine((query) => query.customer_id === undefined || query.subscriber_id === undefined || query.customer_id === query.subscriber_id, {
+        error: 'names the customer, so it cannot differ from customer_id',
+        path: ['subscriber_id'],
+      }),
+    );
 }
 
 /** Arguments for dpd_list_purchases, or ApiError invalid_input naming each bad parameter. */
 export function readListQuery(query: Record<string, string>, nowSeconds?: number) {
-  const issues: FieldIssue[] = [];
-  const pageText = query.page ?? '1';
-  const page = /^[1-9]\d{0,6}$/.test(pageText) ? Number(pageText) : (issues.push({ field: 'page', message: 'must be a whole number of at least 1' }), 1);
-
-  let status: string | undefined;
-  if (query.status !== undefined && query.status !== '') {
-    status = statusOfCode[query.status.toUpperCase()];
-    if (!status) issues.push({ field: 'status', message: `must be one of ${Object.keys(statusOfCode).join(', ')}` });
+  const parsed = dpdListQuerySchema(nowSeconds).safeParse(query);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error, query);
+    throw new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
   }
-  const time = (name: 'date_min' | 'date_max') => {
-    const text = query[name];
-    if (text === undefined || text.trim() === '') return undefined;
-    const seconds = parseDpdTime(text, nowSeconds);
-    if (seconds === null) issues.push({ field: name, message: `cannot be read as a date or time: ${JSON.stringify(text)}` });
-    return seconds ?? undefined;
-  };
-  const totalOp = (query.total_op ?? 'eq').toLowerCase();
-  if (!(totalOps as readonly string[]).includes(totalOp)) issues.push({ field: 'total_op', message: `must be one of ${totalOps.join(', ')}` });
-  let total: string | undefined;
-  if (query.total !== undefined && query.total !== '') {
-    if (/^\d{1,12}(\.\d{1,2})?$/.test(query.total)) total = query.total;
-    else issues.push({ field: 'total', message: 'must be an amount such as 19.99' });
-  }
-  const ship = query.ship;
-  const unshipped = ship !== undefined && !['', '0', 'false', 'no', 'off'].includes(ship.toLowerCase());
-
-  const args = {
-    page,
-    status,
-    product_number: positiveId(query.product_id, 'product_id', issues),
-    storefront_number: positiveId(query.storefront_id, 'storefront_id', issues),
+  const q = parsed.data;
+  return {
+    page: q.page ?? 1,
+    status: q.status,
+    product_number: q.product_id,
+    storefront_number: q.storefront_id,
     // The ledger's subscriber is the customer who bought: both ids name the same record.
-    customer_number: positiveId(query.customer_id, 'customer_id', issues) ?? positiveId(query.subscriber_id, 'subscriber_id', issues),
-    email_prefix: query.customer_email ? likePrefix(query.customer_email) : undefined,
-    first_name_prefix: query.customer_first_name ? likePrefix(query.customer_first_name) : undefined,
-    last_name_prefix: query.customer_last_name ? likePrefix(query.customer_last_name) : undefined,
-    created_from: time('date_min'),
-    created_to: time('date_max'),
-    total,
-    total_op: totalOp,
-    unshipped,
+    customer_number: q.customer_id ?? q.subscriber_id,
+    email_prefix: q.customer_email,
+    first_name_prefix: q.customer_first_name,
+    last_name_prefix: q.customer_last_name,
+    created_from: q.date_min,
+    created_to: q.date_max,
+    total: q.total,
+    total_op: q.total_op ?? 'eq',
+    unshipped: q.ship ?? false,
   };
-  if (query.customer_id && query.subscriber_id && query.customer_id !== query.subscriber_id) {
-    issues.push({ field: 'subscriber_id', message: 'names the customer, so it cannot differ from customer_id' });
-  }
-  if (issues.length > 0) throw new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
-  return args;
 }

@@ -11,7 +11,7 @@ import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import { callJsonRpc, callRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { groupCommerceErrors } from './errors.ts';
-import { readOrderForm, type OrderForm } from './order-request.ts';
+import { creditCardsQuerySchema, readOrderForm, type OrderForm } from './order-request.ts';
 import { currencySymbol, paymentProcessorFor, placeOrder, validateOrder, type OrderOutcome } from './orders.ts';
 import { decimal, respond, type ResponseFields } from './respond.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
@@ -105,10 +105,10 @@ app.post('/api/v3/publisher/order/validate', async (c) => {
 app.get('/api/v3/publisher/consumer/creditcards', async (c) => {
   const request = await verifyOAuthRequest(c);
   // .NET binds query names case-insensitively.
-  const userKey = Object.entries(c.req.query()).find(([name]) => name.toLowerCase() === 'userkey')?.[1]?.trim() ?? '';
-  if (userKey === '' || userKey.length > 255) {
-    throw new ApiError('invalid_input', 'UserKey is required (at most 255 characters).', { reason: 'invalid_request' });
-  }
+  const given = Object.entries(c.req.query()).find(([name]) => name.toLowerCase() === 'userkey')?.[1]?.trim();
+  const checked = creditCardsQuerySchema.safeParse({ UserKey: given });
+  if (!checked.success) throw new ApiError('invalid_input', 'UserKey is required (at most 255 characters).', { reason: 'invalid_request' });
+  const userKey = checked.data.UserKey;
   const db = await connectDatabase(databaseSettings(c), request.credential);
   const cards = await callJsonRpc<Array<Record<string, string | number>>>(db, 'gc_consumer_credit_cards', {
     nonce: request.nonce,

@@ -5,8 +5,8 @@
  * XML when asked.
  */
 import * as z from 'zod/mini';
-import { jsonSchemaOf, openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
-import { orderFormSchema } from './order-request.ts';
+import { jsonSchemaOf, openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { creditCardsQuerySchema, orderFormSchema } from './order-request.ts';
 
 const errorItem = z.object({ code: z.string(), message: z.string() });
 const base = {
@@ -142,7 +142,7 @@ export function groupCommerceOpenApi(): JsonSchema {
       },
       {
         method: 'get', path: '/api/v3/publisher/consumer/creditcards', operationId: 'consumerCreditCards', security: ['oauth1'], summary: 'Consumer - Credit Cards',
-        parameters: [{ name: 'UserKey', in: 'query', required: true, description: 'The publisher\'s key of the consumer.', schema: { type: 'string', minLength: 1, maxLength: 255 } }],
+        parameters: queryParameters(creditCardsQuerySchema),
         responses: {
           200: { description: 'The consumer\'s stored cards.', content: both(creditCardsResponse, 'creditCardsResponse') },
           404: { description: 'No consumer with this UserKey.', content: both(errorResponse, 'creditCardsResponse') },

@@ -223,3 +223,8 @@ export function readOrderForm(form: { [key: string]: FormValue }, now = new Date
   const issues = scenarioIssues(parsed.data, now);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, order: parsed.data };
 }
+
+/** GET /api/v3/publisher/consumer/creditcards's query (its name matched in any case). */
+export const creditCardsQuerySchema = z.object({
+  UserKey: text(255).check(z.meta({ description: 'The publisher\'s key of the consumer (at most 255 characters).' })),
+});
