@@ -9,9 +9,9 @@ import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
 import { basicCredentials, type PresentedCredential } from '../../shared/auth/index.ts';
 import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
-import { email as emailSchema } from '../../shared/validation/index.ts';
 import { dpdErrors } from './errors.ts';
-import { readListQuery } from './query.ts';
+import { dpdReactivateSchema, readListQuery } from './query.ts';
+import { toFieldIssues } from '../../shared/validation/index.ts';
 import { toDpdPurchase } from './wire.ts';
 import { dpdOpenApi } from './openapi.ts';
 import { docsPage } from '../../shared/docs/index.ts';
@@ -86,12 +86,12 @@ async function reactivateParams(c: Context): Promise<{ customerEmail: string | u
     });
     Object.assign(fields, form);
   }
-  const email = typeof fields.customer_email === 'string' ? fields.customer_email.trim() : '';
-  if (email !== '' && !emailSchema.safeParse(email).success) {
-    throw new ApiError('invalid_input', 'customer_email must be an email address', { issues: [{ field: 'customer_email', message: 'must be an email address' }] });
+  const checked = dpdReactivateSchema.safeParse(fields);
+  if (!checked.success) {
+    const issues = toFieldIssues(checked.error, fields);
+    throw new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
   }
-  const refulfill = fields.refulfill === true || (typeof fields.refulfill === 'string' && ['1', 'true', 'yes', 'on'].includes(fields.refulfill.toLowerCase()));
-  return { customerEmail: email || undefined, refulfill };
+  return { customerEmail: checked.data.customer_email, refulfill: checked.data.refulfill ?? false };
 }
 
 routes.post('/purchases/:id/reactivate', async (c) => {

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
-import { dpdListQuerySchema } from './query.ts';
+import { dpdListQuerySchema, dpdReactivateSchema } from './query.ts';
 import { statusOfCode } from './wire.ts';
 
 const money = z.string().check(z.regex(/^-?\d+\.\d{2}$/));
@@ -107,7 +107,6 @@ const unavailable = {
   content: json(dpdErrorResponse, { status: 'UNAVAILABLE', message: 'The service is temporarily unavailable; please retry shortly.' }),
 };
 const idParameter = { name: 'id', in: 'path' as const, description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } as JsonSchema };
-const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query' as const, description, schema });
 
 let document: JsonSchema | null = null;
 
@@ -148,7 +147,7 @@ export function dpdOpenApi(): JsonSchema {
       {
         method: 'post', path: '/purchases/{id}/reactivate', operationId: 'reactivatePurchase', security: ['basic'], summary: 'Reactivate a purchase',
         description: 'The purchase is active again and its downloads renewed; with refulfill, new product keys are issued. The delivery email goes to customer_email, or the buyer. Parameters in the query, a form or a JSON body.',
-        parameters: [idParameter, query('customer_email', 'Where to send the delivery email.'), query('refulfill', 'Issue new product keys (1, true, yes, on).')],
+        parameters: [idParameter, ...queryParameters(dpdReactivateSchema)],
         responses: {
           200: { description: 'Reactivated.', content: json(z.object({ status: z.literal('OK') }), { status: 'OK' }) },
           400: error('customer_email is not an email address, or the body is not valid.', 'BADREQUEST', 'customer_email must be an email address'),

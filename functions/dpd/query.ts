@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { ApiError } from '../../shared/errors/index.ts';
-import { toFieldIssues } from '../../shared/validation/index.ts';
+import { email, toFieldIssues } from '../../shared/validation/index.ts';
 import { parseDpdTime } from './dates.ts';
 import { statusOfCode } from './wire.ts';
 
@@ -109,3 +109,19 @@ export function readListQuery(query: Record<string, string>, nowSeconds?: number
     unshipped: q.ship ?? false,
   };
 }
+
+/** POST /purchases/:id/reactivate's parameters, from the query, a form or a JSON body. */
+export const dpdReactivateSchema = z.object({
+  customer_email: parameter('Where to send the delivery email (default: the buyer).', (text) => {
+    const trimmed = text.trim();
+    if (trimmed === '') return { value: undefined };
+    return email.safeParse(trimmed).success ? { value: trimmed } : { problem: 'must be an email address' };
+  }),
+  // Any value but these (true, or a string among them) leaves the keys as they are.
+  refulfill: z.optional(
+    z.pipe(
+      z.unknown().check(z.meta({ description: 'Issue new product keys: true, or 1, true, yes or on.' })),
+      z.transform((value) => value === true || (typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()))),
+    ),
+  ),
+});
