@@ -8,21 +8,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { demoCompanies } from '../../platform/demo.ts';
+import { passesLuhn } from '../../shared/payments/index.ts';
 
 export interface SecretFinding {
   where: string;
   what: string;
-}
-
-/** 13 to 19 digits that pass the Luhn check and start like a card (3–6). */
-function looksLikeCardNumber(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 export function findingsIn(text: string, where: string, known: string[]): SecretFinding[] {
@@ -35,8 +25,9 @@ export function findingsIn(text: string, where: string, known: string[]): Secret
     [/\bcvv\b["'=: ]{1,4}\d{3,4}\b/gi, 'a CVV'],
   ];
   for (const [pattern, what] of patterns) for (const match of text.matchAll(pattern)) found.push({ where, what: `${what} (${match[0].slice(0, 12)}…)` });
+  // 13 to 19 digits that start like a card (3–6) and pass the Luhn check.
   for (const match of text.matchAll(/(?<![\w.])[3-6]\d{12,18}(?![\w.])/g)) {
-    if (looksLikeCardNumber(match[0])) found.push({ where, what: `a card number (…${match[0].slice(-4)})` });
+    if (passesLuhn(match[0])) found.push({ where, what: `a card number (…${match[0].slice(-4)})` });
   }
   return found;
 }
