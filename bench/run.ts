@@ -10,9 +10,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { apiNames, readPlatformConfig } from '../platform/stack/config.ts';
+import { readPlatformConfig } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
-import { freePortBlock } from '../platform/stack/preflight.ts';
+import { freePortEnvironment } from '../platform/stack/preflight.ts';
 import { dpdFilters, generateDpdPurchases, timeDpdFilters } from '../platform/scale/dpd-data.ts';
 import { credentialClaims } from '../shared/auth/credentials.ts';
 import { sha256Hex } from '../shared/crypto/index.ts';
@@ -65,12 +65,8 @@ const progress = (message: string) => process.stderr.write(`· ${message}\n`);
 
 const localDir = resolve('.local', 'bench');
 await rm(localDir, { recursive: true, force: true });
-const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
-const env = {
-  // As deployed: the workers log failures only.
-  ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', POSTGRES_PORT: String(postgresPort), POSTGREST_PORT: String(postgrestPort), GATEWAY_PORT: String(gatewayPort),
-  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, String(apiPorts[i])])),
-};
+// As deployed: the workers log failures only.
+const env = { ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', ...(await freePortEnvironment()) };
 const config = readPlatformConfig(env);
 progress('starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, five workers in workerd)');
 const child = spawn(process.execPath, ['bench/platform.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });

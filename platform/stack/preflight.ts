@@ -86,3 +86,17 @@ export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<
   }
   throw new Error(`no ${count} consecutive free ports found between 20000 and 32000`);
 }
+
+/**
+ * The *_PORT variables (readPlatformConfig's) of a free port block for a whole platform, so that
+ * a second platform (the tests', the benchmark's) runs beside a developer's `npm start`.
+ */
+export async function freePortEnvironment(): Promise<Record<string, string>> {
+  const [postgres, postgrest, gateway, ...workers] = await freePortBlock(3 + apiNames.length);
+  return {
+    POSTGRES_PORT: String(postgres),
+    POSTGREST_PORT: String(postgrest),
+    GATEWAY_PORT: String(gateway),
+    ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, String(workers[i])])),
+  };
+}

@@ -8,10 +8,10 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiNames, readPlatformConfig, type PlatformConfig } from '../../platform/stack/config.ts';
+import { readPlatformConfig } from '../../platform/stack/config.ts';
 import { LogSink } from '../../platform/stack/errors.ts';
 import { startPlatform, type RunningPlatform } from '../../platform/stack/index.ts';
-import { freePortBlock } from '../../platform/stack/preflight.ts';
+import { freePortEnvironment } from '../../platform/stack/preflight.ts';
 import { endpoints, isErrorShape } from './requests.ts';
 import { record } from './report.ts';
 import { scanForSecrets } from './secrets-scan.ts';
@@ -25,12 +25,7 @@ const boundMs = 6_500;
 
 beforeAll(async () => {
   await rm(localDir, { recursive: true, force: true });
-  const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
-  const config: PlatformConfig = {
-    ...readPlatformConfig({ ...process.env, DATABASE_URL: '' }),
-    localDir, postgresPort: postgresPort!, postgrestPort: postgrestPort!, gatewayPort: gatewayPort!,
-    workerPorts: Object.fromEntries(apiNames.map((api, i) => [api, apiPorts[i]!])) as PlatformConfig['workerPorts'],
-  };
+  const config = readPlatformConfig({ ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...(await freePortEnvironment()) });
   log = new LogSink(localDir);
   platform = await startPlatform(config, { log });
 });

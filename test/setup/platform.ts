@@ -5,10 +5,10 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { apiNames, readPlatformConfig, type PlatformConfig } from '../../platform/stack/config.ts';
+import { readPlatformConfig } from '../../platform/stack/config.ts';
 import { LogSink } from '../../platform/stack/errors.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
-import { freePortBlock } from '../../platform/stack/preflight.ts';
+import { freePortEnvironment } from '../../platform/stack/preflight.ts';
 import { reportDir } from '../reliability/report.ts';
 import { scanForSecrets } from '../reliability/secrets-scan.ts';
 import { summarize, writeSummary } from '../reliability/summary.ts';
@@ -27,10 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
   await rm(reportDir, { recursive: true, force: true });
-  const base = readPlatformConfig({ ...process.env, DATABASE_URL: '' });
-  const [postgresPort, postgrestPort, gatewayPort, ...apiPorts] = await freePortBlock(3 + apiNames.length);
-  const workerPorts = Object.fromEntries(apiNames.map((api, i) => [api, apiPorts[i]!])) as PlatformConfig['workerPorts'];
-  const config: PlatformConfig = { ...base, localDir, postgresPort: postgresPort!, postgrestPort: postgrestPort!, gatewayPort: gatewayPort!, workerPorts };
+  const config = readPlatformConfig({ ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...(await freePortEnvironment()) });
   const log = new LogSink(localDir);
   const platform = await startPlatform(config, { log });
   project.provide('stack', platform.stack);
