@@ -8,7 +8,7 @@ import type { ApiName } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
 import type { PresentedCredential } from '../shared/auth/credentials.ts';
 import { workerToken } from '../shared/db/client.ts';
-import { oauthHeader } from '../test/reliability/requests.ts';
+import { oauthHeader } from '../test/oauth-client.ts';
 import type { RequestBuilder } from './load.ts';
 
 export interface BenchEndpoint {

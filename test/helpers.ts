@@ -1,10 +1,10 @@
 /** What the integration tests share: the running platform's addresses and credentials, and ways to call it. */
 import { execFile } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import OAuth from 'oauth-1.0a';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { oauthHeader } from './oauth-client.ts';
 
 export const stack = () => inject('stack');
 export const demo = (slug: 'acme' | 'globex') => stack().demo[slug]!;
@@ -17,16 +17,10 @@ export async function signedOrder(
   options: { timestamp?: number; path?: string } = {},
 ): Promise<Response> {
   const url = `${stack().apis.groupcommerce}${options.path ?? '/api/v3/publisher/order'}`;
-  const client = new OAuth({
-    consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
-    signature_method: 'HMAC-SHA1',
-    hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
-  });
-  if (options.timestamp !== undefined) client.getTimeStamp = () => options.timestamp!;
-  const authorization = client.toHeader(client.authorize({ url, method: 'POST', data: { ...form } })).Authorization;
+  const body = new URLSearchParams(form).toString();
   const init = {
-    headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
+    headers: { Authorization: oauthHeader(consumer, url, 'POST', body, options.timestamp), 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
   };
   tamper(init);
   return fetch(url, { method: 'POST', ...init });
@@ -35,13 +29,7 @@ export async function signedOrder(
 /** GETs a publisher path (query included in what is signed), signed by an independent OAuth 1.0a client. */
 export async function signedGet(consumer: { consumerKey: string; consumerSecret: string }, pathAndQuery: string, headers: Record<string, string> = {}) {
   const url = `${stack().apis.groupcommerce}${pathAndQuery}`;
-  const client = new OAuth({
-    consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
-    signature_method: 'HMAC-SHA1',
-    hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
-  });
-  const authorization = client.toHeader(client.authorize({ url, method: 'GET' })).Authorization;
-  return fetch(url, { headers: { Authorization: authorization, ...headers } });
+  return fetch(url, { headers: { Authorization: oauthHeader(consumer, url, 'GET', null), ...headers } });
 }
 
 /** Runs the admin CLI against the test database; resolves with its exit code and output. */

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiName } from '../../platform/stack/config.ts';
 import { admin, demo, stack } from '../helpers.ts';
-import { endpoints, isErrorShape, oauthHeader } from './requests.ts';
+import { oauthHeader } from '../oauth-client.ts';
+import { endpoints, isErrorShape } from './requests.ts';
 
 const acme = () => demo('acme');
 const writeOf = (api: ApiName) => endpoints.find((e) => e.api === api && e.write)!;

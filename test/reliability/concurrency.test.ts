@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, demo, stack, superuser } from '../helpers.ts';
-import { endpoints, oauthHeader } from './requests.ts';
+import { oauthHeader } from '../oauth-client.ts';
+import { endpoints } from './requests.ts';
 import { record } from './report.ts';
 
 const N = 50;

@@ -12,7 +12,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiName } from '../../platform/stack/config.ts';
 import { admin, stack, superuser } from '../helpers.ts';
-import { isErrorShape, oauthHeader } from './requests.ts';
+import { oauthHeader } from '../oauth-client.ts';
+import { isErrorShape } from './requests.ts';
 import { record } from './report.ts';
 
 const runs = Number(process.env.HOSTILE_RUNS ?? 120);

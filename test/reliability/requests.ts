@@ -2,10 +2,10 @@
  * One valid request per endpoint of the five APIs, for any running platform and company, and each
  * API's error shape: what the reliability tests send, break and check.
  */
-import { createHmac, randomUUID } from 'node:crypto';
-import OAuth from 'oauth-1.0a';
+import { randomUUID } from 'node:crypto';
 import type { ApiName } from '../../platform/stack/config.ts';
 import type { StackInfo } from '../../platform/stack/index.ts';
+import { oauthHeader } from '../oauth-client.ts';
 
 type Demo = StackInfo['demo'][string];
 
@@ -29,24 +29,6 @@ function post(url: string, headers: Record<string, string>, body: string | null,
     headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...headers, ...extra },
     ...(body === null ? {} : { body }),
   });
-}
-
-/** Signs a publisher request with an independent OAuth 1.0a client over the form it carries. */
-export function oauthHeader(consumer: { consumerKey: string; consumerSecret: string }, url: string, method: string, formBody: string | null): string {
-  const client = new OAuth({
-    consumer: { key: consumer.consumerKey, secret: consumer.consumerSecret },
-    signature_method: 'HMAC-SHA1',
-    hash_function: (base, key) => createHmac('sha1', key).update(base).digest('base64'),
-  });
-  // Only a well-formed form counts in the signature (RFC 5849 3.4.1.3.1); anything else is signed without it.
-  let data: Record<string, string | string[]> = {};
-  if (formBody !== null) {
-    for (const [name, value] of new URLSearchParams(formBody)) {
-      const seen = data[name];
-      data[name] = seen === undefined ? value : [seen, value].flat();
-    }
-  }
-  return client.toHeader(client.authorize({ url, method, data })).Authorization;
 }
 
 function orderForm(): string {
