@@ -6,6 +6,7 @@
  * step's own time, so p95 is there too (autocannon's summary has p97.5, not p95).
  */
 import autocannon from 'autocannon';
+import { percentile } from '../platform/scale/dpd-data.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -25,7 +26,6 @@ export interface LoadResult {
   statuses: Record<string, number>;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Runs `step` (one or more request builders) against `origin`, returns throughput and latency. */

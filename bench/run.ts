@@ -13,7 +13,7 @@ import pg from 'pg';
 import { readPlatformConfig } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
 import { freePortEnvironment } from '../platform/stack/preflight.ts';
-import { dpdFilters, generateDpdPurchases, timeDpdFilters } from '../platform/scale/dpd-data.ts';
+import { dpdFilters, generateDpdPurchases, percentile, timeDpdFilters } from '../platform/scale/dpd-data.ts';
 import { credentialClaims } from '../shared/auth/credentials.ts';
 import { sha256Hex } from '../shared/crypto/index.ts';
 import { measureBundles, type BundleFigure } from './bundles.ts';
@@ -176,7 +176,7 @@ try {
       times.sort((a, b) => a - b);
       const figure: ScaleFigure = {
         filter: timing.filter, query: timing.query,
-        p50Ms: Math.round(times[9]! * 100) / 100, p95Ms: Math.round(times[18]! * 100) / 100,
+        p50Ms: Math.round(percentile(times, 50) * 100) / 100, p95Ms: Math.round(percentile(times, 95) * 100) / 100,
         dbP50Ms: timing.p50Ms, dbP95Ms: timing.p95Ms, seqScan: timing.seqScan,
       };
       scale.push(figure);

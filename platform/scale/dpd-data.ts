@@ -77,7 +77,9 @@ export async function dpdFilters(db: pg.Client, company: string): Promise<Array<
   ];
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** The p-th percentile of ascending `sorted` (nearest rank); 0 for none. */
+export const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /**
  * Times each filter `samples` times inside the database as purchases_api acting for `claims`, and
