@@ -4,7 +4,7 @@
  * DPD's status-word errors. Every route answers at the root and under /v2.
  */
 import * as z from 'zod/mini';
-import { openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { dpdListQuerySchema, dpdReactivateSchema } from './query.ts';
 import { statusOfCode } from './wire.ts';
 
@@ -98,13 +98,12 @@ export const dpdErrorResponse = z.object({
   errors: z.optional(z.array(z.object({ field: z.string(), message: z.string(), code: z.optional(z.string()) }))),
 });
 
-const json = (schema: z.core.$ZodType | JsonSchema, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
-const error = (description: string, status: string, message?: string) => ({ description, content: json(dpdErrorResponse, { status, ...(message ? { message } : {}) }) });
+const error = (description: string, status: string, message?: string) => ({ description, content: jsonContent(dpdErrorResponse, { status, ...(message ? { message } : {}) }) });
 const unauthorized = error('No, malformed or wrong credentials (with a WWW-Authenticate: Basic challenge).', 'UNAUTHORIZED', 'The username or API password is not valid.');
 const unavailable = {
   description: 'The database could not be reached in time.',
-  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
-  content: json(dpdErrorResponse, { status: 'UNAVAILABLE', message: 'The service is temporarily unavailable; please retry shortly.' }),
+  headers: retryAfterHeader,
+  content: jsonContent(dpdErrorResponse, { status: 'UNAVAILABLE', message: 'The service is temporarily unavailable; please retry shortly.' }),
 };
 const idParameter = { name: 'id', in: 'path' as const, description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } as JsonSchema };
 
@@ -121,7 +120,7 @@ export function dpdOpenApi(): JsonSchema {
     [
       {
         method: 'get', path: '/', operationId: 'ping', security: ['basic'], summary: 'Test the credentials',
-        responses: { 200: { description: 'The credentials are valid.', content: json(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 503: unavailable },
+        responses: { 200: { description: 'The credentials are valid.', content: jsonContent(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 503: unavailable },
       },
       {
         method: 'get', path: '/purchases', operationId: 'listPurchases', security: ['basic'], summary: 'List purchases',
@@ -131,7 +130,7 @@ export function dpdOpenApi(): JsonSchema {
           200: {
             description: 'A page of purchases.',
             headers: { 'Dpd-Collection-Count': { description: 'Purchases matching the filters.', schema: { type: 'integer' } } },
-            content: json(z.array(dpdPurchaseOut)),
+            content: jsonContent(z.array(dpdPurchaseOut)),
           },
           400: error('A parameter cannot be read (named in the message).', 'BADREQUEST', 'date_min cannot be read as a date or time: "someday"'),
           401: unauthorized,
@@ -142,14 +141,14 @@ export function dpdOpenApi(): JsonSchema {
       {
         method: 'get', path: '/purchases/{id}', operationId: 'getPurchase', security: ['basic'], summary: 'Get a purchase',
         parameters: [idParameter],
-        responses: { 200: { description: 'The purchase.', content: json(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 503: unavailable },
+        responses: { 200: { description: 'The purchase.', content: jsonContent(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 503: unavailable },
       },
       {
         method: 'post', path: '/purchases/{id}/reactivate', operationId: 'reactivatePurchase', security: ['basic'], summary: 'Reactivate a purchase',
         description: 'The purchase is active again and its downloads renewed; with refulfill, new product keys are issued. The delivery email goes to customer_email, or the buyer. Parameters in the query, a form or a JSON body.',
         parameters: [idParameter, ...queryParameters(dpdReactivateSchema)],
         responses: {
-          200: { description: 'Reactivated.', content: json(z.object({ status: z.literal('OK') }), { status: 'OK' }) },
+          200: { description: 'Reactivated.', content: jsonContent(z.object({ status: z.literal('OK') }), { status: 'OK' }) },
           400: error('customer_email is not an email address, or the body is not valid.', 'BADREQUEST', 'customer_email must be an email address'),
           401: unauthorized,
           404: error('No such purchase in the account.', 'NOTFOUND'),

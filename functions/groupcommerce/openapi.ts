@@ -5,7 +5,7 @@
  * XML when asked.
  */
 import * as z from 'zod/mini';
-import { jsonSchemaOf, openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonSchemaOf, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { creditCardsQuerySchema, orderFormSchema } from './order-request.ts';
 
 const errorItem = z.object({ code: z.string(), message: z.string() });
@@ -95,7 +95,7 @@ function errors(root: string) {
     ...extra,
     content: both(errorResponse, root, { errors: [{ code, message }], lastPublished: '/Date(1795395389348)/', success: false, version: '3' }),
   });
-  const retryAfter = { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } } };
+  const retryAfter = { headers: retryAfterHeader };
   return {
     400: failure('A missing, repeated or unsupported OAuth protocol parameter, or an order that is not valid (each problem in errors).', 'InvalidRequest', 'OrderDetails[0].Quantity: must be a whole number from 1 to 32767 (int16)'),
     401: failure('No OAuth header, an unknown or revoked consumer, a bad signature, a reused nonce or a stale timestamp.', 'SignatureInvalid', 'The OAuth signature does not match the request.'),

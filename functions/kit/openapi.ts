@@ -4,7 +4,7 @@
  * reference's example.
  */
 import * as z from 'zod/mini';
-import { openApiDocument, queryParameters, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { kitPageQuerySchema, kitPurchaseSchema, kitStatuses } from './schema.ts';
 
 const amount = z.nullable(z.number());
@@ -71,17 +71,16 @@ export const kitExampleRequest = {
   },
 };
 
-const json = (schema: z.core.$ZodType, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
-const error = (description: string, example: string) => ({ description, content: json(kitErrorResponse, { errors: [example] }) });
+const error = (description: string, example: string) => ({ description, content: jsonContent(kitErrorResponse, { errors: [example] }) });
 const rateLimited = {
   description: 'Past 600 requests in 60 seconds for the token.',
-  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
-  content: json(kitErrorResponse, { errors: ['Rate limit hit: 600 requests per 60 seconds. Retry in 12 seconds.'] }),
+  headers: retryAfterHeader,
+  content: jsonContent(kitErrorResponse, { errors: ['Rate limit hit: 600 requests per 60 seconds. Retry in 12 seconds.'] }),
 };
 const unavailable = {
   description: 'The database could not be reached in time; retry after the given seconds.',
-  headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } },
-  content: json(kitErrorResponse, { errors: ['The service is temporarily unavailable; please retry shortly.'] }),
+  headers: retryAfterHeader,
+  content: jsonContent(kitErrorResponse, { errors: ['The service is temporarily unavailable; please retry shortly.'] }),
 };
 const unauthorized = error('No, an unknown or a revoked access token.', 'The access token is invalid');
 
@@ -101,10 +100,10 @@ export function kitOpenApi(): JsonSchema {
         method: 'post', path: '/v4/purchases', operationId: 'createPurchase', security: ['oauth'],
         summary: 'Create a purchase',
         description: 'Creates the purchase, the subscriber for its email address and any product (by pid) the account lacks. A known transaction_id updates that purchase instead (200).',
-        requestBody: { content: json(kitPurchaseSchema, kitExampleRequest) },
+        requestBody: { content: jsonContent(kitPurchaseSchema, kitExampleRequest) },
         responses: {
-          201: { description: 'The purchase was created.', content: json(kitPurchaseResponse) },
-          200: { description: 'A purchase with this transaction_id existed and was updated.', content: json(kitPurchaseResponse) },
+          201: { description: 'The purchase was created.', content: jsonContent(kitPurchaseResponse) },
+          200: { description: 'A purchase with this transaction_id existed and was updated.', content: jsonContent(kitPurchaseResponse) },
           401: unauthorized,
           413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),
           422: error('A field is missing or not valid; each problem is one sentence naming the field.', 'purchase.email_address must be an email address'),
@@ -117,14 +116,14 @@ export function kitOpenApi(): JsonSchema {
         summary: 'List purchases',
         description: 'Newest first. `after` pages to older purchases, `before` to newer ones; cursors are opaque.',
         parameters: queryParameters(kitPageQuerySchema),
-        responses: { 200: { description: 'A page of purchases.', content: json(kitListResponse) }, 401: unauthorized, 422: error('A paging parameter is not valid.', 'per_page must be a whole number from 1 to 1000'), 429: rateLimited, 503: unavailable },
+        responses: { 200: { description: 'A page of purchases.', content: jsonContent(kitListResponse) }, 401: unauthorized, 422: error('A paging parameter is not valid.', 'per_page must be a whole number from 1 to 1000'), 429: rateLimited, 503: unavailable },
       },
       {
         method: 'get', path: '/v4/purchases/{id}', operationId: 'getPurchase', security: ['oauth'],
         summary: 'Get a purchase',
         parameters: [{ name: 'id', in: 'path', description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } }],
         responses: {
-          200: { description: 'The purchase with its subscriber.', content: json(kitPurchaseWithSubscriberResponse) },
+          200: { description: 'The purchase with its subscriber.', content: jsonContent(kitPurchaseWithSubscriberResponse) },
           401: unauthorized,
           404: error('No purchase with this id in the account.', 'Not Found'),
           429: rateLimited,

@@ -3,7 +3,7 @@
  * (the purchase echoed with its id and time), Lumen's error shape and the reference's examples.
  */
 import * as z from 'zod/mini';
-import { openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
+import { openApiDocument, retryAfterHeader, type DocResponse, type JsonSchema } from '../../shared/openapi/index.ts';
 import { lumenPurchaseSchema } from './schema.ts';
 
 /** What POST answers under `data`: the purchase as sent, with its id and creation time. */
@@ -35,12 +35,11 @@ export const partnerFulfilledExample = {
 const json = (schema: z.core.$ZodType, examples?: Record<string, unknown>) => ({
   'application/json': { schema, ...(examples ? { examples: Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }])) } : {}) },
 });
-const error = (description: string, code: string, message: string, headers?: Record<string, { description: string; schema: JsonSchema }>) => ({
+const error = (description: string, code: string, message: string, headers?: DocResponse['headers']) => ({
   description,
   ...(headers ? { headers } : {}),
   content: json(lumenErrorResponse, { example: { success: false, error: { code, message, details: [] } } }),
 });
-const retryAfter = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } };
 
 let document: JsonSchema | null = null;
 
@@ -62,8 +61,8 @@ export function lumenOpenApi(): JsonSchema {
           401: error('Missing or invalid API key.', 'UNAUTHORIZED', 'The partner API key is not valid.'),
           409: error('A purchase with this partnerPurchaseId already exists.', 'DUPLICATE_PURCHASE', 'A purchase with partnerPurchaseId PARTNER_PUR_123 has already been reported.'),
           413: error('The body is over 64 KB.', 'PAYLOAD_TOO_LARGE', 'The request body is larger than 64 KB.'),
-          429: error('Too many requests for the partnership\'s limit.', 'RATE_LIMIT', 'Too many requests: this partnership allows 120 every 60 seconds. Retry in 12 seconds.', retryAfter),
-          503: error('The database could not be reached in time.', 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please retry shortly.', retryAfter),
+          429: error('Too many requests for the partnership\'s limit.', 'RATE_LIMIT', 'Too many requests: this partnership allows 120 every 60 seconds. Retry in 12 seconds.', retryAfterHeader),
+          503: error('The database could not be reached in time.', 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please retry shortly.', retryAfterHeader),
         },
       },
     ],

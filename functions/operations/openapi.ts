@@ -3,7 +3,7 @@
  * schema is each action's own (the one that validates it), the responses are the wire schemas.
  */
 import * as z from 'zod/mini';
-import { jsonSchemaOf, openApiDocument, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, jsonSchemaOf, openApiDocument, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { actions } from './actions/index.ts';
 import { operationsPurchaseOut, operationsRewardEventOut } from './wire.ts';
 
@@ -22,9 +22,7 @@ export const operationsExampleRequest = {
   description: 'Annual subscription',
 };
 
-const json = (schema: z.core.$ZodType | JsonSchema, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
-const error = (description: string, example: string) => ({ description, content: json(operationsErrorResponse, { error: example }) });
-const retryAfter = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } as JsonSchema } };
+const error = (description: string, example: string) => ({ description, content: jsonContent(operationsErrorResponse, { error: example }) });
 
 let document: JsonSchema | null = null;
 
@@ -48,15 +46,15 @@ export function operationsOpenApi(): JsonSchema {
         parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'Makes create_purchase safe to retry.', schema: { type: 'string', minLength: 1, maxLength: 255 } }],
         requestBody: { content: { 'application/json': { schema: { oneOf: bodies.map((body) => jsonSchemaOf(body, 'input')) }, example: operationsExampleRequest } } },
         responses: {
-          201: { description: 'create_purchase: the purchase was recorded.', content: json(purchaseResponse) },
-          200: { description: 'get_purchase: the purchase; list_purchases: a page of purchases; list_reward_events: a page of reward events.', content: json({ oneOf: [purchaseResponse, purchaseListResponse, rewardEventListResponse].map((r) => jsonSchemaOf(r, 'output')) }) },
+          201: { description: 'create_purchase: the purchase was recorded.', content: jsonContent(purchaseResponse) },
+          200: { description: 'get_purchase: the purchase; list_purchases: a page of purchases; list_reward_events: a page of reward events.', content: jsonContent({ oneOf: [purchaseResponse, purchaseListResponse, rewardEventListResponse].map((r) => jsonSchemaOf(r, 'output')) }) },
           400: error('A missing or unknown action, a missing lead_id, or a field that is not valid (named in the message).', 'lead_id required'),
           401: error('No or an unknown X-Api-Key.', 'Invalid API key'),
           403: error('The lead\'s channel is not the company\'s, or the product is not the company\'s.', 'Lead not accessible'),
           404: error('get_purchase: no such purchase of the company.', 'Purchase not found'),
           409: error('The Idempotency-Key was used with another body.', 'Idempotency-Key retry-1 was already used with a different request'),
           413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),
-          503: { description: 'The database could not be reached in time.', headers: retryAfter, content: json(operationsErrorResponse, { error: 'The service is temporarily unavailable; please retry shortly.' }) },
+          503: { description: 'The database could not be reached in time.', headers: retryAfterHeader, content: jsonContent(operationsErrorResponse, { error: 'The service is temporarily unavailable; please retry shortly.' }) },
         },
       },
     ],

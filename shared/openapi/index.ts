@@ -51,6 +51,16 @@ export interface DocInfo {
   description: string;
 }
 
+/** A JSON body: `{ 'application/json': { schema, example? } }`. */
+export function jsonContent(schema: SchemaSource, example?: unknown): Record<string, DocContent> {
+  return { 'application/json': { schema, ...(example === undefined ? {} : { example }) } };
+}
+
+/** The Retry-After header of 429 and 503 answers. */
+export const retryAfterHeader: NonNullable<DocResponse['headers']> = {
+  'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } },
+};
+
 function isZod(schema: SchemaSource): schema is z.core.$ZodType {
   return typeof schema === 'object' && schema !== null && '_zod' in schema;
 }
