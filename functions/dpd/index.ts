@@ -10,8 +10,7 @@ import { basicCredentials, type PresentedCredential } from '../../shared/auth/in
 import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { dpdErrors } from './errors.ts';
-import { dpdReactivateSchema, readListQuery } from './query.ts';
-import { toFieldIssues } from '../../shared/validation/index.ts';
+import { dpdReactivateSchema, invalidParameters, readListQuery } from './query.ts';
 import { toDpdPurchase } from './wire.ts';
 import { dpdOpenApi } from './openapi.ts';
 import { docsPage } from '../../shared/docs/index.ts';
@@ -87,10 +86,7 @@ async function reactivateParams(c: Context): Promise<{ customerEmail: string | u
     Object.assign(fields, form);
   }
   const checked = dpdReactivateSchema.safeParse(fields);
-  if (!checked.success) {
-    const issues = toFieldIssues(checked.error, fields);
-    throw new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
-  }
+  if (!checked.success) throw invalidParameters(checked.error, fields);
   return { customerEmail: checked.data.customer_email, refulfill: checked.data.refulfill ?? false };
 }
 

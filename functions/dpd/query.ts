@@ -84,13 +84,16 @@ export function dpdListQuerySchema(nowSeconds?: number) {
     );
 }
 
+/** A 400 naming each bad parameter, in the message too (DPD's clients read the message). */
+export function invalidParameters(error: z.core.$ZodError, input: unknown): ApiError {
+  const issues = toFieldIssues(error, input);
+  return new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
+}
+
 /** Arguments for dpd_list_purchases, or ApiError invalid_input naming each bad parameter. */
 export function readListQuery(query: Record<string, string>, nowSeconds?: number) {
   const parsed = dpdListQuerySchema(nowSeconds).safeParse(query);
-  if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error, query);
-    throw new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
-  }
+  if (!parsed.success) throw invalidParameters(parsed.error, query);
   const q = parsed.data;
   return {
     page: q.page ?? 1,
