@@ -6,6 +6,12 @@
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { ErrorKind } from '../../shared/errors/index.ts';
 
+/** DPD's words for its credential failures (the API document reads them too). */
+export const dpdMessages = {
+  missingCredentials: 'HTTP Basic credentials (username and API password) are required.',
+  invalidCredentials: 'The username or API password is not valid.',
+} as const;
+
 const statusWordOfKind: Record<ErrorKind, string> = {
   invalid_input: 'BADREQUEST',
   unprocessable: 'BADREQUEST',
@@ -24,6 +30,8 @@ const statusWordOfKind: Record<ErrorKind, string> = {
 };
 
 export const dpdErrors: ErrorDialect = {
+  // DPD's clients read the message: it names each bad parameter.
+  invalidMessage: (issues) => issues.map((issue) => `${issue.field} ${issue.message}`).join('; '),
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'Basic realm="DPD API", charset="UTF-8"');
     // DPD answers a missing purchase or page with exactly {"status":"NOTFOUND"}.

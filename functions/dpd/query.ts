@@ -3,8 +3,7 @@
  * into the list RPC's arguments and writes the API document's parameters.
  */
 import * as z from 'zod/mini';
-import { ApiError } from '../../shared/errors/index.ts';
-import { email, toFieldIssues } from '../../shared/validation/index.ts';
+import { email } from '../../shared/validation/index.ts';
 import { parseDpdTime } from './dates.ts';
 import { statusOfCode } from './wire.ts';
 
@@ -84,17 +83,8 @@ export function dpdListQuerySchema(nowSeconds?: number) {
     );
 }
 
-/** A 400 naming each bad parameter, in the message too (DPD's clients read the message). */
-export function invalidParameters(error: z.core.$ZodError, input: unknown): ApiError {
-  const issues = toFieldIssues(error, input);
-  return new ApiError('invalid_input', issues.map((i) => `${i.field} ${i.message}`).join('; '), { issues });
-}
-
-/** Arguments for dpd_list_purchases, or ApiError invalid_input naming each bad parameter. */
-export function readListQuery(query: Record<string, string>, nowSeconds?: number) {
-  const parsed = dpdListQuerySchema(nowSeconds).safeParse(query);
-  if (!parsed.success) throw invalidParameters(parsed.error, query);
-  const q = parsed.data;
+/** The list RPC's arguments from the validated query. */
+export function listArguments(q: z.output<ReturnType<typeof dpdListQuerySchema>>) {
   return {
     page: q.page ?? 1,
     status: q.status,

@@ -30,7 +30,7 @@ export const groupCommerceErrors: ErrorDialect = {
     const code = error.reason ? toPascalCase(error.reason) : codeOfKind[error.kind];
     const errors =
       error.issues.length > 0
-        ? error.issues.map((issue) => ({ code, message: `${issue.field}: ${issue.message}` }))
+        ? error.issues.map((issue) => ({ code, message: issue.field ? `${issue.field}: ${issue.message}` : issue.message }))
         : [{ code, message: error.message }];
     // Errors come in the base response of the endpoint, in the format the client asked for.
     return respond(c, error.status, rootElementOf(c.req.path), errors);

@@ -6,10 +6,10 @@
  * order's RPC.
  */
 import * as z from 'zod/mini';
-import { parseDotNetBoolean, type FormValue } from '../../shared/form/index.ts';
+import { parseDottedForm, parseDotNetBoolean, type FormValue } from '../../shared/form/index.ts';
 import type { FieldIssue } from '../../shared/errors/index.ts';
 import { notExpired, passesLuhn, validCvv } from '../../shared/payments/index.ts';
-import { email, plainText, toFieldIssues } from '../../shared/validation/index.ts';
+import { email, plainText, reportIssues, toFieldIssues } from '../../shared/validation/index.ts';
 
 /** Every name the reference's form uses, by lower case, for case-insensitive binding. */
 const canonicalNames = new Map(
@@ -224,7 +224,36 @@ export function readOrderForm(form: { [key: string]: FormValue }, now = new Date
   return issues.length > 0 ? { ok: false, issues } : { ok: true, order: parsed.data };
 }
 
-/** GET /api/v3/publisher/consumer/creditcards's query (its name matched in any case). */
+/** The form's fields as the body listed them (a repeated name as a list), which the order route validates. */
+const formFields = z.record(z.string(), z.union([z.string(), z.array(z.string())], { error: 'must be text' }));
+
+/** What the order routes validate: the dotted form, bound and checked into an order. */
+export const orderRequestSchema = z.pipe(
+  formFields,
+  z.transform((fields, ctx): OrderForm => {
+    const pairs = Object.entries(fields).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one]));
+    const form = parseDottedForm(new URLSearchParams(pairs));
+    // A form that is not one (a name that cannot bind, a gap in a list) is said of the whole body.
+    const result = form.ok ? readOrderForm(form.value) : { ok: false as const, issues: [{ field: '', message: form.problem }] };
+    if (result.ok) return result.order;
+    reportIssues(ctx, fields, result.issues);
+    return z.NEVER;
+  }),
+);
+
+/** GET /api/v3/publisher/consumer/creditcards's query, as the API document describes it. */
 export const creditCardsQuerySchema = z.object({
   UserKey: text(255).check(z.meta({ description: 'The publisher\'s key of the consumer (at most 255 characters).' })),
 });
+
+/** What the route validates: the query with UserKey's name matched in any case, as .NET binds it. */
+export const creditCardsRequestSchema = z.pipe(
+  z.record(z.string(), z.unknown()),
+  z.transform((query, ctx) => {
+    const given = Object.entries(query).find(([name]) => name.toLowerCase() === 'userkey')?.[1];
+    const checked = creditCardsQuerySchema.safeParse({ UserKey: typeof given === 'string' ? given.trim() : given });
+    if (checked.success) return checked.data;
+    reportIssues(ctx, query, [{ field: '', message: 'UserKey is required (at most 255 characters).' }]);
+    return z.NEVER;
+  }),
+);

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
+import { kitMessages } from './errors.ts';
 import { kitPageQuerySchema, kitPurchaseSchema, kitStatuses } from './schema.ts';
 
 const amount = z.nullable(z.number());
@@ -82,7 +83,7 @@ const unavailable = {
   headers: retryAfterHeader,
   content: jsonContent(kitErrorResponse, { errors: ['The service is temporarily unavailable; please retry shortly.'] }),
 };
-const unauthorized = error('No, an unknown or a revoked access token.', 'The access token is invalid');
+const unauthorized = error('No, an unknown or a revoked access token.', kitMessages.invalidToken);
 
 let document: JsonSchema | null = null;
 

@@ -7,6 +7,13 @@
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { ErrorKind } from '../../shared/errors/index.ts';
 
+/** Lumen's own words for its credential failures and invalid purchases (the API document reads them too). */
+export const lumenMessages = {
+  missingKey: 'The X-Partner-Api-Key header is missing.',
+  invalidKey: 'The partner API key is not valid.',
+  invalidPurchase: 'The purchase is not valid; see details.',
+} as const;
+
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'INVALID_INPUT',
   unprocessable: 'INVALID_INPUT',
@@ -25,6 +32,7 @@ const codeOfKind: Record<ErrorKind, string> = {
 };
 
 export const lumenErrors: ErrorDialect = {
+  invalidMessage: () => lumenMessages.invalidPurchase,
   render(c, error) {
     // spec: a wrong Content-Type is invalid input (400), not 415.
     const status = error.kind === 'unsupported_media_type' || error.kind === 'unprocessable' ? 400 : error.status;

@@ -1,7 +1,7 @@
 /** The request body of POST /partners/v1/purchases, field by field as the reference's table gives it. */
 import * as z from 'zod/mini';
 import type { FieldIssue } from '../../shared/errors/index.ts';
-import { countryCode, email, phoneDigits, plainText } from '../../shared/validation/index.ts';
+import { countryCode, email, phoneDigits, plainText, withRules } from '../../shared/validation/index.ts';
 
 const text = (max: number) => plainText(max).check(z.minLength(1, { error: 'must not be empty' }));
 const wholeQuantity = 'must be a whole number of at least 1';
@@ -55,9 +55,9 @@ export type LumenPurchase = z.output<typeof lumenPurchaseSchema>;
  * spec: "shippingAddress ... Required when fulfillment is true", and each starred subfield.
  * Checked on the raw body, beside the schema, so every problem is reported at once.
  */
-export function fulfillmentIssues(body: Record<string, unknown>): FieldIssue[] {
-  if (body.fulfillment !== true) return [];
-  const address = body.shippingAddress;
+export function fulfillmentIssues(body: unknown): FieldIssue[] {
+  if (body === null || typeof body !== 'object' || (body as Record<string, unknown>).fulfillment !== true) return [];
+  const address = (body as Record<string, unknown>).shippingAddress;
   if (address === undefined || address === null) {
     return [{ field: 'shippingAddress', message: 'is required when fulfillment is true', code: 'required' }];
   }
@@ -66,3 +66,6 @@ export function fulfillmentIssues(body: Record<string, unknown>): FieldIssue[] {
     .filter((name) => (address as Record<string, unknown>)[name] === undefined || (address as Record<string, unknown>)[name] === null)
     .map((name) => ({ field: `shippingAddress.${name}`, message: 'is required when fulfillment is true', code: 'required' as const }));
 }
+
+/** What the route validates: the schema with the fulfillment rule, every problem reported at once. */
+export const lumenPurchaseRequest = withRules(lumenPurchaseSchema, fulfillmentIssues);

@@ -6,7 +6,14 @@
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { FieldIssue } from '../../shared/errors/index.ts';
 
+/** The reference's words for a wrong key (the API document reads them too). */
+export const operationsMessages = {
+  invalidKey: 'Invalid API key',
+} as const;
+
 function describeIssue(issue: FieldIssue): string {
+  // An issue of the whole request (field '') is its own sentence.
+  if (!issue.field) return issue.message;
   return issue.code === 'required' ? `${issue.field} required` : `${issue.field} ${issue.message}`;
 }
 

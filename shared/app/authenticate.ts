@@ -44,6 +44,23 @@ export async function authenticateCaller<B extends WorkerEnv>(
   }
 }
 
+/**
+ * The credential step of an API whose RPCs check the credential as they work: the handler's client
+ * will act for `credential`, and a request refused before any RPC runs has it checked first, so a
+ * wrong credential is the API's 401 (`invalidMessage`) whatever else the request gets wrong.
+ */
+export function presentCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential, invalidMessage: string): void {
+  c.set('credential', credential);
+  c.set('confirmCredential', () => authenticateCaller(c, credential, invalidMessage));
+}
+
+/** A database client acting for the credential the request presented (see presentCredential). */
+export function callerDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<Db> {
+  const credential = c.get('credential');
+  if (!credential) throw new ApiError('internal', 'The route has no credential step.');
+  return connectDatabase(databaseSettings(c), credential);
+}
+
 /** Throws the API's 401 for a request that presented no credential at all. */
 export function missingCredential(message: string): never {
   throw new ApiError('unauthenticated', message, { reason: 'missing_credential' });

@@ -1,17 +1,28 @@
 /**
- * The frame every worker is built in: request ids, a request log line, a health route, and one
- * error path that renders every failure (thrown, unknown route, unexpected) in the API's dialect.
+ * The frame every worker is built in: request ids, a request log line, a bound on every body, a
+ * health route, and one error path that renders every failure (thrown, unknown route, unexpected)
+ * in the API's dialect.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { PresentedCredential } from '../auth/credentials.ts';
 import type { WorkerEnv } from '../env/index.ts';
-import { ApiError, type ErrorKind } from '../errors/index.ts';
+import { ApiError, type ErrorKind, type FieldIssue } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 
 export interface WorkerVariables {
   requestId: string;
   log: Logger;
+  /**
+   * Set by an API's credential step: checks the presented credential against the database and
+   * throws its 401 when it is wrong. Every refusal of what a request carries calls it first
+   * (shared/app/validate.ts), so a wrong credential is a 401 whatever the body says.
+   */
+  confirmCredential?: () => Promise<unknown>;
+  /** The credential the request presented, once the API's credential step has read it. */
+  credential?: PresentedCredential;
 }
 
 export interface WorkerAppEnv<Bindings extends WorkerEnv = WorkerEnv> {
@@ -22,13 +33,20 @@ export interface WorkerAppEnv<Bindings extends WorkerEnv = WorkerEnv> {
 /** How an API writes its errors: status, headers and body in its own documented shape. */
 export interface ErrorDialect {
   render(c: Context, error: ApiError): Response;
+  /** The message of an invalid-input answer listing these problems (default: a generic sentence). */
+  invalidMessage?(issues: FieldIssue[]): string;
 }
 
 export interface WorkerAppOptions {
   /** Short name used in logs and the health answer, e.g. `lumen`. */
   service: string;
   dialect: ErrorDialect;
+  /** Largest request body, in bytes, of any kind (default 64 KiB). */
+  maxBodyBytes?: number;
 }
+
+/** Largest request body by default: far above any real purchase or order, far below a memory risk. */
+export const defaultMaxBodyBytes = 64 * 1024;
 
 const kindOfHttpStatus: Record<number, ErrorKind> = {
   400: 'invalid_input',
@@ -59,11 +77,10 @@ function describeCause(cause: unknown): Record<string, unknown> {
 }
 
 /** A Hono app with the shared frame; the worker adds its routes. */
-export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(
-  options: WorkerAppOptions,
-): Hono<WorkerAppEnv<Bindings>> {
+export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options: WorkerAppOptions): Hono<WorkerAppEnv<Bindings>> {
   // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
   const app = new Hono<WorkerAppEnv<Bindings>>({ strict: false });
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const baseLog = createLogger({ service: options.service });
 
   app.use(requestId());
@@ -82,6 +99,17 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(
       durationMs: Date.now() - started,
     });
   });
+
+  // Before any credential is looked at: a declared length over the bound is refused unread, and a
+  // body of undeclared length is read no further than the bound.
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError() {
+        throw new ApiError('payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024)} KB.`);
+      },
+    }),
+  );
 
   app.get('/health', (c) => c.json({ status: 'ok', service: options.service }));
 

@@ -124,3 +124,11 @@ export function compareDecimals(a: string, b: string): number {
   const right = bWhole + bFraction.padEnd(width, '0');
   return left === right ? 0 : left < right ? -1 : 1;
 }
+
+/**
+ * A path's `:id` naming a purchase by its number, the id the read APIs show. Anything else names
+ * no purchase, so the routes answer it as not found.
+ */
+export const purchaseIdParam = z.object({
+  id: z.pipe(z.string().check(z.regex(/^[1-9]\d{0,15}$/, { error: 'is not a purchase id' })), z.transform(Number)),
+});

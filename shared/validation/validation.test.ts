@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { ApiError } from '../errors/index.ts';
-import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, parseInput, phoneDigits } from './index.ts';
+import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, phoneDigits, toFieldIssues, withRules } from './index.ts';
 
 describe('code lists', () => {
   it('hold the 249 assigned ISO 3166-1 alpha-2 codes', () => {
@@ -56,33 +55,53 @@ describe('money', () => {
   });
 });
 
-describe('parseInput', () => {
+describe('toFieldIssues', () => {
   const schema = z.strictObject({
     customer: z.object({ email }),
     items: z.array(z.object({ quantity: z.number().check(z.int(), z.minimum(1, { error: 'must be at least 1' })) })),
+    tag: z.optional(z.string()),
   });
 
   it('lists every problem with a dotted field path', () => {
-    try {
-      parseInput(schema, { customer: { email: 'x' }, items: [{ quantity: 0 }, {}], extra: 1 });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).kind).toBe('invalid_input');
-      expect((error as ApiError).issues).toEqual(
-        expect.arrayContaining([
-          { field: 'customer.email', message: 'must be an email address', code: 'invalid' },
-          { field: 'items[0].quantity', message: 'must be at least 1', code: 'invalid' },
-          { field: 'items[1].quantity', message: 'is required', code: 'required' },
-          { field: 'extra', message: 'is not a known field', code: 'unknown_field' },
-        ]),
-      );
-    }
+    const input = { customer: { email: 'x' }, items: [{ quantity: 0 }, {}], extra: 1, tag: ['a', 'b'] };
+    const result = schema.safeParse(input);
+    expect(toFieldIssues(result.error!, input)).toEqual(
+      expect.arrayContaining([
+        { field: 'customer.email', message: 'must be an email address', code: 'invalid' },
+        { field: 'items[0].quantity', message: 'must be at least 1', code: 'invalid' },
+        { field: 'items[1].quantity', message: 'is required', code: 'required' },
+        { field: 'extra', message: 'is not a known field', code: 'unknown_field' },
+        // A query or form parameter given twice.
+        { field: 'tag', message: 'is given more than once', code: 'invalid' },
+      ]),
+    );
   });
 
   it('writes paths as clients do', () => {
     expect(fieldPath(['shippingAddress', 'zip'])).toBe('shippingAddress.zip');
     expect(fieldPath(['items', 2, 'productId'])).toBe('items[2].productId');
+  });
+});
+
+describe('withRules', () => {
+  const schema = withRules(z.strictObject({ ships: z.boolean(), address: z.optional(z.nullable(z.string())) }), (input) =>
+    (input as { ships?: unknown; address?: unknown }).ships === true && !(input as { address?: unknown }).address
+      ? [{ field: 'address', message: 'is required when ships is true', code: 'required' }]
+      : [],
+  );
+
+  it("reports the schema's problems and the rules' at once, a rule's replacing the schema's for its field", () => {
+    const input = { ships: true, address: null, extra: 1 };
+    const result = schema.safeParse(input);
+    expect(toFieldIssues(result.error!, input)).toEqual([
+      { field: 'extra', message: 'is not a known field', code: 'unknown_field' },
+      { field: 'address', message: 'is required when ships is true', code: 'required' },
+    ]);
+  });
+
+  it('passes what satisfies both', () => {
+    expect(schema.parse({ ships: true, address: 'Main St 1' })).toEqual({ ships: true, address: 'Main St 1' });
+    expect(schema.parse({ ships: false })).toEqual({ ships: false });
   });
 });
 

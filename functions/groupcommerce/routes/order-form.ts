@@ -1,0 +1,32 @@
+/** What both order routes share: the form they validate and the answer they give. */
+import type { Context } from 'hono';
+import { validate } from '../../../shared/app/validate.ts';
+import { groupCommerceErrors } from '../errors.ts';
+import { orderRequestSchema } from '../order-request.ts';
+import { currencySymbol, type OrderOutcome } from '../orders.ts';
+import { decimal, respond, type ResponseFields } from '../respond.ts';
+
+export const orderForm = validate('form', orderRequestSchema, groupCommerceErrors, {
+  contentType: { pattern: /^application\/x-www-form-urlencoded$/i, message: 'The order must be sent as application/x-www-form-urlencoded.' },
+});
+
+/** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
+export function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {
+  const duplicate = result.outcome === 'duplicate';
+  // Nothing is charged, used or awarded for a duplicate.
+  const amount = (value: string) => decimal(duplicate ? '0.00' : value);
+  const fields: ResponseFields = {
+    chargeAmount: amount(result.chargeAmount),
+    creditValueUsed: amount(result.creditValueUsed),
+    currencySymbol: currencySymbol(result.isoCurrencyCode),
+    duplicateOrderId: result.duplicateOrderId,
+    isoCurrencyCode: result.isoCurrencyCode,
+    ...(root === 'purchaseResponse' ? { orderId: result.orderId ?? null } : {}),
+    pendingCreditValueAwarded: amount(result.pendingCreditValueAwarded),
+  };
+  if (!duplicate) return respond(c, 200, root, [], fields);
+  const message =
+    `The same consumer ordered the same offer options within the last ten minutes (order ${result.duplicateOrderId}); ` +
+    'nothing was charged or ordered. Send AllowDuplicatePurchase=True to order them again.';
+  return respond(c, 409, root, [{ code: 'DuplicateOrder', message }], fields);
+}
