@@ -1,27 +1,36 @@
 /**
- * Each worker's /docs page in headless Chromium (Debian's, driven by playwright-core): it renders
+ * Each worker's /docs page in headless Chromium (from the @sparticuz/chromium npm package, driven
+ * by playwright-core: nothing to install from apt): it renders
  * the worker's endpoints from its own /openapi.json, fetches nothing from another origin, and the
  * test keeps a screenshot of it in .local/test/docs/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiNames } from '../platform/stack/config.ts';
 import { stack } from './helpers.ts';
 
-const executablePath = '/usr/bin/chromium';
 const screenshots = resolve('.local', 'test', 'docs');
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`Debian's chromium is needed for this test: apt-get install chromium (${executablePath} is missing)`);
-  // Flags as this machine needs them: no sandbox as root, no background calls to the network
-  // (playwright gives the browser a fresh profile of its own).
+  // The package unpacks its Chromium on first use; its flags suit a headless server (no sandbox as
+  // root), less the ones made for one-page serverless runs: one process dies with its first page
+  // closed, and the page's origin rules stay on. No background calls to the network either
+  // (playwright gives the browser a fresh profile).
+  const serverlessOnly = new Set(['--single-process', '--disable-web-security', '--allow-running-insecure-content']);
   browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: await sparticuz.executablePath(),
+    args: [
+      ...sparticuz.args.filter((arg) => !serverlessOnly.has(arg)),
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await mkdir(screenshots, { recursive: true });
 });
