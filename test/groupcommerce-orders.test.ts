@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workerToken } from '../shared/db/client.ts';
-import { demo, roundTrips, signedGet, signedOrder, stack, superuser } from './helpers.ts';
+import { companyFootprint, demo, roundTrips, signedGet, signedOrder, stack, superuser } from './helpers.ts';
 
 let db: pg.Client;
 beforeAll(async () => {
@@ -85,15 +85,8 @@ function cookware(index = 0, quantity = 1): Form {
 const consumerRow = async (userKey: string) =>
   (await sql('select * from ledger.customers where user_key = $1', [userKey]))[0] as Record<string, unknown> | undefined;
 
-/** Rows an order may write, for showing that a refused one wrote none. */
-async function footprint() {
-  const [row] = await sql(`select
-    (select count(*) from ledger.purchases) as purchases, (select count(*) from ledger.customers) as customers,
-    (select count(*) from ledger.stored_cards) as cards, (select count(*) from ledger.consumer_credits) as credits,
-    (select count(*) from ledger.credit_spends) as spends, (select count(*) from ledger.email_outbox) as emails,
-    (select count(*) from ledger.publisher_orders) as orders`);
-  return row;
-}
+/** acme's rows in every ledger table, for showing that a refused order wrote none. */
+const footprint = () => companyFootprint(db, demo('acme').companyId);
 
 describe('the reference\'s sample request', () => {
   const sample =

@@ -1,6 +1,7 @@
 /** The publisher API's consumer credit cards method through the full stack, OAuth-signed, in JSON and XML. */
 import { describe, expect, it } from 'vitest';
-import { demo, sampleOrderForm, signedGet, signedOrder } from './helpers.ts';
+import { demo, sampleOrderForm, signedGet, signedOrder, stack } from './helpers.ts';
+import { oauthHeader } from './oauth-client.ts';
 
 const path = (userKey: string) => `/api/v3/publisher/consumer/creditcards?UserKey=${encodeURIComponent(userKey)}`;
 
@@ -38,9 +39,16 @@ describe('GET /api/v3/publisher/consumer/creditcards', () => {
   });
 
   it('checks the signature over the query too', async () => {
-    const signed = demo('acme').groupcommerce;
-    const res = await signedGet({ ...signed, consumerSecret: 'wrong' }, path('consumertest@example.com'));
-    expect(res.status).toBe(401);
+    // Signed for one consumer's cards, sent for another's: only the query differs, so only a
+    // signature that covers the query can tell.
+    const base = stack().apis.groupcommerce;
+    const authorization = oauthHeader(demo('acme').groupcommerce, `${base}${path('someone-else')}`, 'GET', null);
+    const swapped = await fetch(`${base}${path('consumertest@example.com')}`, { headers: { Authorization: authorization } });
+    expect(swapped.status).toBe(401);
+    expect(await swapped.json()).toMatchObject({ errors: [{ code: 'SignatureInvalid' }] });
+    // The same header with the query it was signed for is good (404: no such consumer).
+    const asSigned = await fetch(`${base}${path('someone-else')}`, { headers: { Authorization: authorization } });
+    expect(asSigned.status).toBe(404);
   });
 });
 

@@ -92,3 +92,17 @@ export async function roundTrips(requestId: string): Promise<number> {
   const stats = await (await fetch(`${stack().supabase.url}/_platform/stats?request=${encodeURIComponent(requestId)}`)).json();
   return (stats as { request: number }).request;
 }
+
+/**
+ * Every row a company has in the ledger, by table (each table with tenant data): what a refused
+ * request of that company must leave as it was. Scoped to the company, so test files that write
+ * for other companies at the same time cannot move it.
+ */
+export async function companyFootprint(db: pg.Client, companyId: string): Promise<Record<string, number>> {
+  const { rows: tables } = await db.query<{ table_name: string }>(
+    `select table_name from information_schema.columns where table_schema = 'ledger' and column_name = 'company_id' order by 1`,
+  );
+  const counts = tables.map((t) => `'${t.table_name}', (select count(*) from ledger.${t.table_name} where company_id = $1)::int`).join(', ');
+  const { rows } = await db.query<{ footprint: Record<string, number> }>(`select jsonb_build_object(${counts}) as footprint`, [companyId]);
+  return rows[0]!.footprint;
+}

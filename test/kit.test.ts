@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoLeads } from '../platform/demo.ts';
 import { kitExampleRequest } from '../functions/kit/openapi.ts';
-import { admin, demo, stack, superuser } from './helpers.ts';
+import { admin, companyFootprint, demo, stack, superuser } from './helpers.ts';
 
 // The reference's example, as the API document gives it.
 const example = kitExampleRequest;
@@ -91,11 +91,11 @@ describe('POST /v4/purchases', () => {
     ['malformed JSON', '{"purchase":', /not valid JSON/],
   ];
   it.each(invalid)('%s: 422 with a sentence naming the field, nothing written', async (_name, body, message) => {
-    const before = Number((await db.query('select count(*) as n from ledger.purchases')).rows[0].n);
+    const before = await companyFootprint(db, demo('acme').companyId);
     const res = await post(demo('acme').kit.token, body);
     expect(res.status).toBe(422);
     expect(res.body.errors.some((e: string) => message.test(e)), JSON.stringify(res.body)).toBe(true);
-    expect(Number((await db.query('select count(*) as n from ledger.purchases')).rows[0].n)).toBe(before);
+    expect(await companyFootprint(db, demo('acme').companyId)).toEqual(before);
   });
 });
 

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoChannels, demoLeads } from '../platform/demo.ts';
-import { demo, roundTrips, stack, superuser } from './helpers.ts';
+import { companyFootprint, demo, roundTrips, stack, superuser } from './helpers.ts';
 
 type Slug = 'acme' | 'globex';
 const acmeProduct = () => demo('acme').operations.productIds[0]!;
@@ -29,16 +29,8 @@ let db: pg.Client;
 beforeAll(async () => (db = await superuser()));
 afterAll(async () => db?.end());
 
-/** Rows in every table a purchase touches, to prove a refused request wrote nothing. */
-async function ledgerCounts(): Promise<{ purchases: number; items: number; events: number; rewards: number; keys: number }> {
-  const { rows } = await db.query(`
-    select (select count(*) from ledger.purchases)::int as purchases,
-           (select count(*) from ledger.purchase_items)::int as items,
-           (select count(*) from ledger.purchase_events)::int as events,
-           (select count(*) from ledger.reward_events)::int as rewards,
-           (select count(*) from ledger.idempotency_keys)::int as keys`);
-  return rows[0];
-}
+/** acme's rows in every ledger table, to prove a refused request wrote nothing. */
+const ledgerCounts = () => companyFootprint(db, demo('acme').companyId);
 
 async function rewardsOf(slug: Slug, purchaseId: string) {
   const { body } = await call(slug, { action: 'list_reward_events', purchase_id: purchaseId });
@@ -230,9 +222,9 @@ describe('Idempotency-Key', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(201));
     expect(new Set(answers.map((a) => a.body.purchase.id)).size).toBe(1);
     const after = await ledgerCounts();
-    expect(after.purchases - before.purchases).toBe(1);
-    expect(after.events - before.events).toBe(1);
-    expect(after.rewards - before.rewards).toBe(2);
+    expect(after.purchases! - before.purchases!).toBe(1);
+    expect(after.purchase_events! - before.purchase_events!).toBe(1);
+    expect(after.reward_events! - before.reward_events!).toBe(2);
   });
 
   it('keeps nothing for a refused request, and refuses an oversized key', async () => {

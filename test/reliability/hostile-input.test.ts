@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiName } from '../../platform/stack/config.ts';
-import { admin, stack, superuser } from '../helpers.ts';
+import { admin, companyFootprint, stack, superuser } from '../helpers.ts';
 import { oauthHeader } from '../oauth-client.ts';
 import { isErrorShape } from './requests.ts';
 import { record } from './report.ts';
@@ -60,9 +60,7 @@ beforeAll(async () => {
   company.purchaseNumber = ((await kit.json()) as { purchase: { id: number } }).purchase.id;
 
   // Every row of the company, in every table that holds tenant data.
-  const { rows } = await db.query(`select table_name from information_schema.columns where table_schema = 'ledger' and column_name = 'company_id' order by 1`);
-  const sql = `select ${rows.map((r) => `(select count(*) from ledger.${r.table_name} where company_id = $1)`).join(' + ')} as n`;
-  countRows = async () => Number((await db.query(sql, [company.id])).rows[0].n);
+  countRows = async () => Object.values(await companyFootprint(db, company.id)).reduce((sum, n) => sum + n, 0);
 });
 afterAll(async () => db?.end());
 
