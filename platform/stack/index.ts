@@ -69,6 +69,9 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       authenticatorPassword: config.authenticatorPassword,
       seed: true,
       onProgress: progress,
+      resetRemedy: postgres.embedded
+        ? `start from a new local database: rm -rf ${join(config.localDir, 'postgres')} && npm start`
+        : 'start from a new database: drop and create the one DATABASE_URL names, then npm start',
     });
     if (report.applied.length === 0) progress('database schema is up to date');
 

@@ -20,6 +20,10 @@ export interface MigrateOptions {
   authenticatorPassword: string;
   /** Load supabase/seed.sql when the database had no migration applied before. */
   seed: boolean;
+  /** Where the migration files are (default supabase/migrations). */
+  migrationsDir?: string;
+  /** How the user starts over, said when the database was built by migrations this checkout lacks. */
+  resetRemedy?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -74,7 +78,18 @@ export async function migrate(databaseUrl: string, options: MigrateOptions): Pro
       ),
     );
     const isNewDatabase = done.size === 0;
-    const pending = (await listMigrations()).filter((migration) => !done.has(migration.version));
+    const files = await listMigrations(options.migrationsDir);
+    // A database built by migrations this checkout does not have (the schema was folded, or the
+    // checkout is older) is not patched on: its history and these files no longer describe one schema.
+    const known = new Set(files.map((migration) => migration.version));
+    const unknown = [...done].filter((version) => !known.has(version)).sort();
+    if (unknown.length > 0) {
+      throw new PlatformError(
+        `the database was built by ${unknown.length} migration(s) this checkout does not have (${unknown[0]}${unknown.length > 1 ? ', …' : ''}); nothing was applied`,
+        options.resetRemedy ?? 'start from a new database (drop and create it), then run this again',
+      );
+    }
+    const pending = files.filter((migration) => !done.has(migration.version));
     const seeding = options.seed && isNewDatabase;
     // All pending migrations (and the seed of a new database) apply in one transaction: a failure
     // leaves the database as it was, so the next run starts from the same place, seed included.

@@ -1,8 +1,7 @@
--- The purchases ledger every API writes to, its line items, and what a purchase sets off: a
--- purchase event, and a reward event for each active purchase trigger of the lead's channel.
--- Events are computed by triggers in the transaction that records the purchase.
+-- What a purchase sets off: a purchase event, and a reward event for each active purchase trigger
+-- of the lead's channel. Events are computed by a trigger in the transaction that records the
+-- purchase.
 --
--- Money is numeric(14,2): exact, up to 999,999,999,999.99.
 -- Rounding rule (the one place it is written): a percentage reward is
 --   round(purchase amount * percentage / 100, 2)
 -- that is, rounded to the cent, halves away from zero (Postgres numeric round()).
@@ -10,39 +9,6 @@
 -- ============================================================================================
 -- Tables
 -- ============================================================================================
-
-create table if not exists ledger.purchases (
-  id uuid primary key default gen_random_uuid(),
-  -- A short integer id for the APIs whose purchase ids are integers.
-  number bigint generated always as identity unique,
-  company_id uuid not null references ledger.companies (id) on delete cascade,
-  -- Which API recorded it: operations, lumen, kit, dpd, groupcommerce.
-  source text not null check (source in ('operations', 'lumen', 'kit', 'dpd', 'groupcommerce')),
-  lead_id uuid references ledger.leads (id) on delete restrict,
-  channel_id uuid references ledger.channels (id) on delete restrict,
-  currency text not null check (currency ~ '^[A-Z]{3}$'),
-  total numeric(14, 2) check (total >= 0),
-  purchased_at timestamptz not null default now(),
-  description text check (length(description) <= 2000),
-  created_at timestamptz not null default now()
-);
-comment on table ledger.purchases is 'Every purchase reported through any of the five APIs, owned by the company that reported it.';
-comment on column ledger.purchases.total is 'Amount of the purchase in its currency; null when the reporter gave none.';
-create index if not exists purchases_company_created on ledger.purchases (company_id, created_at desc, id desc);
-create index if not exists purchases_lead_created on ledger.purchases (lead_id, created_at desc, id desc) where lead_id is not null;
-
-create table if not exists ledger.purchase_items (
-  id uuid primary key default gen_random_uuid(),
-  purchase_id uuid not null references ledger.purchases (id) on delete cascade,
-  company_id uuid not null references ledger.companies (id) on delete cascade,
-  product_id uuid not null references ledger.products (id) on delete restrict,
-  quantity integer not null default 1 check (quantity >= 1),
-  unit_price numeric(14, 2) check (unit_price >= 0),
-  position smallint not null default 0,
-  unique (purchase_id, position)
-);
-comment on table ledger.purchase_items is 'Line items of a purchase: which products, how many, at what price.';
-create index if not exists purchase_items_product on ledger.purchase_items (product_id);
 
 create table if not exists ledger.purchase_events (
   id uuid primary key default gen_random_uuid(),
@@ -88,7 +54,7 @@ create index if not exists reward_events_company_created on ledger.reward_events
 create index if not exists reward_events_lead on ledger.reward_events (lead_id) where lead_id is not null;
 
 -- ============================================================================================
--- Triggers: events and rewards of a purchase, in its own transaction
+-- Trigger: events and rewards of a purchase, in its own transaction
 -- ============================================================================================
 
 -- Runs as the table owner: events are computed by the database, never written by a worker.
@@ -131,69 +97,15 @@ create trigger purchases_record_events
   after insert on ledger.purchases
   for each row execute function private.record_purchase_events();
 
--- A recorded purchase keeps its owner, lead, amount and currency: events were computed from them.
-create or replace function private.protect_purchase_facts()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if (new.company_id, new.lead_id, new.channel_id, new.currency, new.total, new.source)
-     is distinct from (old.company_id, old.lead_id, old.channel_id, old.currency, old.total, old.source) then
-    raise exception 'a recorded purchase''s company, lead, channel, currency, total and source cannot change'
-      using errcode = 'PT400';
-  end if;
-  return new;
-end;
-$$;
-revoke all on function private.protect_purchase_facts() from public;
-
-drop trigger if exists purchases_protect_facts on ledger.purchases;
-create trigger purchases_protect_facts
-  before update on ledger.purchases
-  for each row execute function private.protect_purchase_facts();
-
 -- ============================================================================================
 -- Row-level security
 -- ============================================================================================
 
-alter table ledger.purchases enable row level security;
-alter table ledger.purchase_items enable row level security;
 alter table ledger.purchase_events enable row level security;
 alter table ledger.reward_triggers enable row level security;
 alter table ledger.reward_events enable row level security;
 
-grant select, insert on ledger.purchases, ledger.purchase_items to purchases_api;
 grant select on ledger.purchase_events, ledger.reward_triggers, ledger.reward_events to purchases_api;
-
-drop policy if exists "Purchases are visible to their company" on ledger.purchases;
-create policy "Purchases are visible to their company" on ledger.purchases
-  for select to purchases_api
-  using (company_id = (select private.caller_company_id()));
-
--- A company records purchases for itself, against leads of channels it has access to.
-drop policy if exists "Companies record their own purchases against accessible leads" on ledger.purchases;
-create policy "Companies record their own purchases against accessible leads" on ledger.purchases
-  for insert to purchases_api
-  with check (
-    company_id = (select private.caller_company_id())
-    and (channel_id is null or channel_id = any ((select private.accessible_channel_ids())::uuid[]))
-  );
-
-drop policy if exists "Line items are visible to their company" on ledger.purchase_items;
-create policy "Line items are visible to their company" on ledger.purchase_items
-  for select to purchases_api
-  using (company_id = (select private.caller_company_id()));
-
--- Only the company's own products, on its own purchases.
-drop policy if exists "Companies itemise their own purchases with their own products" on ledger.purchase_items;
-create policy "Companies itemise their own purchases with their own products" on ledger.purchase_items
-  for insert to purchases_api
-  with check (
-    company_id = (select private.caller_company_id())
-    and exists (select 1 from ledger.products p where p.id = product_id)
-    and exists (select 1 from ledger.purchases p where p.id = purchase_id)
-  );
 
 drop policy if exists "Purchase events are visible to their company" on ledger.purchase_events;
 create policy "Purchase events are visible to their company" on ledger.purchase_events

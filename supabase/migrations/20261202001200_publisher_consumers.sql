@@ -2,7 +2,6 @@
 -- identified by the publisher's UserKey; a stored card is what the payment processor returned for
 -- it (its token, brand, last four digits, expiry), never the card number or CVV (PCI DSS).
 
-
 create table if not exists ledger.stored_cards (
   id uuid primary key default gen_random_uuid(),
   company_id uuid not null references ledger.companies (id) on delete cascade,

@@ -1,5 +1,5 @@
--- Channels (each with a currency), which companies may use which channel, the leads that arrive
--- through channels, and each company's product catalog.
+-- The catalog: channels (each with a currency), which companies may use which channel, the leads
+-- that arrive through channels, each company's products, and the storefronts it sells through.
 
 -- ============================================================================================
 -- Tables
@@ -36,10 +36,31 @@ create table if not exists ledger.products (
   id uuid primary key default gen_random_uuid(),
   company_id uuid not null references ledger.companies (id) on delete cascade,
   name text not null check (length(name) between 1 and 500),
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  -- The id a client API uses for the product (a Lumen product id such as LMN_123456, a Kit pid).
+  code text check (length(code) between 1 and 255),
+  -- A short integer id for the APIs whose product ids are integers.
+  number bigint generated always as identity,
+  -- What a purchase of it delivers (DPD): downloads allowed (0 is unlimited), for how many days,
+  -- and how many product keys per unit.
+  download_limit integer not null default 0 check (download_limit >= 0),
+  download_days integer check (download_days > 0),
+  keys_per_unit integer not null default 0 check (keys_per_unit >= 0)
 );
 comment on table ledger.products is 'A company''s product catalog. Only its own company sees or sells a product.';
 create index if not exists products_company on ledger.products (company_id);
+create unique index if not exists products_company_code on ledger.products (company_id, code) where code is not null;
+create unique index if not exists products_number on ledger.products (number);
+
+create table if not exists ledger.storefronts (
+  id uuid primary key default gen_random_uuid(),
+  number bigint generated always as identity unique,
+  company_id uuid not null references ledger.companies (id) on delete cascade,
+  name text not null check (length(name) between 1 and 200),
+  created_at timestamptz not null default now()
+);
+comment on table ledger.storefronts is 'Where a company sells; a purchase may name the storefront it came through.';
+create index if not exists storefronts_company on ledger.storefronts (company_id);
 
 -- ============================================================================================
 -- Helpers
@@ -70,8 +91,12 @@ alter table ledger.channels enable row level security;
 alter table ledger.channel_access enable row level security;
 alter table ledger.leads enable row level security;
 alter table ledger.products enable row level security;
+alter table ledger.storefronts enable row level security;
 
-grant select on ledger.channels, ledger.channel_access, ledger.leads, ledger.products to purchases_api;
+grant select on ledger.channels, ledger.channel_access, ledger.leads, ledger.products, ledger.storefronts to purchases_api;
+-- Kit makes the products a purchase names that the account lacks, and keeps their names current.
+grant insert on ledger.products to purchases_api;
+grant update (name) on ledger.products to purchases_api;
 
 drop policy if exists "Channels are visible to companies with access" on ledger.channels;
 create policy "Channels are visible to companies with access" on ledger.channels
@@ -92,3 +117,18 @@ drop policy if exists "Products are visible to their company" on ledger.products
 create policy "Products are visible to their company" on ledger.products
   for select to purchases_api
   using (company_id = (select private.caller_company_id()));
+
+drop policy if exists "Companies add their own products" on ledger.products;
+create policy "Companies add their own products" on ledger.products
+  for insert to purchases_api
+  with check (company_id = (select private.caller_company_id()));
+
+drop policy if exists "Companies rename their own products" on ledger.products;
+create policy "Companies rename their own products" on ledger.products
+  for update to purchases_api
+  using (company_id = (select private.caller_company_id()))
+  with check (company_id = (select private.caller_company_id()));
+
+drop policy if exists "Storefronts are visible to their company" on ledger.storefronts;
+create policy "Storefronts are visible to their company" on ledger.storefronts
+  for select to purchases_api using (company_id = (select private.caller_company_id()));

@@ -44,25 +44,6 @@ create policy "Companies renew their own expired idempotency keys" on ledger.ide
 -- Helpers
 -- ============================================================================================
 
--- The caller's company, or SQLSTATE PT401 with the operations API's wording.
-create or replace function private.require_caller(message text)
-returns uuid
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-  company uuid := (select private.caller_company_id());
-begin
-  if company is null then
-    raise exception '%', message using errcode = 'PT401', hint = 'invalid_credential';
-  end if;
-  return company;
-end;
-$$;
-revoke all on function private.require_caller(text) from public;
-grant execute on function private.require_caller(text) to purchases_api;
-
 -- The wire form of a purchase for the operations API.
 create or replace function private.operations_purchase_json(p ledger.purchases)
 returns jsonb

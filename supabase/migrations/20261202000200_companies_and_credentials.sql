@@ -1,4 +1,4 @@
--- Companies (the tenants) and the credentials they call the five APIs with, the helper that turns a
+-- Companies (the tenants) and the credentials they call the five APIs with, the helpers that turn a
 -- request's JWT claims into the calling company, and the RPCs every worker authenticates through.
 
 -- ============================================================================================
@@ -56,7 +56,9 @@ comment on function private.request_claims() is 'The JWT claims of the current P
 
 -- The company whose live credential the worker presented, or null. The worker puts the credential's
 -- kind, public id and secret digest in the claims; a match on all three (and not revoked) names the
--- company. Call as (select private.caller_company_id()) so it runs once per statement.
+-- company. The claims are read once into scalars, so the lookup is a probe of credentials_live_key
+-- rather than a scan testing each row against a joined function result. Call as
+-- (select private.caller_company_id()) so it runs once per statement.
 create or replace function private.caller_company_id()
 returns uuid
 language sql
@@ -65,10 +67,10 @@ security definer
 set search_path = ''
 as $$
   select c.company_id
-  from ledger.credentials c, private.request_claims() claims
-  where c.kind = claims ->> 'cred_kind'
-    and c.key_id = claims ->> 'cred_id'
-    and c.secret_digest = claims ->> 'cred_digest'
+  from ledger.credentials c
+  where c.kind = (select private.request_claims() ->> 'cred_kind')
+    and c.key_id = (select private.request_claims() ->> 'cred_id')
+    and c.secret_digest = (select private.request_claims() ->> 'cred_digest')
     and c.revoked_at is null;
 $$;
 comment on function private.caller_company_id() is
@@ -78,6 +80,25 @@ revoke all on function private.request_claims() from public;
 revoke all on function private.caller_company_id() from public;
 grant execute on function private.request_claims() to purchases_api;
 grant execute on function private.caller_company_id() to purchases_api;
+
+-- The caller's company, or SQLSTATE PT401 (hint invalid_credential) with the calling API's words.
+create or replace function private.require_caller(message text)
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  company uuid := (select private.caller_company_id());
+begin
+  if company is null then
+    raise exception '%', message using errcode = 'PT401', hint = 'invalid_credential';
+  end if;
+  return company;
+end;
+$$;
+revoke all on function private.require_caller(text) from public;
+grant execute on function private.require_caller(text) to purchases_api;
 
 -- ============================================================================================
 -- Row-level security

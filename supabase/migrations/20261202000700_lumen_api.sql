@@ -3,18 +3,6 @@
 -- agreed with it, and the RPC that records a partner's purchase in one round trip.
 
 -- ============================================================================================
--- Products get API-facing ids
--- ============================================================================================
-
-alter table ledger.products
-  -- The id a client API uses for the product (a Lumen product id such as LMN_123456, a Kit pid).
-  add column if not exists code text check (length(code) between 1 and 255),
-  -- A short integer id for the APIs whose product ids are integers.
-  add column if not exists number bigint generated always as identity;
-create unique index if not exists products_company_code on ledger.products (company_id, code) where code is not null;
-create unique index if not exists products_number on ledger.products (number);
-
--- ============================================================================================
 -- Tables
 -- ============================================================================================
 
