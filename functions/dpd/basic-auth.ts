@@ -3,14 +3,13 @@ import { createFactory } from 'hono/factory';
 import { missingCredential, presentCredential } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import { basicCredentials } from '../../shared/auth/index.ts';
-import { dpdMessages } from './errors.ts';
 
 /** Builds DPD's routes with their types: `dpd.createHandlers(basicAuth, validate(...), handler)`. */
 export const dpd = createFactory<WorkerAppEnv>();
 
 /** Every route starts here; a request without credentials is a 401 with DPD's challenge. */
 export const basicAuth = dpd.createMiddleware(async (c, next) => {
-  const basic = basicCredentials(c.req.raw.headers) ?? missingCredential(dpdMessages.missingCredentials);
-  presentCredential(c, { kind: 'dpd_basic', keyId: basic.username, secret: basic.password }, dpdMessages.invalidCredentials);
+  const basic = basicCredentials(c.req.raw.headers) ?? missingCredential();
+  presentCredential(c, { kind: 'dpd_basic', keyId: basic.username, secret: basic.password });
   await next();
 });

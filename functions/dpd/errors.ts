@@ -4,13 +4,15 @@
  * `errors` listing field problems, and a 401 carries the Basic challenge DPD's clients expect.
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
-import type { ErrorKind } from '../../shared/errors/index.ts';
+import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
 
-/** DPD's words for its credential failures (the API document reads them too). */
-export const dpdMessages = {
-  missingCredentials: 'HTTP Basic credentials (username and API password) are required.',
-  invalidCredentials: 'The username or API password is not valid.',
-} as const;
+/** DPD's words for every reason an error carries (the API document reads them too). */
+export const dpdWording = {
+  missing_credential: 'HTTP Basic credentials (username and API password) are required.',
+  invalid_credential: 'The username or API password is not valid.',
+  purchase_not_found: ({ purchase }) => `There is no purchase ${purchase}.`,
+  no_recipient: 'The purchase has no email address; give customer_email.',
+} satisfies Wording;
 
 const statusWordOfKind: Record<ErrorKind, string> = {
   invalid_input: 'BADREQUEST',
@@ -30,6 +32,7 @@ const statusWordOfKind: Record<ErrorKind, string> = {
 };
 
 export const dpdErrors: ErrorDialect = {
+  wording: dpdWording,
   // DPD's clients read the message: it names each bad parameter.
   invalidMessage: (issues) => issues.map((issue) => `${issue.field} ${issue.message}`).join('; '),
   render(c, error) {

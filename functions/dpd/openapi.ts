@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
-import { dpdMessages } from './errors.ts';
+import { dpdWording } from './errors.ts';
 import { dpdListQuerySchema, dpdReactivateSchema } from './query.ts';
 import { statusOfCode } from './wire.ts';
 
@@ -100,7 +100,7 @@ export const dpdErrorResponse = z.object({
 });
 
 const error = (description: string, status: string, message?: string) => ({ description, content: jsonContent(dpdErrorResponse, { status, ...(message ? { message } : {}) }) });
-const unauthorized = error('No, malformed or wrong credentials (with a WWW-Authenticate: Basic challenge).', 'UNAUTHORIZED', dpdMessages.invalidCredentials);
+const unauthorized = error('No, malformed or wrong credentials (with a WWW-Authenticate: Basic challenge).', 'UNAUTHORIZED', dpdWording.invalid_credential);
 const unavailable = {
   description: 'The database could not be reached in time.',
   headers: retryAfterHeader,

@@ -4,8 +4,33 @@
  * section 3.2 (400 for a bad protocol parameter, 401 for a bad credential or signature).
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
-import type { ErrorKind } from '../../shared/errors/index.ts';
+import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
 import { respond } from './respond.ts';
+
+/**
+ * The publisher API's words for every reason the database raises (the OAuth checks the worker
+ * makes itself word their own failures in oauth.ts).
+ */
+export const groupCommerceWording = {
+  invalid_credential: 'The consumer key is not valid.',
+  nonce_used: ({ nonce }) => `The oauth_nonce ${nonce} was already used.`,
+  consumer_not_found: ({ userKey }) => `There is no consumer with UserKey ${userKey}.`,
+  credits_changed: 'The consumer\'s credits changed while the order was placed; nothing was ordered. Try again.',
+  price_changed: 'The order\'s price changed while the card was charged; nothing was ordered and the charge is refunded. Try again.',
+  required_for_new_consumer: 'is required for a new consumer',
+  email_required_for_new_consumer: 'is required for a new consumer unless NoEmail is True',
+  unknown_offer: ({ offer }) => `there is no offer ${offer}`,
+  unknown_offer_option: ({ option, offer }) => `${option} is not an option of offer ${offer}`,
+  segment_not_sold: ({ offer, segment }) => `offer ${offer} is not sold in ${segment}`,
+  required_for_shipping: ({ offer }) => `is required because offer ${offer} ships`,
+  mixed_currencies: ({ offer, currency, orderCurrency }) =>
+    `offer ${offer} is sold in ${currency} and the order's other offers in ${orderCurrency}; order them separately`,
+  total_too_large: "the order's total is too large",
+  unknown_stored_card: 'is not a stored card of this consumer',
+  stored_card_expired: 'the stored card has expired',
+  unknown_promo_code: ({ code }) => `${code} is not a valid promo code`,
+  repeated_promo_code: ({ code }) => `${code} is given more than once`,
+} satisfies Wording;
 
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'InvalidRequest',
@@ -25,6 +50,7 @@ const codeOfKind: Record<ErrorKind, string> = {
 };
 
 export const groupCommerceErrors: ErrorDialect = {
+  wording: groupCommerceWording,
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'OAuth realm="publisher"');
     const code = error.reason ? toPascalCase(error.reason) : codeOfKind[error.kind];

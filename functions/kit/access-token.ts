@@ -7,7 +7,6 @@ import { bearerToken, headerKey } from '../../shared/auth/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { rateLimiterFor, type RateLimiter } from '../../shared/rate-limit/index.ts';
-import { kitMessages } from './errors.ts';
 
 export interface KitEnv extends WorkerEnv {
   /** One rate limiter per access token. */
@@ -25,9 +24,7 @@ const kitRateLimit = { limit: 600, windowSeconds: 60 };
 export const accessToken = kit.createMiddleware(async (c: Context<KitAppEnv>, next) => {
   const token = bearerToken(c.req.raw.headers);
   if (!token) {
-    // Kit's purchase endpoints do not take API keys; say so rather than "missing token".
-    if (headerKey(c.req.raw.headers, 'X-Kit-Api-Key')) missingCredential(kitMessages.apiKeyRefused);
-    missingCredential(kitMessages.missingToken);
+    missingCredential(headerKey(c.req.raw.headers, 'X-Kit-Api-Key') ? 'api_key_refused' : 'missing_credential');
   }
   const limiter = await rateLimiterFor(c.env, c.get('log'), token);
   const decision = await limiter.check(kitRateLimit);
@@ -36,6 +33,6 @@ export const accessToken = kit.createMiddleware(async (c: Context<KitAppEnv>, ne
       retryAfterSeconds: decision.retryAfterSeconds,
     });
   }
-  presentCredential(c, { kind: 'kit_token', secret: token }, kitMessages.invalidToken);
+  presentCredential(c, { kind: 'kit_token', secret: token });
   await next();
 });

@@ -1,14 +1,18 @@
 /** Kit's error dialect: `{ "errors": ["<sentence>", ...] }`, one readable sentence per problem. */
 import type { ErrorDialect } from '../../shared/app/index.ts';
+import type { Wording } from '../../shared/errors/index.ts';
 
-/** Kit's own words for its credential failures (the API document reads them too). */
-export const kitMessages = {
-  invalidToken: 'The access token is invalid',
-  missingToken: 'The access token is missing.',
-  apiKeyRefused: 'Purchase endpoints require an OAuth access token (Authorization: Bearer); API keys are not accepted.',
-} as const;
+/** Kit's words for every reason an error carries (the API document reads them too). */
+export const kitWording = {
+  missing_credential: 'The access token is missing.',
+  // Kit's purchase endpoints do not take API keys; say so rather than "missing token".
+  api_key_refused: 'Purchase endpoints require an OAuth access token (Authorization: Bearer); API keys are not accepted.',
+  invalid_credential: 'The access token is invalid',
+  purchase_not_found: 'Not Found',
+} satisfies Wording;
 
 export const kitErrors: ErrorDialect = {
+  wording: kitWording,
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'Bearer realm="Kit API"');
     const errors = error.issues.length > 0 ? error.issues.map((issue) => `${issue.field} ${issue.message}`) : [error.message];

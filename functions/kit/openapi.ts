@@ -1,54 +1,13 @@
 /**
- * Kit's OpenAPI document: the request schema the worker validates with (schema.ts), the response
- * shapes below (what kit_purchase_json builds in the database), Kit's error shape and the
- * reference's example.
+ * Kit's OpenAPI document: the request schema the worker validates with (schema.ts), the answers'
+ * schemas (wire.ts), Kit's error shape and the reference's example.
  */
 import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
-import { kitMessages } from './errors.ts';
-import { kitPageQuerySchema, kitPurchaseSchema, kitStatuses } from './schema.ts';
+import { kitWording } from './errors.ts';
+import { kitPageQuerySchema, kitPurchaseSchema } from './schema.ts';
+import { kitListResponse, kitPurchaseResponse, kitPurchaseWithSubscriberResponse } from './wire.ts';
 
-const amount = z.nullable(z.number());
-
-export const kitProductOut = z.object({
-  quantity: z.number(),
-  lid: z.nullable(z.string()),
-  unit_price: amount,
-  sku: z.nullable(z.string()),
-  name: z.string(),
-  pid: z.nullable(z.string()),
-});
-
-/** A purchase as Kit answers it; purchases reported through the other APIs carry what is known. */
-export const kitPurchaseOut = z.object({
-  id: z.number(),
-  transaction_id: z.nullable(z.string()),
-  status: z.enum(kitStatuses),
-  email_address: z.nullable(z.string()),
-  currency: z.nullable(z.string()),
-  transaction_time: z.string(),
-  subtotal: amount,
-  discount: amount,
-  tax: amount,
-  total: amount,
-  products: z.array(kitProductOut),
-});
-
-export const kitPurchaseResponse = z.object({ purchase: kitPurchaseOut });
-/** Reads name the subscriber too. */
-export const kitPurchaseWithSubscriberOut = z.extend(kitPurchaseOut, { subscriber_id: z.nullable(z.number()) });
-export const kitPurchaseWithSubscriberResponse = z.object({ purchase: kitPurchaseWithSubscriberOut });
-export const kitListResponse = z.object({
-  purchases: z.array(kitPurchaseWithSubscriberOut),
-  pagination: z.object({
-    has_previous_page: z.boolean(),
-    has_next_page: z.boolean(),
-    start_cursor: z.nullable(z.string()),
-    end_cursor: z.nullable(z.string()),
-    per_page: z.number(),
-    total_count: z.optional(z.number()),
-  }),
-});
 export const kitErrorResponse = z.object({ errors: z.array(z.string()) });
 
 /** The reference's example request. */
@@ -83,7 +42,7 @@ const unavailable = {
   headers: retryAfterHeader,
   content: jsonContent(kitErrorResponse, { errors: ['The service is temporarily unavailable; please retry shortly.'] }),
 };
-const unauthorized = error('No, an unknown or a revoked access token.', kitMessages.invalidToken);
+const unauthorized = error('No, an unknown or a revoked access token.', kitWording.invalid_credential);
 
 let document: JsonSchema | null = null;
 

@@ -5,14 +5,21 @@
  * mirroring the `success` envelope of the 201 answer.
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
-import type { ErrorKind } from '../../shared/errors/index.ts';
+import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
 
-/** Lumen's own words for its credential failures and invalid purchases (the API document reads them too). */
-export const lumenMessages = {
-  missingKey: 'The X-Partner-Api-Key header is missing.',
-  invalidKey: 'The partner API key is not valid.',
-  invalidPurchase: 'The purchase is not valid; see details.',
-} as const;
+/** Lumen's words for every reason an error or a field issue carries (the API document reads them too). */
+export const lumenWording = {
+  missing_credential: 'The X-Partner-Api-Key header is missing.',
+  invalid_credential: 'The partner API key is not valid.',
+  lumen_fulfillment_not_enabled: 'Lumen-fulfilled purchases (true) are not enabled for this partnership',
+  partner_fulfillment_not_enabled: 'partner-fulfilled purchases (false) are not enabled for this partnership',
+  product_not_granted: ({ product }) => `${product} is not a product granted to this partnership`,
+  segment_not_agreed: ({ segment }) => `${segment} is not an audience segment agreed with this partnership`,
+  duplicate_purchase: ({ partnerPurchaseId }) => `A purchase with partnerPurchaseId ${partnerPurchaseId} has already been reported.`,
+} satisfies Wording;
+
+/** The message of a 400 that lists its problems in details. */
+const invalidPurchase = 'The purchase is not valid; see details.';
 
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'INVALID_INPUT',
@@ -32,7 +39,8 @@ const codeOfKind: Record<ErrorKind, string> = {
 };
 
 export const lumenErrors: ErrorDialect = {
-  invalidMessage: () => lumenMessages.invalidPurchase,
+  invalidMessage: () => invalidPurchase,
+  wording: lumenWording,
   render(c, error) {
     // spec: a wrong Content-Type is invalid input (400), not 415.
     const status = error.kind === 'unsupported_media_type' || error.kind === 'unprocessable' ? 400 : error.status;

@@ -5,7 +5,7 @@ import { validate } from '../../shared/app/validate.ts';
 import { headerKey } from '../../shared/auth/index.ts';
 import { callJsonRpc, connectDatabase } from '../../shared/db/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
-import { lumenErrors, lumenMessages } from './errors.ts';
+import { lumenErrors } from './errors.ts';
 import { lumenOpenApi } from './openapi.ts';
 import { partnerRateLimit, type LumenEnv, type RateLimitRow } from './rate-limit.ts';
 import { lumenPurchaseRequest } from './schema.ts';
@@ -25,7 +25,7 @@ app.get('/docs', (c) => docsPage(c, 'Lumen partner purchases'));
 app.post(
   '/partners/v1/purchases',
   async function partnerKey(c, next) {
-    const apiKey = headerKey(c.req.raw.headers, 'X-Partner-Api-Key') ?? missingCredential(lumenMessages.missingKey);
+    const apiKey = headerKey(c.req.raw.headers, 'X-Partner-Api-Key') ?? missingCredential();
     const learnRateLimit = await partnerRateLimit(c, apiKey);
     const db = await connectDatabase(databaseSettings(c), { kind: 'lumen_api_key', secret: apiKey });
     c.set('partner', { db, learnRateLimit });

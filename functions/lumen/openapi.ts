@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { openApiDocument, retryAfterHeader, type DocResponse, type JsonSchema } from '../../shared/openapi/index.ts';
 import { lumenPurchaseSchema } from './schema.ts';
-import { lumenMessages } from './errors.ts';
+import { lumenWording } from './errors.ts';
 
 /** What POST answers under `data`: the purchase as sent, with its id and creation time. */
 export const lumenPurchaseOut = z.extend(lumenPurchaseSchema, { id: z.string(), createdAt: z.string() });
@@ -59,7 +59,7 @@ export function lumenOpenApi(): JsonSchema {
         responses: {
           201: { description: 'The purchase was recorded.', content: json(lumenCreatedResponse) },
           400: { description: 'Invalid or missing fields (each named in details), or a body that is not JSON.', content: json(lumenErrorResponse) },
-          401: error('Missing or invalid API key.', 'UNAUTHORIZED', lumenMessages.invalidKey),
+          401: error('Missing or invalid API key.', 'UNAUTHORIZED', lumenWording.invalid_credential),
           409: error('A purchase with this partnerPurchaseId already exists.', 'DUPLICATE_PURCHASE', 'A purchase with partnerPurchaseId PARTNER_PUR_123 has already been reported.'),
           413: error('The body is over 64 KB.', 'PAYLOAD_TOO_LARGE', 'The request body is larger than 64 KB.'),
           429: error('Too many requests for the partnership\'s limit.', 'RATE_LIMIT', 'Too many requests: this partnership allows 120 every 60 seconds. Retry in 12 seconds.', retryAfterHeader),

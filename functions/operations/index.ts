@@ -5,7 +5,7 @@ import { refuse, validate } from '../../shared/app/validate.ts';
 import { headerKey } from '../../shared/auth/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
-import { operationsErrors, operationsMessages } from './errors.ts';
+import { operationsErrors } from './errors.ts';
 import { operationsOpenApi } from './openapi.ts';
 import { operationsRequestSchema } from './request.ts';
 
@@ -19,9 +19,8 @@ app.get('/docs', (c) => docsPage(c, 'Operations function'));
 app.post(
   '/functions/v1/openapi-operations',
   async function apiKey(c, next) {
-    // spec: 401 "Invalid API key" for a missing or an invalid X-Api-Key alike.
-    const key = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential(operationsMessages.invalidKey);
-    presentCredential(c, { kind: 'operations_api_key', secret: key }, operationsMessages.invalidKey);
+    const key = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential();
+    presentCredential(c, { kind: 'operations_api_key', secret: key });
     await next();
   },
   // A Supabase Edge Function reads its body with req.json() whatever the Content-Type says, and the

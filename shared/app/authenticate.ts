@@ -24,34 +24,23 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
 
 /**
  * One round trip: asks the database whose credential this is. When it is unknown or revoked,
- * throws ApiError `unauthenticated` (reason `invalid_credential`) with the API's own wording.
+ * throws ApiError `unauthenticated` with reason `invalid_credential`, which the API's dialect words.
  */
-export async function authenticateCaller<B extends WorkerEnv>(
-  c: Context<WorkerAppEnv<B>>,
-  credential: PresentedCredential,
-  invalidMessage: string,
-): Promise<{ db: Db; caller: Caller }> {
+export async function authenticateCaller<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential): Promise<{ db: Db; caller: Caller }> {
   const db = await connectDatabase(databaseSettings(c), credential);
-  try {
-    const rows = await callRpc(db, 'authenticate', {});
-    const row = rows[0]!;
-    return { db, caller: { companyId: row.company_id, companySlug: row.company_slug } };
-  } catch (error) {
-    if (error instanceof ApiError && error.kind === 'unauthenticated') {
-      throw new ApiError('unauthenticated', invalidMessage, { reason: 'invalid_credential' });
-    }
-    throw error;
-  }
+  const rows = await callRpc(db, 'authenticate', {});
+  const row = rows[0]!;
+  return { db, caller: { companyId: row.company_id, companySlug: row.company_slug } };
 }
 
 /**
  * The credential step of an API whose RPCs check the credential as they work: the handler's client
  * will act for `credential`, and a request refused before any RPC runs has it checked first, so a
- * wrong credential is the API's 401 (`invalidMessage`) whatever else the request gets wrong.
+ * wrong credential is the API's 401 whatever else the request gets wrong.
  */
-export function presentCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential, invalidMessage: string): void {
+export function presentCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential): void {
   c.set('credential', credential);
-  c.set('confirmCredential', () => authenticateCaller(c, credential, invalidMessage));
+  c.set('confirmCredential', () => authenticateCaller(c, credential));
 }
 
 /** A database client acting for the credential the request presented (see presentCredential). */
@@ -61,7 +50,7 @@ export function callerDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>)
   return connectDatabase(databaseSettings(c), credential);
 }
 
-/** Throws the API's 401 for a request that presented no credential at all. */
-export function missingCredential(message: string): never {
-  throw new ApiError('unauthenticated', message, { reason: 'missing_credential' });
+/** Throws the API's 401 for a request that presented no credential (`reason`, which its dialect words). */
+export function missingCredential(reason = 'missing_credential'): never {
+  throw new ApiError('unauthenticated', 'No credential was presented.', { reason });
 }

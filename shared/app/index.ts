@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { PresentedCredential } from '../auth/credentials.ts';
 import type { WorkerEnv } from '../env/index.ts';
-import { ApiError, type ErrorKind, type FieldIssue } from '../errors/index.ts';
+import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 
@@ -35,6 +35,8 @@ export interface ErrorDialect {
   render(c: Context, error: ApiError): Response;
   /** The message of an invalid-input answer listing these problems (default: a generic sentence). */
   invalidMessage?(issues: FieldIssue[]): string;
+  /** The API's words for the reasons the database and the shared core raise (invalid_credential, ...). */
+  wording?: Wording;
 }
 
 export interface WorkerAppOptions {
@@ -65,6 +67,16 @@ export function asApiError(error: unknown): ApiError {
     return new ApiError(kind, kind === 'internal' ? 'The request could not be completed.' : error.message, { cause: error });
   }
   return new ApiError('internal', 'The request could not be completed.', { cause: error });
+}
+
+/**
+ * The error in the API's words: the reasons it and its issues carry worded by the dialect, and a
+ * list of problems (from validation or from the database) under the dialect's own message.
+ */
+export function inDialect(error: ApiError, dialect: ErrorDialect): ApiError {
+  const apiError = worded(error, dialect.wording);
+  if (apiError.kind !== 'invalid_input' || apiError.issues.length === 0 || apiError.reason || !dialect.invalidMessage) return apiError;
+  return new ApiError('invalid_input', dialect.invalidMessage(apiError.issues), { issues: apiError.issues, cause: apiError.cause });
 }
 
 /** What to log of an error's cause: its name, message and code, never its whole object. */
@@ -118,7 +130,7 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
   );
 
   app.onError(function renderError(error, c) {
-    const apiError = asApiError(error);
+    const apiError = inDialect(asApiError(error), options.dialect);
     if (apiError.kind === 'internal' || apiError.kind === 'unavailable') {
       (c.get('log') ?? baseLog).log('error', 'request failed', {
         kind: apiError.kind,

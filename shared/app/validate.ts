@@ -12,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import type * as z from 'zod/mini';
 import { ApiError, type FieldIssue } from '../errors/index.ts';
 import { toFieldIssues } from '../validation/issues.ts';
-import type { ErrorDialect, WorkerAppEnv } from './index.ts';
+import { inDialect, type ErrorDialect, type WorkerAppEnv } from './index.ts';
 import { readJsonObject } from './json-body.ts';
 
 export type ValidationTarget = 'json' | 'form' | 'query' | 'param';
@@ -64,8 +64,7 @@ export function validate<Target extends ValidationTarget, Schema extends z.core.
   const check = zValidator(target, schema, async (result, c) => {
     if (result.success) return;
     const issues = toFieldIssues(result.error, result.data);
-    const message = dialect.invalidMessage?.(issues) ?? 'The request is not valid.';
-    await refuse(c as Context<WorkerAppEnv>, options.refusal?.(issues) ?? new ApiError('invalid_input', message, { issues }));
+    await refuse(c as Context<WorkerAppEnv>, options.refusal?.(issues) ?? inDialect(new ApiError('invalid_input', 'The request is not valid.', { issues }), dialect));
   });
 
   return async function validation(c, next) {

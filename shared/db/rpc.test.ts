@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { worded, type Wording } from '../errors/index.ts';
 import { toApiError } from './rpc.ts';
 
-const pgError = (code: string, message = 'm', hint = '') => ({ code, message, hint, details: '', name: 'PostgrestError' }) as never;
+const pgError = (code: string, message = 'm', hint = '', details = '') => ({ code, message, hint, details, name: 'PostgrestError' }) as never;
 
 describe('toApiError', () => {
   it('maps our PTxxx codes to kinds and keeps the reason', () => {
@@ -28,5 +29,28 @@ describe('toApiError', () => {
     const error = toApiError(pgError('42P01', 'relation "ledger.x" does not exist'), 400);
     expect(error.kind).toBe('internal');
     expect(error.message).not.toContain('ledger');
+  });
+
+  it('carries the reason and the values the database named, for the API to word', () => {
+    const wording: Wording = {
+      nonce_used: ({ nonce }) => `The oauth_nonce ${nonce} was already used.`,
+      unknown_offer: ({ offer }) => `there is no offer ${offer}`,
+      total_too_large: "the order's total is too large",
+    };
+    const used = worded(toApiError(pgError('PT401', 'nonce used', 'nonce_used', '{"nonce": "n-1"}'), 401), wording);
+    expect([used.kind, used.reason, used.message]).toEqual(['unauthenticated', 'nonce_used', 'The oauth_nonce n-1 was already used.']);
+    const issues = JSON.stringify([
+      { field: 'OrderDetails[0].OfferId', reason: 'unknown_offer', values: { offer: 42 } },
+      { field: 'OrderDetails', reason: 'total_too_large' },
+      { field: 'ConsumerInfo.Email', reason: 'not_worded_here', code: 'required' },
+    ]);
+    const refused = worded(toApiError(pgError('PT400', 'order cannot be placed', 'field_issues', issues), 400), wording);
+    expect(refused.reason).toBeUndefined();
+    expect(refused.issues.map(({ field, message, code }) => ({ field, message, code }))).toEqual([
+      { field: 'OrderDetails[0].OfferId', message: 'there is no offer 42', code: 'invalid' },
+      { field: 'OrderDetails', message: "the order's total is too large", code: 'invalid' },
+      // A reason the API does not word is shown as the reason itself (the wording test keeps this from happening).
+      { field: 'ConsumerInfo.Email', message: 'not_worded_here', code: 'required' },
+    ]);
   });
 });

@@ -9,8 +9,9 @@ export type RpcName = keyof Functions & string;
 
 /**
  * SQLSTATEs our functions raise on purpose (PostgREST answers `PTxyz` with status xyz), and the
- * Postgres classes that mean the input was wrong. The message of a PT error is written for the
- * client; its hint is a machine reason such as `invalid_credential`.
+ * Postgres classes that mean the input was wrong. A PT error's hint is a machine reason such as
+ * `invalid_credential`, its detail (JSON) the values that reason names; each API's dialect words
+ * it (the message is for logs and direct callers only).
  */
 const kindOfCode: Record<string, ErrorKind> = {
   PT400: 'invalid_input',
@@ -23,15 +24,34 @@ const kindOfCode: Record<string, ErrorKind> = {
   '23505': 'conflict',
 };
 
-/** Field issues an RPC put in `detail` as JSON, when its hint says `field_issues`. */
-function fieldIssuesOf(error: PostgrestError): FieldIssue[] | undefined {
-  if (error.hint !== 'field_issues' || !error.details) return undefined;
+/** The JSON an RPC put in `detail`, or undefined. */
+function detailOf(error: PostgrestError): unknown {
+  if (!error.details) return undefined;
   try {
-    const issues = JSON.parse(error.details) as FieldIssue[];
-    return Array.isArray(issues) ? issues.map(({ field, message }) => ({ field, message, code: 'invalid' })) : undefined;
+    return JSON.parse(error.details);
   } catch {
     return undefined;
   }
+}
+
+/** Values as text, as the wording shows them. */
+function textValues(values: unknown): Record<string, string> | undefined {
+  if (!values || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
+}
+
+/** Field issues an RPC put in `detail` as JSON (field, reason, values, code), when its hint says `field_issues`. */
+function fieldIssuesOf(error: PostgrestError): FieldIssue[] | undefined {
+  const issues = error.hint === 'field_issues' ? detailOf(error) : undefined;
+  if (!Array.isArray(issues)) return undefined;
+  return issues.map((issue: { field: string; reason: string; values?: unknown; code?: FieldIssue['code'] }) => ({
+    field: issue.field,
+    // Until the API's wording replaces it.
+    message: issue.reason,
+    code: issue.code ?? 'invalid',
+    reason: issue.reason,
+    values: textValues(issue.values),
+  }));
 }
 
 /** Maps a PostgREST error (and the HTTP status it came with) to the internal error model. */
@@ -45,7 +65,8 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
   if (kind) {
     // The hint is the error's reason, except `field_issues`, which only says where the issues are.
     const reason = error.hint && error.hint !== 'field_issues' ? error.hint : undefined;
-    return new ApiError(kind, error.message, { reason, issues: fieldIssuesOf(error) });
+    const values = reason ? textValues(detailOf(error)) : undefined;
+    return new ApiError(kind, error.message, { reason, values, issues: fieldIssuesOf(error) });
   }
   // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
   if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);

@@ -45,7 +45,17 @@ export interface FieldIssue {
   message: string;
   /** What kind of problem, for dialects that word some of them their own way. */
   code?: 'required' | 'unknown_field' | 'invalid';
+  /** The database's machine reason for the problem, which the API's wording turns into `message`. */
+  reason?: string;
+  /** Values the reason's wording names (an offer number, a promo code). */
+  values?: Record<string, string>;
 }
+
+/**
+ * An API's own words for each machine reason an error or a field issue can carry (the database
+ * raises reasons, never API text): a sentence, or one made from the values the database named.
+ */
+export type Wording = Readonly<Record<string, string | ((values: Record<string, string>) => string)>>;
 
 export interface ApiErrorOptions {
   issues?: FieldIssue[];
@@ -53,6 +63,8 @@ export interface ApiErrorOptions {
   reason?: string;
   /** Seconds for a Retry-After header (rate limits, unavailable dependencies). */
   retryAfterSeconds?: number;
+  /** Values the reason's wording names. */
+  values?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -61,6 +73,7 @@ export class ApiError extends Error {
   readonly issues: FieldIssue[];
   readonly reason: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly values: Record<string, string>;
 
   constructor(kind: ErrorKind, message: string, options: ApiErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -69,6 +82,7 @@ export class ApiError extends Error {
     this.issues = options.issues ?? [];
     this.reason = options.reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.values = options.values ?? {};
   }
 
   get status(): ContentfulStatusCode {
@@ -85,5 +99,28 @@ export function unavailable(cause?: unknown): ApiError {
     reason: 'dependency_unavailable',
     retryAfterSeconds: unavailableRetryAfterSeconds,
     cause,
+  });
+}
+
+function wordOf(wording: Wording, reason: string | undefined, values: Record<string, string> = {}): string | undefined {
+  const words = reason === undefined ? undefined : wording[reason];
+  return typeof words === 'function' ? words(values) : words;
+}
+
+/** The error in the API's words: its message and each issue's from their reasons, where the wording has them. */
+export function worded(error: ApiError, wording: Wording | undefined): ApiError {
+  if (!wording) return error;
+  const message = wordOf(wording, error.reason, error.values);
+  const issues = error.issues.map((issue) => {
+    const words = wordOf(wording, issue.reason, issue.values);
+    return words === undefined ? issue : { ...issue, message: words };
+  });
+  if (message === undefined && issues.every((issue, i) => issue === error.issues[i])) return error;
+  return new ApiError(error.kind, message ?? error.message, {
+    issues,
+    reason: error.reason,
+    retryAfterSeconds: error.retryAfterSeconds,
+    values: error.values,
+    cause: error.cause,
   });
 }

@@ -81,8 +81,8 @@ revoke all on function private.caller_company_id() from public;
 grant execute on function private.request_claims() to purchases_api;
 grant execute on function private.caller_company_id() to purchases_api;
 
--- The caller's company, or SQLSTATE PT401 (hint invalid_credential) with the calling API's words.
-create or replace function private.require_caller(message text)
+-- The caller's company, or SQLSTATE PT401 with hint invalid_credential (each API's worker words it).
+create or replace function private.require_caller()
 returns uuid
 language plpgsql
 stable
@@ -92,13 +92,13 @@ declare
   company uuid := (select private.caller_company_id());
 begin
   if company is null then
-    raise exception '%', message using errcode = 'PT401', hint = 'invalid_credential';
+    raise exception 'invalid credential' using errcode = 'PT401', hint = 'invalid_credential';
   end if;
   return company;
 end;
 $$;
-revoke all on function private.require_caller(text) from public;
-grant execute on function private.require_caller(text) to purchases_api;
+revoke all on function private.require_caller() from public;
+grant execute on function private.require_caller() to purchases_api;
 
 -- ============================================================================================
 -- Row-level security

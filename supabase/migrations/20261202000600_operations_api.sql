@@ -68,9 +68,9 @@ grant execute on function private.operations_purchase_json(ledger.purchases) to 
 -- RPCs
 -- ============================================================================================
 
--- create_purchase. Errors, as the reference words them: 401 'Invalid API key', 403 'Lead not
--- accessible', 403 'Product not found or not owned by your company'; 409 when an idempotency key
--- is reused for another request. Returns { purchase, replayed }.
+-- create_purchase. Errors by reason (the worker words them as the reference does): 401
+-- invalid_credential, 403 lead_not_accessible, 403 product_not_owned, 409 idempotency_key_reused
+-- (a key used for another request). Returns { purchase, replayed }.
 create or replace function public.operations_create_purchase(
   lead uuid,
   product uuid default null,
@@ -86,7 +86,7 @@ volatile
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('Invalid API key');
+  company uuid := private.require_caller();
   kept ledger.idempotency_keys;
   lead_row ledger.leads;
   channel_row ledger.channels;
@@ -104,8 +104,8 @@ begin
     if not found then
       select * into kept from ledger.idempotency_keys k where k.company_id = company and k.key = idempotency_key;
       if kept.request_hash <> request_hash or kept.action <> 'create_purchase' then
-        raise exception 'Idempotency-Key % was already used with a different request', idempotency_key
-          using errcode = 'PT409', hint = 'idempotency_key_reused';
+        raise exception 'idempotency key reused' using errcode = 'PT409', hint = 'idempotency_key_reused',
+          detail = jsonb_build_object('key', idempotency_key)::text;
       end if;
       return jsonb_build_object('purchase', kept.response, 'replayed', true);
     end if;
@@ -114,13 +114,13 @@ begin
   -- RLS shows a lead only to companies with access to its channel.
   select l.* into lead_row from ledger.leads l where l.id = lead;
   if lead_row.id is null then
-    raise exception 'Lead not accessible' using errcode = 'PT403', hint = 'lead_not_accessible';
+    raise exception 'lead not accessible' using errcode = 'PT403', hint = 'lead_not_accessible';
   end if;
   select c.* into channel_row from ledger.channels c where c.id = lead_row.channel_id;
 
   -- RLS shows a product only to its own company.
   if product is not null and not exists (select 1 from ledger.products p where p.id = product) then
-    raise exception 'Product not found or not owned by your company' using errcode = 'PT403', hint = 'product_not_owned';
+    raise exception 'product not owned' using errcode = 'PT403', hint = 'product_not_owned';
   end if;
 
   insert into ledger.purchases (company_id, source, lead_id, channel_id, currency, total, purchased_at, description)
@@ -150,12 +150,12 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('Invalid API key');
+  company uuid := private.require_caller();
   found ledger.purchases;
 begin
   select p.* into found from ledger.purchases p where p.id = purchase;
   if found.id is null then
-    raise exception 'Purchase not found' using errcode = 'PT404', hint = 'purchase_not_found';
+    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found';
   end if;
   return jsonb_build_object('purchase', private.operations_purchase_json(found));
 end;
@@ -170,16 +170,16 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('Invalid API key');
+  company uuid := private.require_caller();
   cursor_row ledger.purchases;
 begin
   if not exists (select 1 from ledger.leads l where l.id = lead) then
-    raise exception 'Lead not accessible' using errcode = 'PT403', hint = 'lead_not_accessible';
+    raise exception 'lead not accessible' using errcode = 'PT403', hint = 'lead_not_accessible';
   end if;
   if starting_after is not null then
     select p.* into cursor_row from ledger.purchases p where p.id = starting_after and p.lead_id = lead;
     if cursor_row.id is null then
-      raise exception 'starting_after is not a purchase of this lead' using errcode = 'PT400', hint = 'bad_cursor';
+      raise exception 'unknown cursor' using errcode = 'PT400', hint = 'cursor_not_a_lead_purchase';
     end if;
   end if;
   -- One row more than the page tells whether there is a next page.
@@ -215,13 +215,13 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('Invalid API key');
+  company uuid := private.require_caller();
   cursor_row ledger.reward_events;
 begin
   if starting_after is not null then
     select r.* into cursor_row from ledger.reward_events r where r.id = starting_after;
     if cursor_row.id is null then
-      raise exception 'starting_after is not one of your reward events' using errcode = 'PT400', hint = 'bad_cursor';
+      raise exception 'unknown cursor' using errcode = 'PT400', hint = 'cursor_not_a_reward_event';
     end if;
   end if;
   return (

@@ -62,7 +62,7 @@ volatile
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The partner API key is not valid.');
+  company uuid := private.require_caller();
   partnership ledger.lumen_partnerships;
   lumen_fulfilled boolean := (purchase ->> 'fulfillment')::boolean;
   issues jsonb := '[]';
@@ -75,9 +75,8 @@ begin
   if partnership.company_id is null
      or (lumen_fulfilled and not partnership.lumen_fulfilled)
      or (not lumen_fulfilled and not partnership.partner_fulfilled) then
-    issues := issues || jsonb_build_object('field', 'fulfillment', 'message',
-      case when lumen_fulfilled then 'Lumen-fulfilled purchases (true) are not enabled for this partnership'
-           else 'partner-fulfilled purchases (false) are not enabled for this partnership' end);
+    issues := issues || jsonb_build_object('field', 'fulfillment',
+      'reason', case when lumen_fulfilled then 'lumen_fulfillment_not_enabled' else 'partner_fulfillment_not_enabled' end);
   end if;
 
   -- Every item must name a product granted to this partnership.
@@ -90,7 +89,7 @@ begin
     )
   loop
     issues := issues || jsonb_build_object('field', format('items[%s].productId', item.position),
-      'message', format('%s is not a product granted to this partnership', item.code));
+      'reason', 'product_not_granted', 'values', jsonb_build_object('product', item.code));
   end loop;
 
   if purchase #>> '{additionalInfo,audienceSegment}' is not null and not exists (
@@ -98,11 +97,11 @@ begin
     where s.company_id = company and s.segment = purchase #>> '{additionalInfo,audienceSegment}'
   ) then
     issues := issues || jsonb_build_object('field', 'additionalInfo.audienceSegment',
-      'message', format('%s is not an audience segment agreed with this partnership', purchase #>> '{additionalInfo,audienceSegment}'));
+      'reason', 'segment_not_agreed', 'values', jsonb_build_object('segment', purchase #>> '{additionalInfo,audienceSegment}'));
   end if;
 
   if jsonb_array_length(issues) > 0 then
-    raise exception 'The purchase does not fit this partnership.'
+    raise exception 'purchase does not fit the partnership'
       using errcode = 'PT400', hint = 'field_issues', detail = issues::text;
   end if;
 
@@ -132,8 +131,8 @@ begin
   on conflict (company_id, source, external_id) where external_id is not null do nothing
   returning * into created;
   if created.id is null then
-    raise exception 'A purchase with partnerPurchaseId % has already been reported.', purchase ->> 'partnerPurchaseId'
-      using errcode = 'PT409', hint = 'duplicate_purchase';
+    raise exception 'duplicate purchase' using errcode = 'PT409', hint = 'duplicate_purchase',
+      detail = jsonb_build_object('partnerPurchaseId', purchase ->> 'partnerPurchaseId')::text;
   end if;
 
   insert into ledger.purchase_items (purchase_id, company_id, product_id, quantity, position)
@@ -168,7 +167,7 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The partner API key is not valid.');
+  company uuid := private.require_caller();
 begin
   return (
     select jsonb_build_object('limit', p.rate_limit, 'window_seconds', p.rate_window_seconds)

@@ -65,7 +65,7 @@ volatile
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The access token is invalid');
+  company uuid := private.require_caller();
   subscriber ledger.customers;
   saved ledger.purchases;
   saved_id uuid;
@@ -122,12 +122,12 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The access token is invalid');
+  company uuid := private.require_caller();
   found ledger.purchases;
 begin
   select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
   if found.id is null then
-    raise exception 'Not Found' using errcode = 'PT404', hint = 'purchase_not_found';
+    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found';
   end if;
   return json_build_object('purchase', private.kit_purchase_json(found, true));
 end;
@@ -149,7 +149,7 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The access token is invalid');
+  company uuid := private.require_caller();
   page json;
   newest bigint;
   oldest bigint;

@@ -89,7 +89,7 @@ set search_path = ''
 set random_page_cost = 1.1
 as $$
 declare
-  company uuid := private.require_caller('The username or API password is not valid.');
+  company uuid := private.require_caller();
   page_size constant integer := 100;
   conditions text := '';
   matched bigint;
@@ -174,12 +174,13 @@ stable
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The username or API password is not valid.');
+  company uuid := private.require_caller();
   found ledger.purchases;
 begin
   select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
   if found.id is null then
-    raise exception 'There is no purchase %.', purchase_number using errcode = 'PT404', hint = 'purchase_not_found';
+    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
+      detail = jsonb_build_object('purchase', purchase_number)::text;
   end if;
   return private.dpd_purchase_row(found);
 end;
@@ -196,13 +197,14 @@ volatile
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The username or API password is not valid.');
+  company uuid := private.require_caller();
   found ledger.purchases;
   recipient text;
 begin
   select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
   if found.id is null then
-    raise exception 'There is no purchase %.', purchase_number using errcode = 'PT404', hint = 'purchase_not_found';
+    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
+      detail = jsonb_build_object('purchase', purchase_number)::text;
   end if;
   update ledger.purchases p set status = 'paid' where p.id = found.id;
   update ledger.purchase_items i set
@@ -216,7 +218,7 @@ begin
 
   recipient := coalesce(nullif(email_to, ''), (select c.email from ledger.customers c where c.id = found.customer_id));
   if recipient is null then
-    raise exception 'The purchase has no email address; give customer_email.' using errcode = 'PT400', hint = 'no_recipient';
+    raise exception 'no recipient' using errcode = 'PT400', hint = 'no_recipient';
   end if;
   insert into ledger.email_outbox (company_id, purchase_id, to_address, template)
   values (company, found.id, recipient, case when refulfill then 'purchase_refulfilled' else 'purchase_reactivated' end);

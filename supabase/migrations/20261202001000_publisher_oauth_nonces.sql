@@ -40,7 +40,8 @@ begin
   values (credential.id, oauth_spend_nonce.nonce, to_timestamp(signed_at))
   on conflict do nothing;
   if not found then
-    raise exception 'The oauth_nonce % was already used.', oauth_spend_nonce.nonce using errcode = 'PT401', hint = 'nonce_used';
+    raise exception 'nonce used' using errcode = 'PT401', hint = 'nonce_used',
+      detail = jsonb_build_object('nonce', oauth_spend_nonce.nonce)::text;
   end if;
   -- Nonces older than twice the window are cleared as they are met, a few at a time.
   delete from ledger.oauth_nonces n

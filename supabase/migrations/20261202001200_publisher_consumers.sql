@@ -42,7 +42,8 @@ declare
 begin
   select c.id into consumer from ledger.customers c where c.company_id = company and c.user_key = gc_consumer_credit_cards.user_key;
   if consumer is null then
-    raise exception 'There is no consumer with UserKey %.', gc_consumer_credit_cards.user_key using errcode = 'PT404', hint = 'consumer_not_found';
+    raise exception 'consumer not found' using errcode = 'PT404', hint = 'consumer_not_found',
+      detail = jsonb_build_object('userKey', gc_consumer_credit_cards.user_key)::text;
   end if;
   return coalesce((
     select json_agg(json_build_object(

@@ -134,8 +134,7 @@ begin
     to_spend := to_spend - taken;
   end loop;
   if to_spend > 0 then
-    raise exception 'The consumer''s credits changed while the order was placed; nothing was ordered. Try again.'
-      using errcode = 'PT409', hint = 'credits_changed';
+    raise exception 'credits changed' using errcode = 'PT409', hint = 'credits_changed';
   end if;
 
   update ledger.consumer_credits c set status = 'available', available_at = now()
@@ -203,11 +202,11 @@ begin
   if consumer.id is null then
     foreach field in array array['FirstName', 'LastName'] loop
       if ordered -> 'ConsumerInfo' ->> field is null then
-        issues := issues || jsonb_build_object('field', 'ConsumerInfo.' || field, 'message', 'is required for a new consumer', 'code', 'required');
+        issues := issues || jsonb_build_object('field', 'ConsumerInfo.' || field, 'reason', 'required_for_new_consumer', 'code', 'required');
       end if;
     end loop;
     if ordered #>> '{ConsumerInfo,Email}' is null and not coalesce((ordered #>> '{ConsumerInfo,NoEmail}')::boolean, false) then
-      issues := issues || jsonb_build_object('field', 'ConsumerInfo.Email', 'message', 'is required for a new consumer unless NoEmail is True', 'code', 'required');
+      issues := issues || jsonb_build_object('field', 'ConsumerInfo.Email', 'reason', 'email_required_for_new_consumer', 'code', 'required');
     end if;
   end if;
 
@@ -218,18 +217,18 @@ begin
     select o.* into offer from ledger.offers o where o.company_id = company and o.number = (detail.v ->> 'OfferId')::integer;
     if offer.id is null then
       issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferId', detail.position),
-        'message', format('there is no offer %s', detail.v ->> 'OfferId'));
+        'reason', 'unknown_offer', 'values', jsonb_build_object('offer', detail.v ->> 'OfferId'));
       continue;
     end if;
     select op.* into option_row from ledger.offer_options op
     where op.offer_id = offer.id and op.number = (detail.v ->> 'OfferOptionId')::integer;
     if option_row.id is null then
       issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferOptionId', detail.position),
-        'message', format('%s is not an option of offer %s', detail.v ->> 'OfferOptionId', offer.number));
+        'reason', 'unknown_offer_option', 'values', jsonb_build_object('option', detail.v ->> 'OfferOptionId', 'offer', offer.number));
     end if;
     if not exists (select 1 from ledger.offer_segments s where s.offer_id = offer.id and s.segment_key = detail.v ->> 'SegmentKey') then
       issues := issues || jsonb_build_object('field', format('OrderDetails[%s].SegmentKey', detail.position),
-        'message', format('offer %s is not sold in %s', offer.number, detail.v ->> 'SegmentKey'));
+        'reason', 'segment_not_sold', 'values', jsonb_build_object('offer', offer.number, 'segment', detail.v ->> 'SegmentKey'));
     end if;
     -- spec: an offer that requires shipping needs the shipping address on its order detail.
     if offer.requires_shipping then
@@ -237,7 +236,7 @@ begin
       foreach field in array array['Address', 'City', 'State', 'Country', 'PostalCode', 'ShippingName'] loop
         if coalesce(detail.v ->> field, '') = '' then
           issues := issues || jsonb_build_object('field', format('OrderDetails[%s].%s', detail.position, field),
-            'message', format('is required because offer %s ships', offer.number), 'code', 'required');
+            'reason', 'required_for_shipping', 'values', jsonb_build_object('offer', offer.number), 'code', 'required');
         end if;
       end loop;
     end if;
@@ -245,7 +244,7 @@ begin
       order_currency := offer.currency;
     elsif offer.currency <> order_currency then
       issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferId', detail.position),
-        'message', format('offer %s is sold in %s and the order''s other offers in %s; order them separately', offer.number, offer.currency, order_currency));
+        'reason', 'mixed_currencies', 'values', jsonb_build_object('offer', offer.number, 'currency', offer.currency, 'orderCurrency', order_currency));
     end if;
     if option_row.id is not null then
       unit := case when coalesce((ordered ->> 'UsePromotionalPrice')::boolean, false) and option_row.promotional_price is not null
@@ -257,16 +256,16 @@ begin
     end if;
   end loop;
   if subtotal > 999999999999.99 then
-    issues := issues || jsonb_build_object('field', 'OrderDetails', 'message', 'the order''s total is too large');
+    issues := issues || jsonb_build_object('field', 'OrderDetails', 'reason', 'total_too_large');
   end if;
 
   if ordered #>> '{BillingInfo,StoredCreditCardId}' is not null then
     select sc.* into card from ledger.stored_cards sc
     where sc.customer_id = consumer.id and sc.id::text = ordered #>> '{BillingInfo,StoredCreditCardId}';
     if card.id is null then
-      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'message', 'is not a stored card of this consumer');
+      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'reason', 'unknown_stored_card');
     elsif make_date(card.expiry_year, card.expiry_month, 1) + interval '1 month' <= now() then
-      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'message', 'the stored card has expired');
+      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'reason', 'stored_card_expired');
     end if;
   end if;
 
@@ -276,9 +275,9 @@ begin
     select pc.* into promo_row from ledger.promo_codes pc
     where pc.company_id = company and upper(pc.code) = upper(promo.code) and pc.active;
     if promo_row.id is null then
-      issues := issues || jsonb_build_object('field', 'PromoCodes', 'message', format('%s is not a valid promo code', promo.code));
+      issues := issues || jsonb_build_object('field', 'PromoCodes', 'reason', 'unknown_promo_code', 'values', jsonb_build_object('code', promo.code));
     elsif promo_row.code = any (applied) then
-      issues := issues || jsonb_build_object('field', 'PromoCodes', 'message', format('%s is given more than once', promo.code));
+      issues := issues || jsonb_build_object('field', 'PromoCodes', 'reason', 'repeated_promo_code', 'values', jsonb_build_object('code', promo.code));
     else
       applied := applied || promo_row.code;
       rest := rest - case promo_row.discount_type
@@ -289,7 +288,7 @@ begin
   end loop;
 
   if jsonb_array_length(issues) > 0 then
-    raise exception 'The order cannot be placed.' using errcode = 'PT400', hint = 'field_issues', detail = issues::text;
+    raise exception 'order cannot be placed' using errcode = 'PT400', hint = 'field_issues', detail = issues::text;
   end if;
 
   -- spec: platform credits are never applied to an off-platform purchase.
@@ -529,11 +528,11 @@ volatile
 set search_path = ''
 as $$
 declare
-  company uuid := private.require_caller('The consumer key is not valid');
+  company uuid := private.require_caller();
   quote jsonb;
 begin
   if (select private.request_claims() ->> 'cred_kind') is distinct from 'oauth_consumer' then
-    raise exception 'Orders are placed with a publisher''s OAuth consumer key.' using errcode = 'PT401', hint = 'invalid_credential';
+    raise exception 'not an OAuth consumer' using errcode = 'PT401', hint = 'invalid_credential';
   end if;
   perform private.gc_lock_consumer(company, ordered #>> '{ConsumerInfo,UserKey}');
   quote := private.gc_quote(company, ordered);
@@ -541,8 +540,7 @@ begin
     return private.gc_outcome('duplicate', quote, null);
   end if;
   if (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
-    raise exception 'The order''s price changed while the card was charged; nothing was ordered and the charge is refunded. Try again.'
-      using errcode = 'PT409', hint = 'price_changed';
+    raise exception 'price changed' using errcode = 'PT409', hint = 'price_changed';
   end if;
   return private.gc_outcome('placed', quote, private.gc_insert_order(company, ordered, quote, payment));
 end;

@@ -1,9 +1,8 @@
 /** GET /: DPD's clients call the root to test their credentials. */
 import { authenticateCaller } from '../../../shared/app/authenticate.ts';
 import { basicAuth, dpd } from '../basic-auth.ts';
-import { dpdMessages } from '../errors.ts';
 
 export const ping = dpd.createHandlers(basicAuth, async (c) => {
-  await authenticateCaller(c, c.get('credential')!, dpdMessages.invalidCredentials);
+  await authenticateCaller(c, c.get('credential')!);
   return c.json({ status: 'SUCCESS' });
 });

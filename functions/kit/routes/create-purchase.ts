@@ -5,10 +5,11 @@ import { callJsonRpc } from '../../../shared/db/index.ts';
 import { accessToken, kit } from '../access-token.ts';
 import { kitErrors } from '../errors.ts';
 import { kitPurchaseSchema } from '../schema.ts';
+import type { KitPurchase } from '../wire.ts';
 
 export const createPurchase = kit.createHandlers(accessToken, validate('json', kitPurchaseSchema, kitErrors), async (c) => {
   const { purchase } = c.req.valid('json');
-  const result = await callJsonRpc<{ purchase: Record<string, unknown>; created: boolean }>(await callerDatabase(c), 'kit_create_purchase', {
+  const result = await callJsonRpc<{ purchase: KitPurchase; created: boolean }>(await callerDatabase(c), 'kit_create_purchase', {
     purchase: { status: 'paid', ...purchase } as never,
   });
   // A new transaction_id is a created purchase (201); a known one updated it (200).

@@ -6,11 +6,12 @@ import { ApiError } from '../../../shared/errors/index.ts';
 import { purchaseIdParam } from '../../../shared/validation/index.ts';
 import { accessToken, kit } from '../access-token.ts';
 import { kitErrors } from '../errors.ts';
+import type { KitPurchaseWithSubscriber } from '../wire.ts';
 
 // An id that cannot be one of ours is as unknown as one of another account.
 const unknownPurchase = () => new ApiError('not_found', 'Not Found');
 
 export const getPurchase = kit.createHandlers(accessToken, validate('param', purchaseIdParam, kitErrors, { refusal: unknownPurchase }), async (c) => {
   const { id } = c.req.valid('param');
-  return c.json(await callJsonRpc(await callerDatabase(c), 'kit_get_purchase', { purchase_number: id }));
+  return c.json(await callJsonRpc<{ purchase: KitPurchaseWithSubscriber }>(await callerDatabase(c), 'kit_get_purchase', { purchase_number: id }));
 });

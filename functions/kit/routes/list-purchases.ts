@@ -6,11 +6,12 @@ import { accessToken, kit } from '../access-token.ts';
 import { encodeCursor } from '../cursor.ts';
 import { kitErrors } from '../errors.ts';
 import { kitPageQuerySchema, readPageQuery } from '../schema.ts';
+import type { KitPurchaseWithSubscriber } from '../wire.ts';
 
 export const listPurchases = kit.createHandlers(accessToken, validate('query', kitPageQuerySchema, kitErrors), async (c) => {
   const query = readPageQuery(c.req.valid('query'));
   const page = await callJsonRpc<{
-    purchases: unknown[];
+    purchases: KitPurchaseWithSubscriber[];
     newest: number | null;
     oldest: number | null;
     has_previous_page: boolean;
