@@ -30,6 +30,16 @@ describe('markdown', () => {
     expect(bad).toMatch(/round trip per write \| \*\*no\*\*/);
     expect(bad).toMatch(/≤ 100 KiB gzip \| \*\*no\*\*/);
   });
+
+  it('judges our code against the pass-through worker, and shows workerd CPU per request', () => {
+    const measured = (ratio: number) => figure(16, 400, 450, { passThroughRps: 400 / ratio, passThroughP99Ms: 9, passThroughRatio: ratio, workerCpuMsPerRequest: 0.61, passThroughCpuMsPerRequest: 0.52 });
+    expect(markdown(results([measured(0.95)]), '')).toMatch(/every endpoint ≥ 0.9 × its pass-through's throughput \(c=16\)[^|]*\| yes \| kit POST \/v4\/purchases: 0.95/);
+    const slow = markdown(results([measured(0.85)]), '');
+    expect(slow).toMatch(/pass-through's throughput \(c=16\)[^|]*\| \*\*no\*\*/);
+    expect(slow).toContain('| 0.61 |');
+    // Figures from before the pass-through existed say so rather than passing.
+    expect(markdown(results([figure(16, 400, 450)]), '')).toMatch(/pass-through's throughput[^|]*\| \*\*no\*\* \| not measured/);
+  });
 });
 
 describe('chartSvg', () => {

@@ -16,6 +16,14 @@ export interface EndpointFigure {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /** The pass-through floor: the same RPCs through a workerd worker that only forwards them. */
+  passThroughRps?: number;
+  passThroughP99Ms?: number;
+  /** Worker req/s ÷ pass-through req/s: what our code costs on top of workerd's hop. */
+  passThroughRatio?: number;
+  /** workerd's CPU (user + system, from /proc) per request through the worker, and through the pass-through. */
+  workerCpuMsPerRequest?: number;
+  passThroughCpuMsPerRequest?: number;
   floorRps: number;
   floorP50Ms: number;
   floorP95Ms: number;
@@ -108,7 +116,9 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`- Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.platform}, Node ${results.machine.node}`);
   lines.push(`- Everything on that one machine: PostgreSQL, PostgREST, the /rest/v1 gateway, the five workers in workerd (Miniflare, no wrangler dev proxy) and the load generator (autocannon)`);
   lines.push(`- Load: ${results.settings.durationS} s per endpoint, path and concurrency (${results.settings.concurrency.join(', ')}), closed loop, unique inputs for every write`);
-  lines.push('- Floor: the same database calls sent straight to the /rest/v1 gateway with the token the worker would send; ratio = worker req/s ÷ floor req/s', '');
+  lines.push('- Pass-through: the same database calls (same RPCs, same token) sent through a workerd worker that only forwards each request to the gateway, run as the API workers are; vs pass-through = worker req/s ÷ pass-through req/s, what our code costs on top of workerd\'s own hop');
+  lines.push('- Floor: the same database calls sent straight to the /rest/v1 gateway with the token the worker would send; ratio = worker req/s ÷ floor req/s');
+  lines.push('- workerd CPU: user + system time of the workerd processes (from /proc) during the run, per request served, through the worker and through the pass-through', '');
 
   lines.push('## Targets', '');
   const writes = results.endpoints.filter((e) => e.write);
@@ -120,7 +130,10 @@ export function markdown(results: BenchResults, notes: string): string {
   const rtDetail = rtWrites.map((e) => `${e.api} ${e.name}: ${e.roundTrips}${e.designedRoundTrips > 1 ? ` (by design: the card is charged between pricing and recording)` : ''}`).join('; ');
   const scaleOk = results.list1M.length > 0 && results.list1M.every((s) => s.p95Ms < 50 && !s.seqScan);
   const bundleOk = results.bundles.every((b) => b.gzipBytes <= 100 * 1024);
+  const allTop = results.endpoints.filter((e) => e.concurrency === at16 && e.passThroughRatio !== undefined);
+  const passOk = allTop.length > 0 && allTop.every((e) => e.passThroughRatio! >= 0.9);
   lines.push('| target | met | detail |', '|---|---|---|');
+  lines.push(`| every endpoint ≥ 0.9 × its pass-through's throughput (c=${at16}): our code costs at most 10 % | ${yes(passOk)} | ${allTop.map((e) => `${e.api} ${e.name}: ${e.passThroughRatio}`).join('; ') || 'not measured'} |`);
   lines.push(`| every write ≥ 0.8 × its floor's throughput (c=${at16}) | ${yes(ratioOk)} | ${writesTop.map((e) => `${e.api} ${e.name}: ${e.ratio}`).join('; ')} |`);
   lines.push(`| every write's p99 at c=${at16} < 2 × the floor's | ${yes(p99Ok)} | ${writesTop.map((e) => `${e.api} ${e.name}: ${e.p99Ms} vs ${e.floorP99Ms} ms`).join('; ')} |`);
   lines.push(`| one PostgREST round trip per write | ${yes(rtOk)} | ${rtDetail} |`);
@@ -128,10 +141,13 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`| every worker ≤ 100 KiB gzip | ${yes(bundleOk)} | largest: ${kib(Math.max(...results.bundles.map((b) => b.gzipBytes)))} KiB |`, '');
 
   lines.push('## Endpoints', '');
-  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | floor req/s | floor p99 ms | ratio | round trips | errors |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | pass-through req/s | pass-through p99 ms | pass-through CPU ms/req | vs pass-through | floor req/s | floor p99 ms | vs floor | round trips | errors |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const na = (value: number | undefined) => (value === undefined ? 'n/a' : String(value));
   for (const e of results.endpoints) {
-    lines.push(`| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`);
+    lines.push(
+      `| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${na(e.workerCpuMsPerRequest)} | ${na(e.passThroughRps)} | ${na(e.passThroughP99Ms)} | ${na(e.passThroughCpuMsPerRequest)} | ${na(e.passThroughRatio)} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`,
+    );
   }
   lines.push('', '![Throughput and p99 latency against concurrency](bench/chart.svg)', '');
 

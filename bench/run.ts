@@ -12,22 +12,25 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { readPlatformConfig } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
-import { freePortEnvironment } from '../platform/stack/preflight.ts';
+import { freePortBlock, freePortEnvironment } from '../platform/stack/preflight.ts';
 import { dpdFilters, generateDpdPurchases, percentile, timeDpdFilters } from '../platform/scale/dpd-data.ts';
 import { credentialClaims } from '../shared/auth/credentials.ts';
 import { sha256Hex } from '../shared/crypto/index.ts';
 import { measureBundles, type BundleFigure } from './bundles.ts';
+import { workerdCpuMs } from './cpu.ts';
 import { benchEndpoints } from './endpoints.ts';
 import { load } from './load.ts';
 import { writeReport, type BenchResults, type EndpointFigure, type ScaleFigure } from './report.ts';
 
 const help = `Usage: npm run bench [-- options]
 
-Starts a platform of its own (PostgreSQL, PostgREST, the gateway, the five workers in workerd),
-loads every endpoint and its floor (the same database calls straight at the /rest/v1 gateway)
-at each concurrency, counts round trips at the gateway, times the DPD list over a million
-purchases, and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and
-bench/chart.svg. Takes about 15 minutes on 2 cores.
+Starts a platform of its own (PostgreSQL, PostgREST, the gateway, the five workers in workerd,
+and a pass-through worker), loads every endpoint, its pass-through floor (the same database calls
+through a workerd worker that only forwards them) and its floor (the same calls straight at the
+/rest/v1 gateway) at each concurrency, with workerd's CPU per request from /proc, counts round
+trips at the gateway, times the DPD list over a million purchases, and sizes each worker's
+bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
+2 cores.
 
 Options:
   --duration S        seconds of load per endpoint, path and concurrency (default 5)
@@ -66,15 +69,21 @@ const progress = (message: string) => process.stderr.write(`· ${message}\n`);
 const localDir = resolve('.local', 'bench');
 await rm(localDir, { recursive: true, force: true });
 // As deployed: the workers log failures only.
-const env = { ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', ...(await freePortEnvironment()) };
+const env = {
+  ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', ...(await freePortEnvironment()),
+  PASS_THROUGH_PORT: String((await freePortBlock(1))[0]),
+};
 const config = readPlatformConfig(env);
 progress('starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, five workers in workerd)');
 const child = spawn(process.execPath, ['bench/platform.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const ready = await new Promise<boolean>((done) => {
-  child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && done(true));
-  child.once('exit', () => done(false));
+const passThroughUrl = await new Promise<string | null>((done) => {
+  child.stdout.on('data', (chunk: Buffer) => {
+    const ready = /ready (\S+)/.exec(chunk.toString());
+    if (ready) done(ready[1]!);
+  });
+  child.once('exit', () => done(null));
 });
-if (!ready) {
+if (!passThroughUrl) {
   process.stderr.write('bench: the platform did not start (see the lines above)\n');
   process.exit(1);
 }
@@ -132,21 +141,38 @@ try {
     const roundTrips = Math.max(...counts.slice(1));
     // Warm both paths, then measure them one after the other at each level.
     await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency: 4, durationS: 1 });
+    await load(passThroughUrl, endpoint.floor, { concurrency: 4, durationS: 1 });
     await load(platform.stack.supabase.url, endpoint.floor, { concurrency: 4, durationS: 1 });
+    /** A load run with the CPU workerd spent on it, per step served. */
+    const measured = async (origin: string, step: typeof endpoint.worker, concurrency: number) => {
+      const before = workerdCpuMs(child.pid!);
+      const result = await load(origin, step, { concurrency, durationS });
+      const cpuMs = workerdCpuMs(child.pid!) - before;
+      return { ...result, cpuMsPerStep: result.steps > 0 ? Math.round((cpuMs / result.steps) * 1000) / 1000 : 0 };
+    };
+    const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
     for (const concurrency of levels) {
-      const worker = await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency, durationS });
+      const worker = await measured(platform.stack.apis[endpoint.api], endpoint.worker, concurrency);
+      const passThrough = await measured(passThroughUrl, endpoint.floor, concurrency);
       const floor = await load(platform.stack.supabase.url, endpoint.floor, { concurrency, durationS });
       const figure: EndpointFigure = {
         api: endpoint.api, name: endpoint.name, write: endpoint.write, concurrency,
         rps: worker.rps, p50Ms: worker.p50Ms, p95Ms: worker.p95Ms, p99Ms: worker.p99Ms,
+        passThroughRps: passThrough.rps, passThroughP99Ms: passThrough.p99Ms, passThroughRatio: ratio(worker.rps, passThrough.rps),
+        workerCpuMsPerRequest: worker.cpuMsPerStep, passThroughCpuMsPerRequest: passThrough.cpuMsPerStep,
         floorRps: floor.rps, floorP50Ms: floor.p50Ms, floorP95Ms: floor.p95Ms, floorP99Ms: floor.p99Ms,
-        ratio: floor.rps > 0 ? Math.round((worker.rps / floor.rps) * 100) / 100 : 0,
+        ratio: ratio(worker.rps, floor.rps),
         roundTrips, designedRoundTrips: endpoint.designedRoundTrips,
-        errors: worker.errors, floorErrors: floor.errors,
+        errors: worker.errors, floorErrors: floor.errors + passThrough.errors,
       };
       figures.push(figure);
-      progress(`${label.padEnd(52)} c=${String(concurrency).padStart(2)}  ${String(worker.rps).padStart(7)} rps p99 ${String(worker.p99Ms).padStart(6)} ms | floor ${String(floor.rps).padStart(7)} rps p99 ${String(floor.p99Ms).padStart(6)} ms | ratio ${figure.ratio} | rt ${roundTrips} | errors ${worker.errors}/${floor.errors}`);
+      progress(
+        `${label.padEnd(52)} c=${String(concurrency).padStart(2)}  ${String(worker.rps).padStart(7)} rps p99 ${String(worker.p99Ms).padStart(6)} ms cpu ${worker.cpuMsPerStep} ms` +
+          ` | pass-through ${String(passThrough.rps).padStart(7)} rps p99 ${String(passThrough.p99Ms).padStart(6)} ms cpu ${passThrough.cpuMsPerStep} ms | ratio ${figure.passThroughRatio}` +
+          ` | floor ${String(floor.rps).padStart(7)} rps | ratio ${figure.ratio} | rt ${roundTrips} | errors ${worker.errors}/${passThrough.errors}/${floor.errors}`,
+      );
       if (worker.errors > 0) progress(`  worker statuses ${JSON.stringify(worker.statuses)}`);
+      if (passThrough.errors > 0) progress(`  pass-through statuses ${JSON.stringify(passThrough.statuses)}`);
       if (floor.errors > 0) progress(`  floor statuses ${JSON.stringify(floor.statuses)}`);
     }
   }

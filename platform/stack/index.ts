@@ -40,6 +40,8 @@ export interface StartOptions {
   onProgress?: (message: string) => void;
   /** Write functions/<api>/.dev.vars (only where absent) so `wrangler dev` finds the platform. */
   writeDevVars?: boolean;
+  /** Serve the workers' static assets (the /docs pages) through Miniflare's asset router (default true). */
+  assets?: boolean;
 }
 
 /** Supabase's local anon key has these claims; signed with the local secret it is the same well-known key. */
@@ -96,7 +98,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       LOG_REQUESTS: config.logRequests ? 'true' : 'false',
     };
     progress('starting the workers in workerd');
-    const workers = await startWorkers(config, bindings, log);
+    const workers = await startWorkers(config, bindings, log, { assets: options.assets ?? true });
     stops.push(workers.stop);
     for (const api of apiNames) {
       const ready = await waitUntil(async () => (await fetch(`${workers.urls[api]}/health`)).ok, { timeoutMs: 15_000 });

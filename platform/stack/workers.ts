@@ -79,10 +79,21 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  /**
+   * Serve each worker's static assets (the /docs page's files) as wrangler dev does: through
+   * Miniflare's asset router, a JavaScript worker in front of the API worker that costs about a
+   * millisecond of CPU on every request. Deployed, Cloudflare serves assets outside the worker, so
+   * the benchmark runs without it.
+   */
+  assets: boolean;
+}
+
 export async function startWorkers(
   config: PlatformConfig,
   bindings: WorkerBindings,
   log: LogSink,
+  options: WorkerOptions = { assets: true },
 ): Promise<RunningWorkers> {
   const buildDir = join(config.localDir, 'build');
   const started: Miniflare[] = [];
@@ -106,7 +117,7 @@ export async function startWorkers(
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
           bindings: { ...(worker.vars ?? {}), ...bindings },
-          ...(worker.assets
+          ...(worker.assets && options.assets
             ? { assets: { directory: resolve(dirname(workerConfigPath(api)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
             : {}),
           durableObjects: Object.fromEntries(

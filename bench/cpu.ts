@@ -1,0 +1,42 @@
+/**
+ * CPU time spent by workerd, from /proc: the user and system time of every workerd process below
+ * a process (the benchmark's platform), summed, in milliseconds. Read around a load run, the
+ * difference divided by the requests served is workerd's CPU per request.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** pid, parent pid, command name, and user + system ticks of one process, or null when it is gone. */
+function stat(pid: number): { ppid: number; comm: string; ticks: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces; the fields after it are numbered from 3.
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    return { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Milliseconds of CPU used so far by the workerd processes that descend from `rootPid`. */
+export function workerdCpuMs(rootPid: number): number {
+  const processes = new Map<number, { ppid: number; comm: string; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = stat(Number(entry));
+    if (s) processes.set(Number(entry), s);
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = processes.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 50; p = processes.get(p)?.ppid, hops++) {
+      if (p === rootPid) return true;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, s] of processes) if (s.comm.startsWith('workerd') && descends(pid)) ticks += s.ticks;
+  return (ticks * 1000) / ticksPerSecond;
+}

@@ -1,0 +1,38 @@
+/**
+ * The second floor: a worker that does nothing but send the request it gets on to the /rest/v1
+ * gateway and answer what comes back, run in workerd exactly as the API workers are (Miniflare, the
+ * same compatibility date and flags). Loaded with an endpoint's floor requests (the same RPC with
+ * the same token), it costs what workerd's hop costs (its HTTP server, one subrequest) and nothing
+ * of our code; the endpoint's worker against it is what our code costs.
+ */
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
+import { readWorkerConfig } from '../platform/stack/workers.ts';
+
+const script = `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(new Request(env.GATEWAY_ORIGIN + url.pathname + url.search, request));
+  },
+};
+`;
+
+export async function startPassThrough(host: string, port: number, gatewayOrigin: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const like = await readWorkerConfig('kit');
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+    name: 'pass-through',
+    modules: true,
+    script,
+    compatibilityDate: like.compatibility_date,
+    compatibilityFlags: like.compatibility_flags ?? [],
+    bindings: { GATEWAY_ORIGIN: gatewayOrigin },
+    host,
+    port,
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    }),
+  );
+  await mf.ready;
+  return { url: `http://${host}:${port}`, stop: () => mf.dispose() };
+}
