@@ -40,7 +40,7 @@ export const dpdErrors: ErrorDialect = {
     // DPD answers a missing purchase or page with exactly {"status":"NOTFOUND"}.
     if (error.kind === 'not_found') return c.json({ status: 'NOTFOUND' }, 404);
     const body: Record<string, unknown> = { status: statusWordOfKind[error.kind], message: error.message };
-    if (error.issues.length > 0) body.errors = error.issues;
+    if (error.issues.length > 0) body.errors = error.issues.map(({ field, message, code }) => ({ field, message, code }));
     const status = error.kind === 'unprocessable' || error.kind === 'unsupported_media_type' ? 400 : error.status;
     return c.json(body, status);
   },
