@@ -226,6 +226,16 @@ describe('prices', () => {
     expect(twice.body.errors.map((e) => e.message)).toEqual(['PromoCodes: save10 is given more than once', 'PromoCodes: GONE is not a valid promo code']);
   });
 
+  it('reads PromoCodes typed as a string (the reference\'s third scenario) as comma-separated codes, in order', async () => {
+    const priced = (codes: string) => validate({ ...newConsumer(), ...card(), ...spa(), PromoCodes: codes });
+    expect((await priced('SAVE10,FIVEOFF')).body.chargeAmount).toBe(62.43);
+    expect((await priced(' fiveoff , save10 ')).body.chargeAmount).toBe(62.93);
+    expect((await priced('SAVE10')).body.chargeAmount).toBe(67.43);
+    const unknown = await priced('SAVE10,GONE');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors.map((e) => e.message)).toEqual(['PromoCodes: GONE is not a valid promo code']);
+  });
+
   it('prices another publisher\'s orders in its currency with its codes', async () => {
     const placed = await order({ ...newConsumer(), ...card(), ...sampleGlobex(), PromoCodes: 'WILLKOMMEN' }, 'globex');
     // 20.00 − 15%; globex has no credit rules.
@@ -412,6 +422,12 @@ describe('duplicates', () => {
     }
     expect((await order({ ...form, ...spa(0, 2) })).status).toBe(200);
     expect((await order({ ...form, AllowDuplicatePurchase: 'True' })).status).toBe(200);
+    // The reference also calls the flag AllowDuplicateOrder: one meaning, whichever name.
+    expect((await order({ ...form, AllowDuplicateOrder: 'True' })).status).toBe(200);
+    expect((await order({ ...form, AllowDuplicateOrder: 'False' })).status).toBe(409);
+    const contradicting = await validate({ ...form, AllowDuplicatePurchase: 'True', AllowDuplicateOrder: 'False' });
+    expect(contradicting.status).toBe(400);
+    expect(contradicting.body.errors.map((e) => e.message)).toEqual(['AllowDuplicateOrder: names the same flag as AllowDuplicatePurchase and cannot differ from it']);
   });
 
   it('are caught among concurrent identical orders, paid by card or not', async () => {

@@ -72,6 +72,27 @@ describe('readOrderForm', () => {
     ]));
   });
 
+  it('reads promo codes repeated, indexed or comma-separated, in order', () => {
+    const codes = (body: string) => {
+      const result = read(`${sample}&${body}`);
+      return result.ok ? result.order.PromoCodes : fieldsOf(result);
+    };
+    expect(codes('PromoCodes=SPRING,FIVEOFF')).toEqual(['SPRING', 'FIVEOFF']);
+    expect(codes('PromoCodes=SPRING&PromoCodes=FIVEOFF')).toEqual(['SPRING', 'FIVEOFF']);
+    expect(codes('PromoCodes[0]=SPRING&PromoCodes[1]=FIVEOFF')).toEqual(['SPRING', 'FIVEOFF']);
+    expect(codes('PromoCodes= , ')).toEqual([]);
+    expect(codes(`PromoCodes=${'X'.repeat(51)}`)).toEqual(['PromoCodes[0] must be at most 50 characters']);
+  });
+
+  it('takes AllowDuplicateOrder as AllowDuplicatePurchase', () => {
+    const allowed = read(`${sample}&AllowDuplicateOrder=True`);
+    expect(allowed.ok && allowed.order.AllowDuplicatePurchase).toBe(true);
+    expect(allowed.ok && 'AllowDuplicateOrder' in allowed.order).toBe(false);
+    expect(fieldsOf(read(`${sample}&AllowDuplicateOrder=True&AllowDuplicatePurchase=False`))).toEqual([
+      'AllowDuplicateOrder names the same flag as AllowDuplicatePurchase and cannot differ from it',
+    ]);
+  });
+
   it('needs the gift recipient, and CreateUnixTimestamp with an AffiliateId', () => {
     const gift = sample.replace('OrderDetails%5b0%5d.EmailAddress=giftrecipient%40groupcommerce.com&', '') + '&AffiliateInfo.AffiliateId=7';
     expect(fieldsOf(read(gift))).toEqual([

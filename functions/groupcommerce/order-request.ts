@@ -13,7 +13,7 @@ import { email, plainText, reportIssues, toFieldIssues } from '../../shared/vali
 
 /** Every name the reference's form uses, by lower case, for case-insensitive binding. */
 const canonicalNames = new Map(
-  `AllowDuplicatePurchase BillingInfo ConsumerInfo AffiliateInfo PurchaseTrackingInfo PromoCodes UsePromotionalPrice
+  `AllowDuplicatePurchase AllowDuplicateOrder BillingInfo ConsumerInfo AffiliateInfo PurchaseTrackingInfo PromoCodes UsePromotionalPrice
    OrderDetails SendEmail CustomTrackingInfo NameOnCard CardNumber CVV StoreCreditCard ExpirationMonth ExpirationYear
    BillingPhone BillingAddress BillingAddress2 BillingCity BillingState BillingCountry BillingZip PaymentType SpendCredits
    StoredCreditCardId PaymentCapturedOffSite ExternalTransactionInformation AmountCharged CreditValueUsed TransactionId
@@ -112,8 +112,19 @@ const orderDetail = z.strictObject({
   Message: z.optional(plainText(2000)),
 });
 
+/**
+ * spec: the request table names a list, the third scenario a string: both are read, a string as
+ * comma-separated codes in order (`PromoCodes=SPRING,FIVEOFF`), as repeated names are.
+ */
+const promoCodes = z.pipe(
+  z.union([z.string(), z.array(z.string())], { error: 'must be a list of promo codes' }),
+  z.transform((given) => (Array.isArray(given) ? given : given.split(',')).map((code) => code.trim()).filter((code) => code !== '')),
+).check(z.meta({ description: 'Promo codes, applied in order: repeated, indexed (PromoCodes[0]) or comma-separated.' }));
+
 export const orderFormSchema = z.strictObject({
   AllowDuplicatePurchase: z.optional(bool),
+  // spec: the answer's duplicateOrderId calls the same flag AllowDuplicateOrder; one meaning.
+  AllowDuplicateOrder: z.optional(bool),
   BillingInfo: z.strictObject({
     NameOnCard: z.optional(text(200)),
     CardNumber: z.optional(plainText(40)),
@@ -161,7 +172,7 @@ export const orderFormSchema = z.strictObject({
   PurchaseTrackingInfo: z.optional(
     z.strictObject({ AdditionalFields: z.optional(z.array(z.strictObject({ Key: text(200), Value: plainText(2000) }))) }),
   ),
-  PromoCodes: z.optional(z.union([text(50), z.array(text(50))], { error: 'must be a list of promo codes' })),
+  PromoCodes: z.optional(z.pipe(promoCodes, z.array(text(50)).check(z.maxLength(20, { error: 'must list at most 20 promo codes' })))),
   UsePromotionalPrice: z.optional(bool),
   OrderDetails: z.array(orderDetail).check(z.minLength(1, { error: 'must list at least one order detail' }), z.maxLength(50, { error: 'must list at most 50 order details' })),
   SendEmail: z.optional(bool),
@@ -209,6 +220,9 @@ export function scenarioIssues(form: OrderForm, now = new Date()): FieldIssue[] 
       if (detail.FirstName === undefined) issues.push(required(`OrderDetails[${index}].FirstName`, 'for a gift'));
     }
   });
+  if (form.AllowDuplicatePurchase !== undefined && form.AllowDuplicateOrder !== undefined && form.AllowDuplicatePurchase !== form.AllowDuplicateOrder) {
+    issues.push({ field: 'AllowDuplicateOrder', message: 'names the same flag as AllowDuplicatePurchase and cannot differ from it', code: 'invalid' });
+  }
   if (form.AffiliateInfo?.AffiliateId !== undefined && form.AffiliateInfo.CreateUnixTimestamp === undefined) {
     issues.push(required('AffiliateInfo.CreateUnixTimestamp', 'when AffiliateId is given'));
   }
@@ -221,7 +235,10 @@ export function readOrderForm(form: { [key: string]: FormValue }, now = new Date
   const parsed = orderFormSchema.safeParse(canonical);
   if (!parsed.success) return { ok: false, issues: toFieldIssues(parsed.error, canonical) };
   const issues = scenarioIssues(parsed.data, now);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, order: parsed.data };
+  if (issues.length > 0) return { ok: false, issues };
+  // One flag, whichever name it came by.
+  const { AllowDuplicateOrder, ...order } = parsed.data;
+  return { ok: true, order: { ...order, AllowDuplicatePurchase: order.AllowDuplicatePurchase ?? AllowDuplicateOrder } };
 }
 
 /** The form's fields as the body listed them (a repeated name as a list), which the order route validates. */

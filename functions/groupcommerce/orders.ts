@@ -44,8 +44,7 @@ export interface NonceSpend {
  */
 export function orderForDatabase(order: OrderForm): Json {
   const { NameOnCard, CardNumber, CVV, ExpirationMonth, ExpirationYear, ...billing } = order.BillingInfo;
-  const promoCodes = order.PromoCodes === undefined ? [] : [order.PromoCodes].flat();
-  return { ...order, BillingInfo: billing, PromoCodes: promoCodes } as Json;
+  return { ...order, BillingInfo: billing, PromoCodes: order.PromoCodes ?? [] } as Json;
 }
 
 /** The processor named by PAYMENT_PROCESSOR; only the built-in test processor exists so far. */
