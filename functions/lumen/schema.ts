@@ -9,8 +9,32 @@ const wholeQuantity = 'must be a whole number of at least 1';
 /** spec: starred fields, required when fulfillment is true. */
 export const starredAddressFields = ['address1', 'city', 'state', 'zip', 'countryCode', 'phone'] as const;
 
-const propertyValue = z.union([plainText(1000), z.number(), z.boolean()], {
-  error: 'must be a string, a number or a boolean',
+/** How deep a property's value may nest (an object in an array in an object is 3), and how large all properties may be. */
+export const maxPropertyDepth = 5;
+export const maxPropertiesBytes = 16 * 1024;
+
+/**
+ * True for a JSON value (string, finite number, boolean, null, array, object) nesting at most
+ * `maxDepth` levels. Walked with a stack, not recursion, so a hostile depth cannot exhaust it.
+ */
+export function isBoundedJson(value: unknown, maxDepth: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return false;
+      continue;
+    }
+    if (typeof item !== 'object' || depth >= maxDepth) return false;
+    for (const inner of Array.isArray(item) ? item : Object.values(item)) pending.push([inner, depth + 1]);
+  }
+  return true;
+}
+
+/** spec: "arbitrary key-value pairs": any JSON value, within the bounds above. */
+const propertyValue = z.custom<unknown>((value) => isBoundedJson(value, maxPropertyDepth), {
+  error: `must be a JSON value nesting at most ${maxPropertyDepth} levels`,
 });
 
 export const lumenPurchaseSchema = z.strictObject({
@@ -41,10 +65,14 @@ export const lumenPurchaseSchema = z.strictObject({
     }),
   ),
   additionalInfo: z.optional(z.strictObject({ audienceSegment: z.optional(text(100)) })),
-  // spec: arbitrary key-value pairs; bounded here to 50 keys of at most 100 characters.
+  // spec: arbitrary key-value pairs; bounded here to 50 keys of at most 100 characters, values of
+  // any JSON type nesting at most 5 levels, 16 KB in all; echoed back as sent.
   properties: z.optional(
     z.record(plainText(100).check(z.minLength(1, { error: 'keys must not be empty' })), propertyValue).check(
       z.refine((value) => Object.keys(value).length <= 50, { error: 'must have at most 50 keys' }),
+      z.refine((value) => new TextEncoder().encode(JSON.stringify(value)).byteLength <= maxPropertiesBytes, {
+        error: `must be at most ${maxPropertiesBytes / 1024} KB as JSON`,
+      }),
     ),
   ),
 });

@@ -122,11 +122,15 @@ begin
     case when shipping is not null then customer_row.last_name end,
     shipping ->> 'address1', shipping ->> 'address2', shipping ->> 'city',
     shipping ->> 'state', shipping ->> 'zip', shipping ->> 'countryCode', shipping ->> 'phone',
-    jsonb_strip_nulls(jsonb_build_object(
-      'fulfillment', purchase -> 'fulfillment',
-      'additionalInfo', purchase -> 'additionalInfo',
-      'properties', purchase -> 'properties'
-    ))
+    -- What was given, as given: only the members the request left out are dropped (a null
+    -- inside the properties is the partner's own value and stays).
+    (select coalesce(jsonb_object_agg(member.key, member.value), '{}')
+     from jsonb_each(jsonb_build_object(
+       'fulfillment', purchase -> 'fulfillment',
+       'additionalInfo', purchase -> 'additionalInfo',
+       'properties', purchase -> 'properties'
+     )) as member
+     where member.value is not null and member.value <> 'null'::jsonb)
   )
   on conflict (company_id, source, external_id) where external_id is not null do nothing
   returning * into created;
