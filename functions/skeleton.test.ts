@@ -69,7 +69,7 @@ const workers = [
     missing: expect.objectContaining({
       success: false,
       version: '3',
-      errors: [{ code: 'MissingCredential', message: 'An OAuth 1.0a Authorization header is required.' }],
+      errors: [{ code: 'MissingCredential', message: 'OAuth 1.0a parameters are required (in the Authorization header, the form body or the query string).' }],
     }),
     notFound: (body: any) => expect(body).toMatchObject({ success: false, errors: [{ code: 'NotFound' }] }),
     unavailable: (body: any) => expect(body).toMatchObject({ success: false, errors: [{ code: 'DependencyUnavailable' }] }),

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { admin, demo, sampleOrderForm, signedOrder, stack } from './helpers.ts';
+import { oauthHeader, oauthParameters } from './oauth-client.ts';
 
 type Slug = 'acme' | 'globex';
 
@@ -116,6 +117,40 @@ describe('Group Commerce OAuth 1.0a', () => {
     });
     expect(noNonce.status).toBe(400);
     expect(((await noNonce.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/oauth_nonce/);
+  });
+});
+
+describe('Group Commerce OAuth parameters in the body or the query (RFC 5849 section 3.5)', () => {
+  const url = () => `${stack().apis.groupcommerce}/api/v3/publisher/order`;
+  const formBody = () => new URLSearchParams(sampleOrderForm()).toString();
+  const post = (target: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
+
+  it('places an order signed with the parameters in the form body', async () => {
+    const body = formBody();
+    const oauth = oauthParameters(demo('acme').groupcommerce, url(), 'POST', body);
+    const res = await post(url(), `${body}&${new URLSearchParams(oauth)}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ success: true, orderId: expect.any(Number) });
+  });
+
+  it('places an order signed with the parameters in the query string', async () => {
+    const body = formBody();
+    const oauth = oauthParameters(demo('acme').groupcommerce, url(), 'POST', body);
+    const res = await post(`${url()}?${new URLSearchParams(oauth)}`, body);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ success: true, orderId: expect.any(Number) });
+  });
+
+  it('answers parameters sent in two places with 400, and checks the signature wherever they come', async () => {
+    const body = formBody();
+    const oauth = oauthParameters(demo('acme').groupcommerce, url(), 'POST', body);
+    const twice = await post(`${url()}?${new URLSearchParams(oauth)}`, body, { Authorization: oauthHeader(demo('acme').groupcommerce, url(), 'POST', body) });
+    expect(twice.status).toBe(400);
+    expect(await twice.json()).toMatchObject({ errors: [{ code: 'ParameterRejected', message: expect.stringMatching(/one place only, not in the Authorization header and the query string/) }] });
+    const changed = await post(url(), `${body.replace('9035', '9034')}&${new URLSearchParams(oauth)}`);
+    expect(changed.status).toBe(401);
+    expect(await changed.json()).toMatchObject({ errors: [{ code: 'SignatureInvalid' }] });
   });
 });
 

@@ -63,17 +63,45 @@ function unauthorized(message: string, reason: string): never {
   throw new ApiError('unauthenticated', message, { reason });
 }
 
-/** The request's parameters that count in the signature: query, form body, and the header's oauth_*. */
-async function signedParameters(c: Context<WorkerAppEnv>, oauth: Map<string, string>): Promise<Array<[string, string]>> {
-  const url = new URL(c.req.url);
-  const params: Array<[string, string]> = [...url.searchParams.entries()];
-  // spec (RFC 5849 3.4.1.3.1): the body counts only when it is form-encoded.
+/** The form body's parameters, when the body is form-encoded (RFC 5849 3.4.1.3.1: only then does it count). */
+async function formParameters(c: Context<WorkerAppEnv>): Promise<Array<[string, string]>> {
   const contentType = c.req.header('Content-Type') ?? '';
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
-    params.push(...new URLSearchParams(await c.req.text()).entries());
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) return [];
+  return [...new URLSearchParams(await c.req.text()).entries()];
+}
+
+/** The protocol parameters among a list of parameters (their names start with oauth_). */
+function protocolParameters(params: Array<[string, string]>, where: string): Map<string, string> {
+  const oauth = new Map<string, string>();
+  for (const [name, value] of params) {
+    if (!name.startsWith('oauth_')) continue;
+    if (oauth.has(name)) badRequest(`The OAuth parameter ${name} is given more than once in the ${where}.`, 'parameter_rejected');
+    oauth.set(name, value);
   }
-  params.push(...oauth.entries());
-  return params;
+  return oauth;
+}
+
+/**
+ * The request's protocol parameters, from the one place they came in (RFC 5849 3.5: the
+ * Authorization header, the form body or the query string), and every parameter that counts in
+ * the signature: the query's, the form body's, and the header's oauth_* (3.4.1.3.1).
+ */
+async function requestParameters(c: Context<WorkerAppEnv>): Promise<{ oauth: Map<string, string>; signed: Array<[string, string]> }> {
+  const query = [...new URL(c.req.url).searchParams.entries()];
+  const form = await formParameters(c);
+  const header = parseOAuthHeader(c.req.header('Authorization'));
+  if (header && !header.ok) badRequest(header.problem, 'parameter_rejected');
+  const places = [
+    { where: 'Authorization header', oauth: header?.ok ? header.params : new Map<string, string>() },
+    { where: 'form body', oauth: protocolParameters(form, 'form body') },
+    { where: 'query string', oauth: protocolParameters(query, 'query string') },
+  ].filter((place) => place.oauth.size > 0);
+  if (places.length === 0) unauthorized('OAuth 1.0a parameters are required (in the Authorization header, the form body or the query string).', 'missing_credential');
+  if (places.length > 1) {
+    badRequest(`The OAuth parameters must come in one place only, not in the ${places.map((p) => p.where).join(' and the ')}.`, 'parameter_rejected');
+  }
+  const signed = [...query, ...form, ...(header?.ok ? header.params.entries() : [])];
+  return { oauth: places[0]!.oauth, signed };
 }
 
 /**
@@ -104,10 +132,7 @@ async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, cons
 
 /** Checks the protocol parameters, the timestamp and the signature; the nonce is the database's to spend. */
 export async function verifyOAuthRequest(c: Context<WorkerAppEnv<GroupCommerceEnv>>): Promise<VerifiedOAuthRequest> {
-  const parsed = parseOAuthHeader(c.req.header('Authorization'));
-  if (!parsed) unauthorized('An OAuth 1.0a Authorization header is required.', 'missing_credential');
-  if (!parsed.ok) badRequest(parsed.problem, 'parameter_rejected');
-  const oauth = parsed.params;
+  const { oauth, signed } = await requestParameters(c);
   const missing = requiredParameters.filter((name) => !oauth.get(name));
   if (missing.length > 0) badRequest(`The OAuth parameters ${missing.join(', ')} are missing.`, 'parameter_absent');
   if (oauth.get('oauth_signature_method') !== 'HMAC-SHA1') {
@@ -125,7 +150,7 @@ export async function verifyOAuthRequest(c: Context<WorkerAppEnv<GroupCommerceEn
   }
   const consumerKey = oauth.get('oauth_consumer_key')!;
   const consumerSecret = await consumerSecretOf(c, consumerKey);
-  const baseString = signatureBaseString(c.req.method, signedUrl(c.req.url, c.env.PUBLIC_BASE_URL), await signedParameters(c, oauth));
+  const baseString = signatureBaseString(c.req.method, signedUrl(c.req.url, c.env.PUBLIC_BASE_URL), signed);
   const expected = await hmacSha1Signature(baseString, consumerSecret);
   if (!timingSafeEqual(expected, oauth.get('oauth_signature')!)) {
     unauthorized('The OAuth signature does not match the request.', 'signature_invalid');

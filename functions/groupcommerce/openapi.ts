@@ -117,7 +117,7 @@ export function groupCommerceOpenApi(): JsonSchema {
     'PaymentCapturedOffSite=True), on IsGift and on whether the offer ships.';
   document = openApiDocument(
     { title: 'Group Commerce publisher API', version: '3', description: 'Purchase and validate orders of a publisher\'s offers, and read a consumer\'s stored cards.' },
-    { oauth1: { type: 'http', scheme: 'OAuth', description: 'OAuth 1.0a (RFC 5849), HMAC-SHA1, two-legged: the consumer key and secret sign the method, URL, query and form.' } },
+    { oauth1: { type: 'http', scheme: 'OAuth', description: 'OAuth 1.0a (RFC 5849), HMAC-SHA1, two-legged: the consumer key and secret sign the method, URL, query and form. The oauth_* parameters may also come in the form body or the query string instead of this header (section 3.5), in one place only.' } },
     [
       {
         method: 'post', path: '/api/v3/publisher/order', operationId: 'purchase', security: ['oauth1'], summary: 'Purchase',

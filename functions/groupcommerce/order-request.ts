@@ -248,7 +248,10 @@ const formFields = z.record(z.string(), z.union([z.string(), z.array(z.string())
 export const orderRequestSchema = z.pipe(
   formFields,
   z.transform((fields, ctx): OrderForm => {
-    const pairs = Object.entries(fields).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one]));
+    // OAuth's protocol parameters may come in the body (RFC 5849 3.5.2); they are not the order's.
+    const pairs = Object.entries(fields)
+      .filter(([name]) => !name.startsWith('oauth_'))
+      .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one]));
     const form = parseDottedForm(new URLSearchParams(pairs));
     // A form that is not one (a name that cannot bind, a gap in a list) is said of the whole body.
     const result = form.ok ? readOrderForm(form.value) : { ok: false as const, issues: [{ field: '', message: form.problem }] };
