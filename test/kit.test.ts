@@ -77,6 +77,8 @@ describe('POST /v4/purchases', () => {
 
   const invalid: Array<[string, unknown, RegExp]> = [
     ['email_address not an email', withPurchase({ email_address: 'pru' }), /^purchase\.email_address must be an email address$/],
+    // The reference's page shows its example's address as an email-protection placeholder.
+    ['the reference page\'s placeholder address', withPurchase({ email_address: '[email protected]' }), /^purchase\.email_address must be an email address$/],
     ['transaction_id missing', withPurchase({ transaction_id: undefined }), /^purchase\.transaction_id is required$/],
     ['currency unknown', withPurchase({ currency: 'ZZZ' }), /^purchase\.currency must be a three-letter ISO 4217/],
     ['status unknown', withPurchase({ status: 'shipped' }), /^purchase\.status must be one of paid, pending/],
