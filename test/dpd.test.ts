@@ -112,8 +112,12 @@ describe('GET /purchases filters', () => {
     ['date_max as RFC 2822', () => 'date_max=Fri,%2005%20Jan%202024%2010:00:00%20%2B0000', () => [p().a]],
     ['total equals', () => 'total=25.50', () => [p().c, p().b]],
     ['total_op=gt', () => 'total=25.50&total_op=gt', () => [p().d]],
-    ['total_op=lt', () => 'total=25.50&total_op=lt', () => [p().a]],
+    // A purchase reported without an amount shows 0.00 and is compared as 0.00.
+    ['total_op=lt', () => 'total=25.50&total_op=lt', () => [p().e, p().a]],
     ['total_op=ne', () => 'total=25.50&total_op=ne', () => [p().e, p().d, p().a]],
+    ['total of none', () => 'total=0', () => [p().e]],
+    ['total_op=gt than none', () => 'total=0&total_op=gt', () => [p().d, p().c, p().b, p().a]],
+    ['total_op=ne to none', () => 'total=0.00&total_op=ne', () => [p().d, p().c, p().b, p().a]],
     ['ship: tangibles not yet shipped', () => 'ship=1', () => [p().d, p().b]],
     ['status and ship', () => 'status=ACT&ship=1', () => [p().d]],
     ['storefront, email and date', () => `storefront_id=${fx.storefronts.s1}&customer_email=ali&date_min=2025-01-01`, () => [p().e, p().c]],

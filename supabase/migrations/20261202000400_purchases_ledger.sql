@@ -113,7 +113,8 @@ create index if not exists purchases_company_status on ledger.purchases (company
 create index if not exists purchases_company_storefront on ledger.purchases (company_id, storefront_id, number desc) where storefront_id is not null;
 create index if not exists purchases_company_customer on ledger.purchases (company_id, customer_id, number desc) where customer_id is not null;
 create index if not exists purchases_company_created_number on ledger.purchases (company_id, created_at, number);
-create index if not exists purchases_company_total on ledger.purchases (company_id, total, number desc);
+-- The total as DPD shows and filters it: none is 0.
+create index if not exists purchases_company_total on ledger.purchases (company_id, (coalesce(total, 0)), number desc);
 create index if not exists purchases_company_number_desc on ledger.purchases (company_id, number desc);
 create index if not exists purchases_company_awaiting_shipment on ledger.purchases (company_id, number desc) where awaiting_shipment;
 

@@ -127,12 +127,14 @@ begin
   end if;
   if created_from is not null then conditions := conditions || ' and p.created_at >= to_timestamp($9)'; end if;
   if created_to is not null then conditions := conditions || ' and p.created_at <= to_timestamp($10)'; end if;
+  -- The total compared is the total DPD shows: a purchase reported without an amount shows 0.00
+  -- and compares as 0 (purchases_company_total indexes the same expression).
   if total is not null then
     conditions := conditions || case total_op
-      when 'ne' then ' and p.total is distinct from $11'
-      when 'gt' then ' and p.total > $11'
-      when 'lt' then ' and p.total < $11'
-      else ' and p.total = $11' end;
+      when 'ne' then ' and coalesce(p.total, 0) <> $11'
+      when 'gt' then ' and coalesce(p.total, 0) > $11'
+      when 'lt' then ' and coalesce(p.total, 0) < $11'
+      else ' and coalesce(p.total, 0) = $11' end;
   end if;
   if unshipped then conditions := conditions || ' and p.awaiting_shipment'; end if;
 
