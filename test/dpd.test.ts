@@ -194,7 +194,8 @@ describe('GET /purchases/:id', () => {
     ]);
     expect(p).toMatchObject({
       id: 1001, storefront_id: 101, status: 'ACT', currency: 'USD',
-      subtotal: '120.00', discount: '12.00', tax: '8.64', shipping: '10.00', total: '126.64', processor_fee: '3.97',
+      // spec: total = subtotal + discount + tax + shipping, a discount being money off.
+      subtotal: '120.00', discount: '-12.00', tax: '8.64', shipping: '10.00', total: '126.64', processor_fee: '3.97',
       buyer_email: 'dana.scully@example.com', buyer_firstname: 'Dana', buyer_lastname: 'Scully',
       customer_notes: 'Please gift wrap.',
       custom_fields: [{ label: 'How did you hear about us?', response: 'A friend' }, { label: 'Company name', response: 'FBI' }],
@@ -210,7 +211,7 @@ describe('GET /purchases/:id', () => {
     });
     expect(p.line_items[0]).toEqual({
       id: expect.any(Number), purchase_id: 1001, product_id: 1, price: '50.00', quantity: 1, subtotal: '50.00', tax: '3.60',
-      discount: '12.00', total: '65.60', product_name: 'Annual subscription', download_limit: 5, download_count: 0,
+      discount: '-12.00', total: '41.60', product_name: 'Annual subscription', download_limit: 5, download_count: 0,
       expires_at: expect.any(Number), product_keys: ['DEMO-1001-1'], has_all_keys: true,
     });
     expect(p.line_items[1]).toMatchObject({ product_id: 2, quantity: 2, subtotal: '70.00', total: '75.04', expires_at: null, product_keys: [] });
@@ -232,7 +233,8 @@ describe('GET /purchases/:id', () => {
     const globex = `Basic ${btoa(`globex:${demo('globex').dpd.password}`)}`;
     const p = (await dpd(`/purchases/${kitId}`, { auth: globex })).body;
     expect(p).toMatchObject({
-      id: kitId, status: 'ACT', currency: 'EUR', total: '9.50', subtotal: '0.00', storefront_id: null, buyer_email: 'kit@example.com',
+      id: kitId, status: 'ACT', currency: 'EUR', total: '9.50', subtotal: '9.50', discount: '0.00', tax: '0.00', shipping: '0.00',
+      storefront_id: null, buyer_email: 'kit@example.com',
       buyer_firstname: '', shipping_street: '', billing_card_number: '', requires_shipping: false, tangibles_to_ship: null,
       custom_fields: [], coupons: [], ip_address: '', marketing_optin: false,
     });

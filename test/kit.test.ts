@@ -83,6 +83,9 @@ describe('POST /v4/purchases', () => {
     ['currency unknown', withPurchase({ currency: 'ZZZ' }), /^purchase\.currency must be a three-letter ISO 4217/],
     ['status unknown', withPurchase({ status: 'shipped' }), /^purchase\.status must be one of paid, pending/],
     ['a negative total', withPurchase({ total: -1 }), /^purchase\.total must not be negative$/],
+    // The amounts must add up, to the cent: the sentence names the fields and both sums.
+    ['amounts that do not add up', withPurchase({ total: 81.5 }), /^purchase\.total is 81\.50, but subtotal − discount \+ tax \+ shipping = 78\.66 − 5\.00 \+ 7\.87 \+ 0\.00 = 81\.53$/],
+    ['a discount above the rest', withPurchase({ discount: 100, total: undefined }), /^purchase\.discount is more than the rest: subtotal − discount \+ tax \+ shipping = 78\.66 − 100\.00 \+ 7\.87 \+ 0\.00 = -13\.47$/],
     ['tax in fractions of a cent', withPurchase({ tax: 7.875 }), /^purchase\.tax must have at most 2 decimal places$/],
     ['transaction_time not a time', withPurchase({ transaction_time: 'yesterday' }), /^purchase\.transaction_time must be an ISO 8601/],
     ['no products', withPurchase({ products: [] }), /^purchase\.products must list at least one product$/],
@@ -105,9 +108,11 @@ describe('the transaction_id rule', () => {
   it('a second POST updates the purchase (200) instead of making another', async () => {
     const token = await freshAccount();
     const first = await post(token, withPurchase({ transaction_id: 'T-1' }));
-    const second = await post(token, withPurchase({ transaction_id: 'T-1', status: 'refunded', total: 0, products: [example.purchase.products[0]] }));
+    const second = await post(token, withPurchase({
+      transaction_id: 'T-1', status: 'refunded', subtotal: 23.22, tax: 0, discount: 0, total: 23.22, products: [example.purchase.products[0]],
+    }));
     expect([first.status, second.status]).toEqual([201, 200]);
-    expect(second.body.purchase).toMatchObject({ id: first.body.purchase.id, status: 'refunded', total: 0 });
+    expect(second.body.purchase).toMatchObject({ id: first.body.purchase.id, status: 'refunded', subtotal: 23.22, total: 23.22 });
     expect(second.body.purchase.products).toHaveLength(1);
     const list = await kit(token, '/v4/purchases?include_total_count=true');
     expect(list.body.pagination.total_count).toBe(1);

@@ -1,5 +1,6 @@
 /** DPD's wire form of a purchase: its field names, UNIX timestamps, money as decimal strings, masked card. */
 import type * as z from 'zod/mini';
+import { centsToDecimal, toCents } from '../../shared/money/index.ts';
 import type { dpdPurchaseOut } from './openapi.ts';
 
 /** DPD's status codes and the ledger's statuses, one to one. */
@@ -37,6 +38,19 @@ export function maskedCard(last4: unknown): string {
   return typeof last4 === 'string' && last4 !== '' ? `${'*'.repeat(12)}${last4}` : '';
 }
 
+/**
+ * DPD's arithmetic on the ledger's amounts. The reference defines total = subtotal + discount + tax
+ * + shipping (and a line's total = subtotal + tax + discount): a discount is money off, so it is
+ * shown negative (or 0.00). Amounts a reporter left out are 0.00, and a subtotal left out is what
+ * makes the total add up (the operations function reports only the amount). Every API writes
+ * amounts that add up (Kit refuses a report whose amounts do not), so both formulas hold.
+ */
+export function dpdAmounts(row: Row): { subtotal: string; discount: string; tax: string; shipping: string; total: string } {
+  const [discount, tax, shipping, total] = [row.discount, row.tax, row.shipping, row.total].map(toCents) as [bigint, bigint, bigint, bigint];
+  const subtotal = row.subtotal === null || row.subtotal === undefined ? total - tax - shipping + discount : toCents(row.subtotal);
+  return { subtotal: centsToDecimal(subtotal), discount: centsToDecimal(-discount), tax: centsToDecimal(tax), shipping: centsToDecimal(shipping), total: centsToDecimal(total) };
+}
+
 /** `row` is what private.dpd_purchase_row builds: the ledger's purchase under `purchase`, the rest beside it. */
 export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
   const row: Row = { ...built.purchase, ...built };
@@ -56,11 +70,7 @@ export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
     salt: row.salt,
     status: codeOfStatus[row.status] ?? 'ACT',
     currency: text(row.currency),
-    subtotal: money(row.subtotal),
-    discount: money(row.discount),
-    tax: money(row.tax),
-    shipping: money(row.shipping),
-    total: money(row.total),
+    ...dpdAmounts(row),
     processor_fee: money(row.processor_fee),
     buyer_email: text(customer?.email),
     buyer_firstname: text(customer?.first_name),
@@ -112,9 +122,10 @@ export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
       quantity: item.quantity,
       subtotal: money(item.subtotal),
       tax: money(item.tax),
-      discount: money(item.discount),
+      // Money off, so negative, as on the purchase.
+      discount: centsToDecimal(-toCents(item.discount)),
       // spec: "Line total (subtotal + tax + discount)", in exact cents.
-      total: centsToMoney(toCents(item.subtotal) + toCents(item.tax) + toCents(item.discount)),
+      total: centsToDecimal(toCents(item.subtotal) + toCents(item.tax) - toCents(item.discount)),
       product_name: text(item.product_name),
       download_limit: item.download_limit,
       download_count: item.download_count,
@@ -131,16 +142,4 @@ export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
     ip_address: text(row.ip_address),
     marketing_optin: row.marketing_optin === true,
   };
-}
-
-/** Whole cents of a two-decimal amount, by its decimal text (no float arithmetic on money). */
-function toCents(value: unknown): bigint {
-  const [whole = '0', fraction = ''] = money(value).split('.');
-  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
-}
-
-function centsToMoney(cents: bigint): string {
-  const sign = cents < 0n ? '-' : '';
-  const abs = cents < 0n ? -cents : cents;
-  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
 }

@@ -1,6 +1,7 @@
 /** What Kit's POST /v4/purchases takes: `{ "purchase": { ... } }` with its line items under `products`. */
 import * as z from 'zod/mini';
-import { currencyCode, email, isoTimestamp, money, plainText } from '../../shared/validation/index.ts';
+import { centsToDecimal, toCents } from '../../shared/money/index.ts';
+import { currencyCode, email, isoTimestamp, money, plainText, reportIssues } from '../../shared/validation/index.ts';
 import { decodeCursor } from './cursor.ts';
 
 const text = (max: number) => plainText(max).check(z.minLength(1, { error: 'must not be empty' }));
@@ -45,6 +46,35 @@ export const kitPurchaseSchema = z.strictObject({
 });
 
 export type KitPurchaseInput = z.output<typeof kitPurchaseSchema>['purchase'];
+
+/**
+ * What the route validates: the purchase with its amounts made whole. A subtotal left out is the
+ * products' (unit price × quantity), tax, shipping and discount left out are 0, a total left out is
+ * subtotal − discount + tax + shipping. Given amounts that do not add up (to the cent) are refused,
+ * naming the fields and both sums: every API that reads the ledger back shows amounts that add up.
+ */
+export const kitPurchaseRequest = z.pipe(
+  kitPurchaseSchema,
+  z.transform((body, ctx) => {
+    const p = body.purchase;
+    const products = p.products.reduce((sum, product) => sum + toCents(product.unit_price) * BigInt(product.quantity), 0n);
+    const subtotal = p.subtotal === undefined ? products : toCents(p.subtotal);
+    const [discount, tax, shipping] = [p.discount, p.tax, p.shipping].map(toCents) as [bigint, bigint, bigint];
+    const sum = subtotal - discount + tax + shipping;
+    const [s, d, t, sh] = [subtotal, discount, tax, shipping].map(centsToDecimal);
+    const shown = `subtotal − discount + tax + shipping = ${s} − ${d} + ${t} + ${sh} = ${centsToDecimal(sum)}`;
+    if (p.total !== undefined && toCents(p.total) !== sum) {
+      reportIssues(ctx, body, [{ field: 'purchase.total', message: `is ${centsToDecimal(toCents(p.total))}, but ${shown}`, code: 'invalid' }]);
+      return z.NEVER;
+    }
+    if (sum < 0n) {
+      reportIssues(ctx, body, [{ field: 'purchase.discount', message: `is more than the rest: ${shown}`, code: 'invalid' }]);
+      return z.NEVER;
+    }
+    const amounts = { subtotal: centsToDecimal(subtotal), discount: centsToDecimal(discount), tax: centsToDecimal(tax), shipping: centsToDecimal(shipping), total: centsToDecimal(sum) };
+    return { purchase: { ...p, ...amounts } };
+  }),
+);
 
 const cursor = (name: 'after' | 'before') =>
   z.optional(

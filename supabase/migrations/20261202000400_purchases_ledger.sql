@@ -352,6 +352,8 @@ grant delete on ledger.purchase_items to purchases_api;
 grant update (download_count, expires_at, product_keys) on ledger.purchase_items to purchases_api;
 grant select, insert on ledger.shipments, ledger.account_setups to purchases_api;
 grant select on ledger.purchase_custom_fields, ledger.purchase_coupons to purchases_api;
+-- Publisher orders record the promo codes they applied as coupons.
+grant insert on ledger.purchase_coupons to purchases_api;
 grant select, insert on ledger.email_outbox to purchases_api;
 
 drop policy if exists "Customers are visible to their company" on ledger.customers;
@@ -440,6 +442,12 @@ create policy "Custom fields are visible to their company" on ledger.purchase_cu
 drop policy if exists "Coupons are visible to their company" on ledger.purchase_coupons;
 create policy "Coupons are visible to their company" on ledger.purchase_coupons
   for select to purchases_api using (company_id = (select private.caller_company_id()));
+drop policy if exists "Companies record coupons of their own purchases" on ledger.purchase_coupons;
+create policy "Companies record coupons of their own purchases" on ledger.purchase_coupons
+  for insert to purchases_api with check (
+    company_id = (select private.caller_company_id())
+    and exists (select 1 from ledger.purchases p where p.id = purchase_id)
+  );
 drop policy if exists "Outbox emails are visible to their company" on ledger.email_outbox;
 create policy "Outbox emails are visible to their company" on ledger.email_outbox
   for select to purchases_api using (company_id = (select private.caller_company_id()));

@@ -390,9 +390,17 @@ begin
     where c.id = consumer_id;
   end if;
 
-  insert into ledger.purchases (company_id, source, customer_id, currency, total, requires_shipping)
-  values (company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'orderValue')::numeric, (quote ->> 'requiresShipping')::boolean)
+  -- The purchase's amounts add up as every API shows them: total = subtotal − discount (promo codes).
+  insert into ledger.purchases (company_id, source, customer_id, currency, subtotal, discount, total, requires_shipping)
+  values (company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'subtotal')::numeric,
+          (quote ->> 'discount')::numeric, (quote ->> 'orderValue')::numeric, (quote ->> 'requiresShipping')::boolean)
   returning * into purchase;
+
+  -- The promo codes applied, in order, are the purchase's coupons.
+  insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type)
+  select purchase.id, company, (applied.ordinality - 1)::smallint, pc.code, pc.code, pc.amount, pc.discount_type
+  from jsonb_array_elements_text(quote -> 'promoCodes') with ordinality as applied(code, ordinality)
+  join ledger.promo_codes pc on pc.company_id = company and pc.code = applied.code;
 
   for line in
     select * from jsonb_to_recordset(quote -> 'lines') as l(position integer, "optionId" uuid, "productId" uuid, "unitPrice" numeric, quantity integer)

@@ -4,10 +4,10 @@ import { validate } from '../../../shared/app/validate.ts';
 import { callJsonRpc } from '../../../shared/db/index.ts';
 import { accessToken, kit } from '../access-token.ts';
 import { kitErrors } from '../errors.ts';
-import { kitPurchaseSchema } from '../schema.ts';
+import { kitPurchaseRequest } from '../schema.ts';
 import type { KitPurchase } from '../wire.ts';
 
-export const createPurchase = kit.createHandlers(accessToken, validate('json', kitPurchaseSchema, kitErrors), async (c) => {
+export const createPurchase = kit.createHandlers(accessToken, validate('json', kitPurchaseRequest, kitErrors), async (c) => {
   const { purchase } = c.req.valid('json');
   const result = await callJsonRpc<{ purchase: KitPurchase; created: boolean }>(await callerDatabase(c), 'kit_create_purchase', {
     purchase: { status: 'paid', ...purchase } as never,
