@@ -166,6 +166,8 @@ describe('writes for another company', () => {
          values ('${acmePurchase}', '${acme}', gen_random_uuid(), 'x', 1, 0, 0, 1, false, 'none', false)`,
       `insert into ledger.consumer_credits (company_id, customer_id, amount, remaining, currency, status) select company_id, id, 100, 100, 'USD', 'available' from ledger.customers limit 1`,
       `insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year) values ('${acme}', gen_random_uuid(), 't', 'Visa', '1111', 1, 2030)`,
+      `insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type) values ('${acmePurchase}', '${acme}', 99, 'x', 'x', 1, 'money')`,
+      `insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type) values ('${acmePurchase}', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 99, 'x', 'x', 1, 'money')`,
     ];
     for (const sql of attempts) {
       await expect(asCompany('globex', sql), sql).rejects.toThrow(/row-level security|permission denied/);
