@@ -46,7 +46,11 @@ beforeAll(async () => {
   });
   expect(kit.status).toBe(201);
   made.kit = ((await kit.json()) as any).purchase.id;
-  const order = await signedOrder(acme().groupcommerce, { ...sampleOrderForm(), PromoCodes: 'FIVEOFF' });
+  const order = await signedOrder(acme().groupcommerce, {
+    ...sampleOrderForm(), PromoCodes: 'FIVEOFF', 'BillingInfo.BillingCountry': 'us',
+    'OrderDetails[0].ShippingName': 'Jon Q Lastn', 'OrderDetails[0].Address': '123 Road', 'OrderDetails[0].Address2': 'Apt. 6K',
+    'OrderDetails[0].City': 'Cleveland', 'OrderDetails[0].State': 'oh', 'OrderDetails[0].Country': 'US', 'OrderDetails[0].PostalCode': '44122',
+  });
   expect(order.status).toBe(200);
   made.order = ((await order.json()) as any).orderId;
   // The operations purchase's DPD id: the newest acme purchase reported with that amount.
@@ -86,5 +90,23 @@ describe('DPD\'s arithmetic on every API\'s purchases', () => {
     expect(p.discount).toBe('-5.00');
     expect(p.subtotal).toBe(sum(offer.price));
     expect(p.total).toBe(sum(offer.price, '-5.00'));
+  });
+
+  it('shows what a publisher order recorded: its consumer, billing and shipping addresses, never the card', async () => {
+    const p = (await dpd(`/purchases/${made.order}`)).body;
+    expect(p).toMatchObject({
+      buyer_firstname: 'consumer', buyer_lastname: 'test', customer: { firstname: 'consumer', lastname: 'test', email: expect.stringMatching(/^consumer-.*@example\.com$/) },
+      billing_firstname: 'consumer', billing_lastname: 'test', billing_street: '628 Broadway', billing_city: 'New York', billing_state: 'NY',
+      billing_zip_code: '10010', billing_country_code: 'US', billing_card_type: 'Visa', billing_card_number: '************1111',
+      shipping_firstname: 'Jon', shipping_lastname: 'Q Lastn', shipping_street: '123 Road', shipping_street2: 'Apt. 6K', shipping_city: 'Cleveland',
+      shipping_state: 'OH', shipping_zip_code: '44122', shipping_country_code: 'US', shipping_country: 'United States',
+    });
+    // And through Kit, the same purchase with its consumer and amounts.
+    const kit = await fetch(`${stack().apis.kit}/v4/purchases/${made.order}`, { headers: { Authorization: `Bearer ${acme().kit.token}` } });
+    expect(kit.status).toBe(200);
+    const offer = acme().groupcommerce.offers.find((o) => !o.requiresShipping)!;
+    expect(((await kit.json()) as any).purchase).toMatchObject({
+      id: made.order, email_address: p.customer.email, subtotal: Number(offer.price), discount: 5, total: Number(sum(offer.price, '-5.00')),
+    });
   });
 });

@@ -76,6 +76,9 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
       payment: {
         amount: quoted.chargeAmount,
         transactionId: charge.transactionId,
+        // What DPD shows of the card a purchase was paid with: its brand and last four digits.
+        cardBrand: charge.card.brand,
+        cardLast4: charge.card.last4,
         // A new card is kept (as the processor's token) only when the consumer asked.
         ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard ? { card: { ...charge.card } } : {}),
       },

@@ -369,6 +369,7 @@ declare
   consumer_info jsonb := ordered -> 'ConsumerInfo';
   billing jsonb := ordered -> 'BillingInfo';
   affiliate jsonb := ordered -> 'AffiliateInfo';
+  ship_to jsonb;
   purchase ledger.purchases;
   line record;
   detail jsonb;
@@ -390,10 +391,33 @@ begin
     where c.id = consumer_id;
   end if;
 
-  -- The purchase's amounts add up as every API shows them: total = subtotal − discount (promo codes).
-  insert into ledger.purchases (company_id, source, customer_id, currency, subtotal, discount, total, requires_shipping)
-  values (company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'subtotal')::numeric,
-          (quote ->> 'discount')::numeric, (quote ->> 'orderValue')::numeric, (quote ->> 'requiresShipping')::boolean)
+  -- The first order detail with an address is where the order ships (a gift's recipient, say).
+  select d.value into ship_to from jsonb_array_elements(ordered -> 'OrderDetails') as d
+  where coalesce(d.value ->> 'Address', '') <> '' limit 1;
+
+  -- The purchase's amounts add up as every API shows them: total = subtotal − discount (promo
+  -- codes). The billing address is the consumer's, the shipping address the first detail's; of the
+  -- card, only what the processor answered (brand, last four digits).
+  insert into ledger.purchases (
+    company_id, source, customer_id, currency, subtotal, discount, total, requires_shipping,
+    billing_first_name, billing_last_name, billing_street, billing_street2, billing_city, billing_state, billing_zip,
+    billing_country_code, billing_card_type, billing_card_last4,
+    shipping_first_name, shipping_last_name, shipping_street, shipping_street2, shipping_city, shipping_state, shipping_zip,
+    shipping_country_code, shipping_phone)
+  select
+    company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'subtotal')::numeric,
+    (quote ->> 'discount')::numeric, (quote ->> 'orderValue')::numeric, (quote ->> 'requiresShipping')::boolean,
+    c.first_name, c.last_name, billing ->> 'BillingAddress', billing ->> 'BillingAddress2', billing ->> 'BillingCity',
+    billing ->> 'BillingState', billing ->> 'BillingZip',
+    case when upper(billing ->> 'BillingCountry') ~ '^[A-Z]{2}$' then upper(billing ->> 'BillingCountry') end,
+    coalesce(payment ->> 'cardBrand', sc.brand), coalesce(payment ->> 'cardLast4', sc.last4),
+    -- ShippingName is one name: its first word is the first name, the rest the last.
+    split_part(ship_to ->> 'ShippingName', ' ', 1), nullif(substr(ship_to ->> 'ShippingName', length(split_part(ship_to ->> 'ShippingName', ' ', 1)) + 2), ''),
+    ship_to ->> 'Address', ship_to ->> 'Address2', ship_to ->> 'City', upper(ship_to ->> 'State'), ship_to ->> 'PostalCode',
+    upper(ship_to ->> 'Country'), ship_to ->> 'ShippingPhone'
+  from ledger.customers c
+  left join ledger.stored_cards sc on sc.customer_id = c.id and sc.id::text = billing ->> 'StoredCreditCardId'
+  where c.id = consumer_id
   returning * into purchase;
 
   -- The promo codes applied, in order, are the purchase's coupons.
