@@ -263,6 +263,11 @@ describe('consumer credits', () => {
     expect(second.body).toMatchObject({ success: true, chargeAmount: 71.17, creditValueUsed: 3.75, pendingCreditValueAwarded: 5.75 });
     const [purchase] = await sql('select id from ledger.purchases where number = $1', [second.body.orderId]);
     expect(await sql('select amount from ledger.credit_spends where purchase_id = $1', [purchase.id])).toEqual([{ amount: '3.75' }]);
+    // Read back through the ledger: the credits are money off the purchase, shown as a coupon.
+    expect(await sql('select subtotal, discount, total from ledger.purchases where id = $1', [purchase.id])).toEqual([{ subtotal: '74.92', discount: '3.75', total: '71.17' }]);
+    expect(await sql('select name, code, discount_amount, discount_type from ledger.purchase_coupons where purchase_id = $1', [purchase.id])).toEqual([
+      { name: 'Credits', code: 'CREDITS', discount_amount: '3.75', discount_type: 'money' },
+    ]);
 
     // The second order made the first order's 2.00 spendable, and earned 3.75 more.
     const third = await validate({ ...consumer, ...card(), ...spa(), AllowDuplicatePurchase: 'True' });

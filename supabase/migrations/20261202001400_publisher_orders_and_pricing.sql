@@ -395,8 +395,9 @@ begin
   select d.value into ship_to from jsonb_array_elements(ordered -> 'OrderDetails') as d
   where coalesce(d.value ->> 'Address', '') <> '' limit 1;
 
-  -- The purchase's amounts add up as every API shows them: total = subtotal − discount (promo
-  -- codes). The billing address is the consumer's, the shipping address the first detail's; of the
+  -- The purchase's amounts add up as every API shows them: total = subtotal − discount, where the
+  -- discount is what the buyer did not pay: the promo codes' and the credits spent (each a coupon,
+  -- below), so the total is what was charged or captured. The billing address is the consumer's, the shipping address the first detail's; of the
   -- card, only what the processor answered (brand, last four digits).
   insert into ledger.purchases (
     company_id, source, customer_id, currency, subtotal, discount, total, requires_shipping,
@@ -406,7 +407,8 @@ begin
     shipping_country_code, shipping_phone)
   select
     company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'subtotal')::numeric,
-    (quote ->> 'discount')::numeric, (quote ->> 'orderValue')::numeric, (quote ->> 'requiresShipping')::boolean,
+    (quote ->> 'discount')::numeric + (quote ->> 'creditValueUsed')::numeric,
+    (quote ->> 'orderValue')::numeric - (quote ->> 'creditValueUsed')::numeric, (quote ->> 'requiresShipping')::boolean,
     c.first_name, c.last_name, billing ->> 'BillingAddress', billing ->> 'BillingAddress2', billing ->> 'BillingCity',
     billing ->> 'BillingState', billing ->> 'BillingZip',
     case when upper(billing ->> 'BillingCountry') ~ '^[A-Z]{2}$' then upper(billing ->> 'BillingCountry') end,
@@ -420,11 +422,15 @@ begin
   where c.id = consumer_id
   returning * into purchase;
 
-  -- The promo codes applied, in order, are the purchase's coupons.
+  -- The promo codes applied, in order, are the purchase's coupons, and the credits spent one more.
   insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type)
   select purchase.id, company, (applied.ordinality - 1)::smallint, pc.code, pc.code, pc.amount, pc.discount_type
   from jsonb_array_elements_text(quote -> 'promoCodes') with ordinality as applied(code, ordinality)
-  join ledger.promo_codes pc on pc.company_id = company and pc.code = applied.code;
+  join ledger.promo_codes pc on pc.company_id = company and pc.code = applied.code
+  union all
+  select purchase.id, company, jsonb_array_length(quote -> 'promoCodes')::smallint, 'Credits', 'CREDITS',
+         (quote ->> 'creditValueUsed')::numeric, 'money'
+  where (quote ->> 'creditValueUsed')::numeric > 0;
 
   for line in
     select * from jsonb_to_recordset(quote -> 'lines') as l(position integer, "optionId" uuid, "productId" uuid, "unitPrice" numeric, quantity integer)
