@@ -10,8 +10,9 @@ import { centsToDecimal, toCents } from '../shared/money/index.ts';
 import { demo, sampleOrderForm, signedOrder, stack } from './helpers.ts';
 
 const acme = () => demo('acme');
-const dpd = async (path: string) => {
-  const res = await fetch(`${stack().apis.dpd}${path}`, { headers: { Authorization: `Basic ${btoa(`${acme().dpd.username}:${acme().dpd.password}`)}` } });
+const dpd = async (path: string, slug: 'acme' | 'globex' = 'acme') => {
+  const { username, password } = demo(slug).dpd;
+  const res = await fetch(`${stack().apis.dpd}${path}`, { headers: { Authorization: `Basic ${btoa(`${username}:${password}`)}` } });
   return { status: res.status, body: (await res.json()) as any, count: Number(res.headers.get('Dpd-Collection-Count')) };
 };
 const sum = (...amounts: string[]) => centsToDecimal(amounts.reduce((total, amount) => total + toCents(amount), 0n));
@@ -59,12 +60,12 @@ beforeAll(async () => {
 });
 
 describe('DPD\'s arithmetic on every API\'s purchases', () => {
-  it('holds to the cent for every purchase and line in acme\'s list, all pages', async () => {
-    const first = await dpd('/purchases');
+  it.each(['acme', 'globex'] as const)('holds to the cent for every purchase and line in %s\'s list, all pages', async (slug) => {
+    const first = await dpd('/purchases', slug);
     const pages = Math.ceil(first.count / 100);
     let checked = 0;
     for (let page = 1; page <= pages; page++) {
-      const { status, body } = page === 1 ? first : await dpd(`/purchases?page=${page}`);
+      const { status, body } = page === 1 ? first : await dpd(`/purchases?page=${page}`, slug);
       expect(status).toBe(200);
       for (const p of body) {
         expect(sum(p.subtotal, p.discount, p.tax, p.shipping), `purchase ${p.id}`).toBe(p.total);
@@ -74,7 +75,7 @@ describe('DPD\'s arithmetic on every API\'s purchases', () => {
       }
     }
     expect(checked).toBe(first.count);
-    expect(checked).toBeGreaterThan(4);
+    expect(checked).toBeGreaterThan(2);
   });
 
   it('shows each API\'s amounts as it reported them, what was left out derived', async () => {
