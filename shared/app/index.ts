@@ -43,12 +43,10 @@ export interface WorkerAppOptions {
   /** Short name used in logs and the health answer, e.g. `lumen`. */
   service: string;
   dialect: ErrorDialect;
-  /** Largest request body, in bytes, of any kind (default 64 KiB). */
-  maxBodyBytes?: number;
 }
 
-/** Largest request body by default: far above any real purchase or order, far below a memory risk. */
-export const defaultMaxBodyBytes = 64 * 1024;
+/** Largest request body of any kind: far above any real purchase or order, far below a memory risk. */
+export const maxBodyBytes = 64 * 1024;
 
 const kindOfHttpStatus: Record<number, ErrorKind> = {
   400: 'invalid_input',
@@ -92,7 +90,6 @@ function describeCause(cause: unknown): Record<string, unknown> {
 export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options: WorkerAppOptions): Hono<WorkerAppEnv<Bindings>> {
   // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
   const app = new Hono<WorkerAppEnv<Bindings>>({ strict: false });
-  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const baseLog = createLogger({ service: options.service });
 
   app.use(requestId());

@@ -3,12 +3,18 @@ import type { Context } from 'hono';
 import { validate } from '../../../shared/app/validate.ts';
 import { groupCommerceErrors } from '../errors.ts';
 import { orderRequestSchema } from '../order-request.ts';
-import { currencySymbol, type OrderOutcome } from '../orders.ts';
+import { currencySymbol, paymentProcessorFor, type OrderContext, type OrderOutcome } from '../orders.ts';
 import { decimal, respond, type ResponseFields } from '../respond.ts';
+import type { GroupCommerceAppEnv } from '../signed-request.ts';
 
 export const orderForm = validate('form', orderRequestSchema, groupCommerceErrors, {
   contentType: { pattern: /^application\/x-www-form-urlencoded$/i, message: 'The order must be sent as application/x-www-form-urlencoded.' },
 });
+
+/** What placing or validating an order works with: the consumer's client, the card processor, the log. */
+export function orderContext(c: Context<GroupCommerceAppEnv>): OrderContext {
+  return { db: c.get('publisher').db, processor: paymentProcessorFor(c.env.PAYMENT_PROCESSOR), log: c.get('log') };
+}
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
 export function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {

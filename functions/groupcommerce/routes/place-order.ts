@@ -1,10 +1,8 @@
 /** POST /api/v3/publisher/order (Purchase): checks, prices, charges and records the order. */
-import { paymentProcessorFor, placeOrder } from '../orders.ts';
+import { placeOrder } from '../orders.ts';
 import { publisher, revokedConsumer, signedRequest } from '../signed-request.ts';
-import { answerOrder, orderForm } from './order-form.ts';
+import { answerOrder, orderContext, orderForm } from './order-form.ts';
 
 export const placeOrderRoute = publisher.createHandlers(signedRequest, orderForm, async (c) => {
-  const { db, spend } = c.get('publisher');
-  const context = { db, processor: paymentProcessorFor(c.env.PAYMENT_PROCESSOR), log: c.get('log') };
-  return answerOrder(c, 'purchaseResponse', await placeOrder(context, c.req.valid('form'), spend).catch(revokedConsumer));
+  return answerOrder(c, 'purchaseResponse', await placeOrder(orderContext(c), c.req.valid('form'), c.get('publisher').spend).catch(revokedConsumer));
 });
