@@ -4,6 +4,7 @@ import { companyCreate, companyList } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
+import { limitClear, limitList, limitSet } from './commands/limit.ts';
 import { creditRuleCreate, creditRuleDeactivate, creditRuleList } from './commands/credit-rule.ts';
 import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate, promoDeactivate, promoList } from './commands/offer.ts';
 import {
@@ -32,6 +33,7 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   offer: { create: offerCreate, 'add-option': offerAddOption, 'add-segment': offerAddSegment, list: offerList },
   promo: { create: promoCreate, list: promoList, deactivate: promoDeactivate },
   'credit-rule': { create: creditRuleCreate, list: creditRuleList, deactivate: creditRuleDeactivate },
+  limit: { set: limitSet, list: limitList, clear: limitClear },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,

@@ -6,6 +6,7 @@
  */
 import { readPlatformConfig } from '../platform/stack/config.ts';
 import { LogSink } from '../platform/stack/errors.ts';
+import { liftDemoLimits } from '../platform/stack/demo-limits.ts';
 import { startPlatform } from '../platform/stack/index.ts';
 import { startPassThrough } from './pass-through.ts';
 
@@ -14,6 +15,8 @@ const log = new LogSink(config.localDir);
 // As deployed, where Cloudflare serves the /docs pages' files outside the workers: no local asset
 // router in front of them (workers.ts says what it costs).
 const platform = await startPlatform(config, { log, assets: false, onProgress: (message) => process.stderr.write(`· ${message}\n`) });
+// The load sends far more than the demo companies' limits allow; the limiter's counting still runs.
+await liftDemoLimits(platform.stack.databaseUrl);
 const passThrough = await startPassThrough(config.host, Number(process.env.PASS_THROUGH_PORT), platform.stack.supabase.url);
 let stopping = false;
 const stop = async () => {

@@ -83,6 +83,11 @@ insert into ledger.lumen_partnerships (company_id, lumen_fulfilled, partner_fulf
   ('423ebb6d-84c4-4f41-9b9e-d0595fdc616c', false, true, 30, 60)
 on conflict (company_id) do nothing;
 
+-- Acme's DPD integration polls often: its DPD credentials get twice the default limit.
+insert into ledger.request_limits (company_id, api, requests, window_seconds) values
+  ('10b33439-dc1c-488d-a348-5601ee382b58', 'dpd', 1200, 60)
+on conflict (company_id, api) do nothing;
+
 insert into ledger.lumen_product_grants (company_id, product_id) values
   ('10b33439-dc1c-488d-a348-5601ee382b58', '5c96e8d2-1cc8-4632-b1d5-73f31a00857a'),
   ('10b33439-dc1c-488d-a348-5601ee382b58', 'd9b3876a-996c-4c83-872f-392649a0f5a8'),

@@ -23,3 +23,13 @@ export function requireDecimal(value: unknown, option: string, maxDecimals: numb
   }
   return value;
 }
+
+/** A whole number from 1 to `max`, or undefined when the option was left out. */
+export function wholeNumber(value: unknown, option: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || number < 1 || number > max) {
+    throw new UsageError(`${option} must be a whole number from 1 to ${max}`);
+  }
+  return number;
+}

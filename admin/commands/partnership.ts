@@ -1,7 +1,7 @@
 /** Lumen partnerships: enabled fulfillment models, rate limit, granted products, agreed audience segments. */
 import type pg from 'pg';
 import { CommandError, UsageError } from '../context.ts';
-import { requireText } from './args.ts';
+import { requireText, wholeNumber } from './args.ts';
 import { companyIdOf } from './company.ts';
 import type { AdminCommand } from './types.ts';
 
@@ -10,15 +10,6 @@ function yesNo(value: unknown, option: string): boolean | undefined {
   if (value === 'yes' || value === 'true') return true;
   if (value === 'no' || value === 'false') return false;
   throw new UsageError(`${option} takes yes or no`);
-}
-
-function wholeNumber(value: unknown, option: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || number < 1 || number > max) {
-    throw new UsageError(`${option} must be a whole number from 1 to ${max}`);
-  }
-  return number;
 }
 
 async function partnershipOf(db: pg.Client, companyId: string, slug: unknown) {

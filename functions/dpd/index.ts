@@ -13,6 +13,9 @@ import { listPurchases } from './routes/list-purchases.ts';
 import { ping } from './routes/ping.ts';
 import { reactivatePurchase } from './routes/reactivate-purchase.ts';
 
+// The class name wrangler.toml binds.
+export { RateLimiter } from '../../shared/rate-limit/index.ts';
+
 const app = createWorkerApp({ service: 'dpd', dialect: dpdErrors });
 
 // The OpenAPI 3.1 document of this API (no credentials needed to read it).

@@ -12,6 +12,9 @@ import { creditCardsRoute } from './routes/credit-cards.ts';
 import { placeOrderRoute } from './routes/place-order.ts';
 import { validateOrderRoute } from './routes/validate-order.ts';
 
+// The class name wrangler.toml binds.
+export { RateLimiter } from '../../shared/rate-limit/index.ts';
+
 const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that check its forms.

@@ -4,6 +4,7 @@
  * (private.oauth_spend_nonce, the first step of every publisher RPC), once per consumer.
  */
 import type { Context } from 'hono';
+import { refuseBlockedIp } from '../../shared/app/admission.ts';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
@@ -116,6 +117,8 @@ const secretCacheSize = 1000;
 async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, consumerKey: string): Promise<string> {
   const cached = secretCache.get(consumerKey);
   if (cached && cached.until > Date.now()) return cached.secret;
+  // A client already refused for failing too often asks the database nothing more.
+  refuseBlockedIp(c);
   const sealed = await callRpc(await connectDatabase(databaseSettings(c), null), 'oauth_consumer_secret', { consumer_key: consumerKey });
   if (!sealed) unauthorized('The consumer key is not known.', 'consumer_key_unknown');
   let secret: string;

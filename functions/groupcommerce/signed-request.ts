@@ -4,6 +4,7 @@
  * and has its consumer checked first, so a replay or a revoked consumer is a 401 before any 400.
  */
 import { createFactory } from 'hono/factory';
+import { admitCredential } from '../../shared/app/admission.ts';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import { callRpc, connectDatabase, type Db } from '../../shared/db/index.ts';
@@ -33,6 +34,8 @@ export function revokedConsumer(error: unknown): never {
 
 export const signedRequest = publisher.createMiddleware(async (c, next) => {
   const request = await verifyOAuthRequest(c);
+  // The signature is checked; the consumer is verified live (revoked: 401) and counted.
+  await admitCredential(c, 'groupcommerce', request.credential).catch(revokedConsumer);
   const db = await connectDatabase(databaseSettings(c), request.credential);
   const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
   c.set('publisher', { db, spend });

@@ -9,6 +9,7 @@ export const kitWording = {
   api_key_refused: 'Purchase endpoints require an OAuth access token (Authorization: Bearer); API keys are not accepted.',
   invalid_credential: 'The access token is invalid',
   purchase_not_found: 'Not Found',
+  rate_limited: ({ limit, windowSeconds, retryAfterSeconds }) => `Rate limit hit: ${limit} requests per ${windowSeconds} seconds. Retry in ${retryAfterSeconds} seconds.`,
 } satisfies Wording;
 
 export const kitErrors: ErrorDialect = {

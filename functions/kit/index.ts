@@ -1,7 +1,6 @@
 /** Kit v4 purchases API: create, list and get purchases, authenticated by an OAuth access token (Bearer). */
 import { createWorkerApp } from '../../shared/app/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
-import type { KitEnv } from './access-token.ts';
 import { kitErrors } from './errors.ts';
 import { kitOpenApi } from './openapi.ts';
 import { createPurchase } from './routes/create-purchase.ts';
@@ -10,9 +9,8 @@ import { listPurchases } from './routes/list-purchases.ts';
 
 // The class name wrangler.toml binds.
 export { RateLimiter as TokenRateLimiter } from '../../shared/rate-limit/index.ts';
-export type { KitEnv } from './access-token.ts';
 
-const app = createWorkerApp<KitEnv>({ service: 'kit', dialect: kitErrors });
+const app = createWorkerApp({ service: 'kit', dialect: kitErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(kitOpenApi()));

@@ -15,6 +15,8 @@ export const lumenWording = {
   partner_fulfillment_not_enabled: 'partner-fulfilled purchases (false) are not enabled for this partnership',
   product_not_granted: ({ product }) => `${product} is not a product granted to this partnership`,
   segment_not_agreed: ({ segment }) => `${segment} is not an audience segment agreed with this partnership`,
+  rate_limited: ({ limit, windowSeconds, retryAfterSeconds }) =>
+    `Too many requests: this partnership allows ${limit} every ${windowSeconds} seconds. Retry in ${retryAfterSeconds} seconds.`,
   duplicate_purchase: ({ partnerPurchaseId }) => `A purchase with partnerPurchaseId ${partnerPurchaseId} has already been reported.`,
 } satisfies Wording;
 

@@ -1,4 +1,5 @@
 /** The operations function: POST /functions/v1/openapi-operations, an action dispatcher authenticated by X-Api-Key. */
+import { admitCredential } from '../../shared/app/admission.ts';
 import { callerDatabase, missingCredential, presentCredential } from '../../shared/app/authenticate.ts';
 import { createWorkerApp } from '../../shared/app/index.ts';
 import { refuse, validate } from '../../shared/app/validate.ts';
@@ -8,6 +9,9 @@ import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
 import { operationsOpenApi } from './openapi.ts';
 import { operationsRequestSchema } from './request.ts';
+
+// The class name wrangler.toml binds.
+export { RateLimiter } from '../../shared/rate-limit/index.ts';
 
 const app = createWorkerApp({ service: 'operations', dialect: operationsErrors });
 
@@ -20,7 +24,9 @@ app.post(
   '/functions/v1/openapi-operations',
   async function apiKey(c, next) {
     const key = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential();
-    presentCredential(c, { kind: 'operations_api_key', secret: key });
+    const credential = { kind: 'operations_api_key' as const, secret: key };
+    await admitCredential(c, 'operations', credential);
+    presentCredential(c, credential);
     await next();
   },
   // A Supabase Edge Function reads its body with req.json() whatever the Content-Type says, and the

@@ -42,6 +42,8 @@ export interface PlatformConfig {
   host: string;
   /** Whether the workers log every request (LOG_REQUESTS, default true) or only failures. */
   logRequests: boolean;
+  /** Failed authentications per client IP the workers allow, `requests/seconds` (undefined: wrangler.toml's). */
+  failedAuthLimit: string | undefined;
 }
 
 /** Every environment variable the platform reads, with its default, for --help and README. */
@@ -60,6 +62,7 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['OAUTH_CONSUMER_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing OAuth consumer secrets'],
   ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
   ['LOG_REQUESTS', 'true', 'false: the workers log failed requests only, as deployed'],
+  ['FAILED_AUTH_LIMIT', '30/60', 'failed authentications per client IP, requests/seconds'],
 ];
 
 /** Reads the platform's settings from the environment, with the documented defaults. */
@@ -91,5 +94,6 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     authenticatorPassword: env.AUTHENTICATOR_PASSWORD || localDefaults.authenticatorPassword,
     host: '127.0.0.1',
     logRequests: env.LOG_REQUESTS !== 'false',
+    failedAuthLimit: env.FAILED_AUTH_LIMIT || undefined,
   };
 }

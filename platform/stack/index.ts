@@ -96,9 +96,11 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
       PAYMENT_PROCESSOR: 'test',
       LOG_REQUESTS: config.logRequests ? 'true' : 'false',
+      LOCAL_DEVELOPMENT: 'true',
+      ...(config.failedAuthLimit ? { FAILED_AUTH_LIMIT: config.failedAuthLimit } : {}),
     };
     progress('starting the workers in workerd');
-    const workers = await startWorkers(config, bindings, log, { assets: options.assets ?? true });
+    const workers = await startWorkers(config, bindings, log, { assets: options.assets ?? true, stateDir: join(config.localDir, 'worker-state') });
     stops.push(workers.stop);
     for (const api of apiNames) {
       const ready = await waitUntil(async () => (await fetch(`${workers.urls[api]}/health`)).ok, { timeoutMs: 15_000 });

@@ -72,6 +72,10 @@ export interface WorkerBindings {
   PAYMENT_PROCESSOR: 'test';
   /** "true": every request logged (the default locally); "false": failures only, as deployed. */
   LOG_REQUESTS: 'true' | 'false';
+  /** Marks this machine: the workers accept the public local secrets only when it is "true". */
+  LOCAL_DEVELOPMENT: 'true';
+  /** Failed authentications per client IP, `requests/seconds` (absent: the wrangler.toml value). */
+  FAILED_AUTH_LIMIT?: string;
 }
 
 export interface RunningWorkers {
@@ -87,6 +91,12 @@ export interface WorkerOptions {
    * the benchmark runs without it.
    */
   assets: boolean;
+  /**
+   * Where the workers' Durable Objects (the rate limiters) keep their storage, one folder per
+   * worker, so counts and limits outlive a restart as they outlive an eviction deployed. Absent:
+   * in memory, gone when the workers stop.
+   */
+  stateDir?: string;
 }
 
 export async function startWorkers(
@@ -123,6 +133,7 @@ export async function startWorkers(
           durableObjects: Object.fromEntries(
             (worker.durable_objects?.bindings ?? []).map(({ name, class_name }) => [name, { className: class_name, useSQLite: true }]),
           ),
+          ...(options.stateDir ? { resourcePersistencePath: join(options.stateDir, api) } : {}),
           host: config.host,
           port: config.workerPorts[api],
           cf: false,

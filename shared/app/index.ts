@@ -11,6 +11,7 @@ import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
+import { countFailedAuthentication } from './admission.ts';
 
 export interface WorkerVariables {
   requestId: string;
@@ -126,8 +127,11 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
     options.dialect.render(c, new ApiError('not_found', `There is no ${c.req.method} ${c.req.path} on this API.`)),
   );
 
-  app.onError(function renderError(error, c) {
-    const apiError = inDialect(asApiError(error), options.dialect);
+  app.onError(async function renderError(error, c) {
+    let thrown = asApiError(error);
+    // Every failed authentication, on any route of any API, counts against the client's IP.
+    if (thrown.kind === 'unauthenticated') thrown = await countFailedAuthentication(c, thrown);
+    const apiError = inDialect(thrown, options.dialect);
     if (apiError.kind === 'internal' || apiError.kind === 'unavailable') {
       (c.get('log') ?? baseLog).log('error', 'request failed', {
         kind: apiError.kind,

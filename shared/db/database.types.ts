@@ -30,6 +30,7 @@ export type Database = {
           company_slug: string
         }[]
       }
+      caller_request_limit: { Args: { api: string }; Returns: Json }
       dpd_get_purchase: { Args: { purchase_number: number }; Returns: Json }
       dpd_list_purchases: {
         Args: {
@@ -92,7 +93,6 @@ export type Database = {
         Returns: Json
       }
       lumen_create_purchase: { Args: { purchase: Json }; Returns: Json }
-      lumen_rate_limit: { Args: Record<PropertyKey, never>; Returns: Json }
       oauth_accept_request: {
         Args: { nonce: string; signed_at: number; window_seconds: number }
         Returns: {

@@ -1,6 +1,8 @@
 /** The bindings every worker receives (wrangler.toml vars, `wrangler secret put` secrets, `.dev.vars` locally). */
 
-export interface WorkerEnv {
+import type { RateLimitedEnv } from '../rate-limit/window.ts';
+
+export interface WorkerEnv extends RateLimitedEnv {
   /** The Supabase project URL (the local platform's gateway in development). */
   SUPABASE_URL: string;
   /** The project's anon (publishable) key; PostgREST needs an apikey on every call. */
@@ -13,6 +15,8 @@ export interface WorkerEnv {
   OAUTH_CONSUMER_SECRET_KEY?: string;
   /** "true" logs every request as a JSON line; otherwise only failed ones (5xx) are logged. */
   LOG_REQUESTS?: string;
+  /** "true" only on this machine (npm start, wrangler dev's .dev.vars): the public local secrets are accepted. */
+  LOCAL_DEVELOPMENT?: string;
 }
 
 export interface DatabaseSettings {

@@ -1,96 +1,61 @@
 /**
- * Rate limiting per credential with a Durable Object (Lumen per partner key, Kit per token).
+ * Counting requests with a Durable Object: one object per verified credential (its API's limit)
+ * and one per client IP that fails to authenticate (shared/app/admission.ts decides which).
  *
  * Why a Durable Object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location, is eventually consistent, only knows 10 s or 60 s windows and answers
  * only `{ success }`, so it could neither hold an agreed limit exactly across isolates nor say
- * truthfully how long to wait. One Durable Object per credential is a single-threaded instance:
+ * truthfully how long to wait. One Durable Object per counted thing is a single-threaded instance:
  * its count is exact under any concurrency, any window length works, and it knows when the
  * oldest counted request leaves the window, which is the honest Retry-After.
  *
  * The window slides: a request is allowed when fewer than `limit` requests were allowed in the
- * last `windowSeconds`. Counts live in memory; if the object is evicted (idle), they restart,
- * which can only be lenient.
+ * last `windowSeconds`. The object keeps its limit and the times it counted in its own SQLite
+ * storage as well as in memory, so an object evicted while idle comes back with the same limit
+ * and the same count: the limit on the first request after any idle time is the agreed one.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { sha256Hex } from '../crypto/index.ts';
-import { unavailable } from '../errors/index.ts';
+import { decide, type RateLimitConfig, type RateLimitDecision } from './window.ts';
 
-export interface RateLimitConfig {
-  limit: number;
-  windowSeconds: number;
-}
-
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Whole seconds until a request would be allowed (0 when allowed). */
-  retryAfterSeconds: number;
-  limit: number;
-  remaining: number;
-  /** The partnership's limit as last told, or null if the object has not been told yet. */
-  config: RateLimitConfig | null;
-}
-
-/** Until the object is told a limit: the Lumen partnership table's default. */
-export const defaultRateLimit: RateLimitConfig = { limit: 60, windowSeconds: 60 };
+export * from './window.ts';
 
 export class RateLimiter extends DurableObject {
   private config: RateLimitConfig | null = null;
-  /** Times (ms) of the allowed requests still inside the window, oldest first. */
+  /** Times (ms) of the allowed requests still inside the window, oldest first; mirrors the `hits` table. */
   private allowedAt: number[] = [];
 
-  /** Counts this request if the window has room; `fixed` is a limit the caller knows without asking. */
-  check(fixed?: RateLimitConfig, now: number = Date.now()): RateLimitDecision {
-    if (fixed) this.config = fixed;
-    const { limit, windowSeconds } = this.config ?? defaultRateLimit;
-    const windowStart = now - windowSeconds * 1000;
-    let expired = 0;
-    while (expired < this.allowedAt.length && this.allowedAt[expired]! <= windowStart) expired++;
-    if (expired > 0) this.allowedAt.splice(0, expired);
-    if (this.allowedAt.length < limit) {
-      this.allowedAt.push(now);
-      return { allowed: true, retryAfterSeconds: 0, limit, remaining: limit - this.allowedAt.length, config: this.config };
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    const sql = ctx.storage.sql;
+    sql.exec('create table if not exists hits (at integer not null)');
+    sql.exec('create table if not exists config (id integer primary key check (id = 1), requests integer not null, window_seconds integer not null)');
+    const row = sql.exec<{ requests: number; window_seconds: number }>('select requests, window_seconds from config').toArray()[0];
+    if (row) this.config = { limit: row.requests, windowSeconds: row.window_seconds };
+    this.allowedAt = sql.exec<{ at: number }>('select at from hits order by at').toArray().map((hit) => hit.at);
+  }
+
+  /** Counts this request if the window has room under `config` (the limit the worker verified). */
+  check(config: RateLimitConfig, now: number = Date.now()): RateLimitDecision {
+    const sql = this.ctx.storage.sql;
+    if (!this.config || this.config.limit !== config.limit || this.config.windowSeconds !== config.windowSeconds) {
+      this.config = { ...config };
+      sql.exec('insert or replace into config (id, requests, window_seconds) values (1, ?, ?)', config.limit, config.windowSeconds);
     }
-    // Room comes back when the request at the front of those that fill the limit leaves the window.
-    const frees = this.allowedAt[this.allowedAt.length - limit]! + windowSeconds * 1000;
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)),
-      limit,
-      remaining: 0,
-      config: this.config,
-    };
+    const { expired, ...decision } = decide(this.allowedAt, this.config, now);
+    if (expired > 0) {
+      const lastExpired = this.allowedAt[expired - 1]!;
+      this.allowedAt.splice(0, expired);
+      sql.exec('delete from hits where at <= ?', lastExpired);
+    }
+    if (decision.allowed) {
+      this.allowedAt.push(now);
+      sql.exec('insert into hits (at) values (?)', now);
+    }
+    return decision;
   }
 
-  /** Takes the limit the database reported (a Lumen partnership's). */
-  configure(config: RateLimitConfig): void {
-    this.config = config;
+  /** The limit this object holds (null before its first request): what survived an eviction. */
+  held(): RateLimitConfig | null {
+    return this.config;
   }
-}
-
-/** Whether two limits are the same, so the object is told only of a change. */
-export function sameRateLimit(a: RateLimitConfig | null, b: RateLimitConfig): boolean {
-  return a !== null && a.limit === b.limit && a.windowSeconds === b.windowSeconds;
-}
-
-/** Bindings of a worker that rate-limits by credential. */
-export interface RateLimitedEnv {
-  RATE_LIMITER?: DurableObjectNamespace<RateLimiter>;
-}
-
-/**
- * The limiter of one credential (named by the secret's digest, so the secret never reaches the
- * object's name). A worker deployed without its RATE_LIMITER binding answers 503 and says why in
- * its log, rather than serving without limits.
- */
-export async function rateLimiterFor(
-  env: RateLimitedEnv,
-  log: { log(level: 'error', message: string, fields: Record<string, unknown>): void },
-  secret: string,
-): Promise<DurableObjectStub<RateLimiter>> {
-  if (!env.RATE_LIMITER) {
-    log.log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
-    throw unavailable();
-  }
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(await sha256Hex(secret)));
 }

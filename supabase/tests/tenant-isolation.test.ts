@@ -92,6 +92,7 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['lumen_partnerships', `company_id = '${acme}'`, 'rate_limit'],
   ['lumen_product_grants', `company_id = '${acme}'`, 'product_id'],
   ['lumen_audience_segments', `company_id = '${acme}'`, 'segment'],
+  ['request_limits', `company_id = '${acme}'`, 'requests'],
   ['storefronts', `company_id = '${acme}'`, 'name'],
   ['purchase_custom_fields', `company_id = '${acme}'`, 'response'],
   ['purchase_coupons', `company_id = '${acme}'`, 'code'],

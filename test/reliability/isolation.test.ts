@@ -276,6 +276,7 @@ describe('directly against PostgREST', () => {
   /** Every RPC in `public`, with the credential kind that calls it and globex's ids as arguments. */
   const calls: Record<string, [kind: string | null, args: () => Record<string, unknown>]> = {
     authenticate: ['kit', () => ({})],
+    caller_request_limit: ['dpd', () => ({ api: 'dpd' })],
     oauth_consumer_secret: [null, () => ({ consumer_key: globex().groupcommerce.consumerKey })],
     oauth_accept_request: ['groupcommerce', nonce],
     operations_create_purchase: ['operations', () => ({ lead: b.operationsLead, product: b.operationsProduct, amount: 1, purchased_at: null, note: null, idempotency_key: null, request_hash: null })],
@@ -283,7 +284,6 @@ describe('directly against PostgREST', () => {
     operations_list_purchases: ['operations', () => ({ lead: b.operationsLead, page_size: 100, starting_after: null })],
     operations_list_reward_events: ['operations', () => ({ purchase: b.operationsPurchase, lead: null, page_size: 100, starting_after: null })],
     lumen_create_purchase: ['lumen', () => ({ purchase: { partnerPurchaseId: b.lumenPurchaseId, fulfillment: false, customer: { email: 'rpc@example.com' }, items: [{ productId: globex().lumen.productIds[0], quantity: 1 }] } })],
-    lumen_rate_limit: ['lumen', () => ({})],
     kit_create_purchase: ['kit', () => ({ purchase: { email_address: 'rpc-kit@example.com', transaction_id: b.kitTransaction, status: 'paid', currency: 'USD', products: [] } })],
     kit_get_purchase: ['kit', () => ({ purchase_number: b.kitPurchase })],
     kit_list_purchases: ['kit', () => ({ page_size: 1000, after_number: null, before_number: null, with_total_count: true })],

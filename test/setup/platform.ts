@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { readPlatformConfig } from '../../platform/stack/config.ts';
 import { LogSink } from '../../platform/stack/errors.ts';
+import { liftDemoLimits } from '../../platform/stack/demo-limits.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
 import { freePortEnvironment } from '../../platform/stack/preflight.ts';
 import { reportDir } from '../reliability/report.ts';
@@ -26,10 +27,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const localDir = resolve('.local', 'test');
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
+  await rm(join(localDir, 'worker-state'), { recursive: true, force: true });
   await rm(reportDir, { recursive: true, force: true });
-  const config = readPlatformConfig({ ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...(await freePortEnvironment()) });
+  const config = readPlatformConfig({
+    ...process.env,
+    DATABASE_URL: '',
+    LOCAL_DIR: localDir,
+    // The whole suite calls from one address and fails to authenticate on purpose many times; the
+    // per-IP limit is tried by test/limits.test.ts on workers of its own.
+    FAILED_AUTH_LIMIT: '1000000/60',
+    ...(await freePortEnvironment()),
+  });
   const log = new LogSink(localDir);
   const platform = await startPlatform(config, { log });
+  await liftDemoLimits(platform.stack.databaseUrl);
   project.provide('stack', platform.stack);
   project.provide('jwtSecret', config.jwtSecret);
   project.provide('oauthConsumerSecretKey', config.oauthConsumerSecretKey);

@@ -1,0 +1,52 @@
+/** The sliding window a limiter counts in, apart from the Durable Object that stores it. */
+
+export interface RateLimitConfig {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Whole seconds until a request would be allowed (0 when allowed). */
+  retryAfterSeconds: number;
+  limit: number;
+  remaining: number;
+  windowSeconds: number;
+}
+
+/** Reads a limit written `requests/seconds` (a worker variable such as FAILED_AUTH_LIMIT). */
+export function parseRateLimit(text: string | undefined, fallback: RateLimitConfig): RateLimitConfig {
+  const match = /^\s*(\d{1,6})\s*\/\s*(\d{1,5})\s*$/.exec(text ?? '');
+  if (!match) return fallback;
+  const limit = Number(match[1]);
+  const windowSeconds = Number(match[2]);
+  return limit > 0 && windowSeconds > 0 ? { limit, windowSeconds } : fallback;
+}
+
+/** The sliding-window decision, apart from storage: `allowedAt` holds the counted times, oldest first. */
+export function decide(allowedAt: number[], config: RateLimitConfig, now: number): RateLimitDecision & { expired: number } {
+  const { limit, windowSeconds } = config;
+  const windowStart = now - windowSeconds * 1000;
+  let expired = 0;
+  while (expired < allowedAt.length && allowedAt[expired]! <= windowStart) expired++;
+  const counted = allowedAt.length - expired;
+  if (counted < limit) {
+    return { allowed: true, retryAfterSeconds: 0, limit, remaining: limit - counted - 1, windowSeconds, expired };
+  }
+  // Room comes back when the request at the front of those that fill the limit leaves the window.
+  const frees = allowedAt[allowedAt.length - limit]! + windowSeconds * 1000;
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)), limit, remaining: 0, windowSeconds, expired };
+}
+
+/** The limiter binding as the workers use it (the Durable Object namespace of RateLimiter). */
+export interface LimiterNamespace<Id = unknown> {
+  idFromName(name: string): Id;
+  get(id: Id): { check(config: RateLimitConfig): Promise<RateLimitDecision> };
+}
+
+/** Bindings of a worker that counts requests. */
+export interface RateLimitedEnv {
+  RATE_LIMITER?: LimiterNamespace;
+  /** Failed authentications allowed per client IP, `requests/seconds` (default 30/60). */
+  FAILED_AUTH_LIMIT?: string;
+}
