@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     const { title, path } = apiTitles[api];
     console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${path}  (${title})`);
   }
+  console.log(`  ${'edge'.padEnd(14)} ${platform.stack.apis.edge}  (all five on one origin; reference index at /docs)`);
   console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);
   console.log(`  ${'database'.padEnd(14)} ${platform.stack.databaseUrl}`);
   console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);

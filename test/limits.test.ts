@@ -57,8 +57,12 @@ async function restartWorkers(): Promise<void> {
 
 /** How many Durable Objects a worker has stored (one SQLite file each, named by the object's id). */
 async function storedObjects(api: ApiName): Promise<number> {
-  const files = await readdir(join(stateDir, api, 'do'), { recursive: true }).catch(() => [] as string[]);
-  return files.filter((file) => /[0-9a-f]{64}\.sqlite$/.test(String(file))).length;
+  const namespaces = (await readdir(join(stateDir, 'do')).catch(() => [] as string[])).filter((dir) => dir.startsWith(`purchases-${api}-`));
+  let count = 0;
+  for (const namespace of namespaces) {
+    count += (await readdir(join(stateDir, 'do', namespace))).filter((file) => /^[0-9a-f]{64}\.sqlite$/.test(file)).length;
+  }
+  return count;
 }
 
 const made = () => randomBytes(12).toString('hex');

@@ -11,7 +11,7 @@ describe('stack.json', () => {
   it('names every API, the Supabase URL and key, the database and the demo credentials', async () => {
     const written = JSON.parse(await readFile(join(inject('localDir'), 'stack.json'), 'utf8'));
     expect(written).toEqual(stack());
-    expect(Object.keys(written.apis)).toEqual([...apiNames]);
+    expect(Object.keys(written.apis)).toEqual([...apiNames, 'edge']);
     expect(written.supabase).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), anonKey: expect.any(String) });
     expect(written.databaseUrl).toMatch(/^postgresql:\/\//);
     for (const slug of Object.keys(demoCompanies)) {

@@ -35,6 +35,8 @@ export interface PlatformConfig {
   /** The Supabase-style API gateway (serves /rest/v1). */
   gatewayPort: number;
   workerPorts: Record<ApiName, number>;
+  /** The edge entry (all five APIs on one origin, as deployed behind the top-level wrangler.toml). */
+  edgePort: number;
   jwtSecret: string;
   oauthConsumerSecretKey: string;
   authenticatorPassword: string;
@@ -53,6 +55,7 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['POSTGRES_PORT', '54322', 'port of the embedded PostgreSQL'],
   ['POSTGREST_PORT', '54323', 'port of PostgREST (behind the gateway)'],
   ['GATEWAY_PORT', '54321', 'port of the Supabase URL (serves /rest/v1)'],
+  ['EDGE_PORT', '8786', 'port of the edge entry (the five APIs on one origin)'],
   ['LUMEN_PORT', '8787', 'port of the Lumen partner purchases worker'],
   ['OPERATIONS_PORT', '8788', 'port of the operations worker'],
   ['DPD_PORT', '8789', 'port of the DPD purchases worker'],
@@ -82,6 +85,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     postgresPort: port('POSTGRES_PORT', 54322),
     postgrestPort: port('POSTGREST_PORT', 54323),
     gatewayPort: port('GATEWAY_PORT', 54321),
+    edgePort: port('EDGE_PORT', 8786),
     workerPorts: {
       lumen: port('LUMEN_PORT', 8787),
       operations: port('OPERATIONS_PORT', 8788),

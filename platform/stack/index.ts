@@ -19,7 +19,8 @@ import { startWorkers, workerConfigPath, type WorkerBindings } from './workers.t
 
 /** The shape of .local/stack.json, for scripts and tests. */
 export interface StackInfo {
-  apis: Record<ApiName, string>;
+  /** Each API's own worker, and `edge`: the entry serving all five on one origin. */
+  apis: Record<ApiName | 'edge', string>;
   supabase: { url: string; anonKey: string };
   databaseUrl: string;
   demo: Record<string, Omit<(typeof demoCompanies)[string], 'name'>>;
@@ -109,8 +110,11 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       }
     }
 
+    const edgeReady = await waitUntil(async () => (await fetch(`${workers.edgeUrl}/health`)).ok, { timeoutMs: 15_000 });
+    if (edgeReady !== 'ready') throw new PlatformError('the edge entry does not answer /health', `see ${join(config.localDir, 'logs')}`);
+
     const stack: StackInfo = {
-      apis: workers.urls,
+      apis: { ...workers.urls, edge: workers.edgeUrl },
       supabase: { url: gateway.url, anonKey },
       databaseUrl: postgres.url,
       demo: Object.fromEntries(

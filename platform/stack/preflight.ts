@@ -51,6 +51,7 @@ export async function assertPortsFree(config: PlatformConfig): Promise<void> {
   const ports: Array<[string, number]> = [
     ['POSTGREST_PORT', config.postgrestPort],
     ['GATEWAY_PORT', config.gatewayPort],
+    ['EDGE_PORT', config.edgePort],
     ...apiNames.map((api): [string, number] => [`${api.toUpperCase()}_PORT`, config.workerPorts[api]]),
   ];
   if (!config.databaseUrl) ports.unshift(['POSTGRES_PORT', config.postgresPort]);
@@ -92,11 +93,12 @@ export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<
  * a second platform (the tests', the benchmark's) runs beside a developer's `npm start`.
  */
 export async function freePortEnvironment(): Promise<Record<string, string>> {
-  const [postgres, postgrest, gateway, ...workers] = await freePortBlock(3 + apiNames.length);
+  const [postgres, postgrest, gateway, edge, ...workers] = await freePortBlock(4 + apiNames.length);
   return {
     POSTGRES_PORT: String(postgres),
     POSTGREST_PORT: String(postgrest),
     GATEWAY_PORT: String(gateway),
+    EDGE_PORT: String(edge),
     ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, String(workers[i])])),
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The five workers as production runs them: each bundled from its wrangler config's `main` and
- * served by workerd (through Miniflare, without `wrangler dev`'s proxy), on its own port.
+ * The five workers and the edge entry as production runs them: each bundled from its wrangler
+ * config's `main` and served by workerd (through Miniflare, without `wrangler dev`'s proxy), in one
+ * workerd process so the entry reaches the workers over real service bindings. The entry answers
+ * on the edge port, each worker also on its own port.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -21,16 +23,21 @@ export interface WorkerConfig {
   compatibility_flags?: string[];
   vars?: Record<string, string>;
   durable_objects?: { bindings?: Array<{ name: string; class_name: string }> };
+  /** Service bindings (the edge entry's, to the five workers). */
+  services?: Array<{ binding: string; service: string }>;
   /** Static assets served before the worker (the API reference page's files), relative to the config. */
   assets?: { directory: string };
 }
 
-export function workerConfigPath(api: ApiName): string {
-  return join(projectRoot, 'functions', api, 'wrangler.toml');
+/** The edge entry's name among the workers this module starts. */
+export type WorkerName = ApiName | 'edge';
+
+export function workerConfigPath(worker: WorkerName): string {
+  return worker === 'edge' ? join(projectRoot, 'wrangler.toml') : join(projectRoot, 'functions', worker, 'wrangler.toml');
 }
 
-export async function readWorkerConfig(api: ApiName): Promise<WorkerConfig> {
-  const path = workerConfigPath(api);
+export async function readWorkerConfig(worker: WorkerName): Promise<WorkerConfig> {
+  const path = workerConfigPath(worker);
   const config = parseToml(await readFile(path, 'utf8')) as unknown as WorkerConfig;
   if (!config.main || !config.compatibility_date) {
     throw new PlatformError(`${path} lacks main or compatibility_date`, 'restore the worker config');
@@ -39,7 +46,7 @@ export async function readWorkerConfig(api: ApiName): Promise<WorkerConfig> {
 }
 
 /** Bundles a worker the way wrangler does (ES module, workerd conditions, minified). */
-export async function bundleWorker(api: ApiName, outDir: string): Promise<string> {
+export async function bundleWorker(api: WorkerName, outDir: string): Promise<string> {
   const config = await readWorkerConfig(api);
   const outfile = join(outDir, api, 'index.js');
   try {
@@ -80,6 +87,8 @@ export interface WorkerBindings {
 
 export interface RunningWorkers {
   urls: Record<ApiName, string>;
+  /** The edge entry: every API on one origin. */
+  edgeUrl: string;
   stop(): Promise<void>;
 }
 
@@ -99,6 +108,11 @@ export interface WorkerOptions {
   stateDir?: string;
 }
 
+/** The service a worker's structured log line came from (its logger names it), for its log file. */
+function serviceOfLogLine(message: string): string {
+  return /"service":"([a-z]+)"/.exec(message)?.[1] ?? 'edge';
+}
+
 export async function startWorkers(
   config: PlatformConfig,
   bindings: WorkerBindings,
@@ -106,19 +120,19 @@ export async function startWorkers(
   options: WorkerOptions = { assets: true },
 ): Promise<RunningWorkers> {
   const buildDir = join(config.localDir, 'build');
-  const started: Miniflare[] = [];
+  let mf: Miniflare | undefined;
   const stop = async () => {
-    await Promise.all(started.map((mf) => mf.dispose().catch(() => {})));
+    await mf?.dispose().catch(() => {});
   };
   try {
-    const scripts = await Promise.all(apiNames.map((api) => bundleWorker(api, buildDir)));
+    const names: WorkerName[] = ['edge', ...apiNames];
+    const scripts = await Promise.all(names.map((name) => bundleWorker(name, buildDir)));
     // The API reference pages' static files, where every wrangler.toml's [assets] points.
     await buildDocsAssets();
-    await Promise.all(
-      apiNames.map(async (api, index) => {
-        const worker = await readWorkerConfig(api);
-        const mf = new Miniflare(
-          convertV4MiniflareOptions({
+    const workers = await Promise.all(
+      names.map(async (name, index) => {
+        const worker = await readWorkerConfig(name);
+        return {
           name: worker.name,
           modules: true,
           scriptPath: scripts[index]!,
@@ -126,27 +140,33 @@ export async function startWorkers(
           modulesRoot: dirname(scripts[index]!),
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
-          bindings: { ...(worker.vars ?? {}), ...bindings },
+          bindings: name === 'edge' ? { ...(worker.vars ?? {}) } : { ...(worker.vars ?? {}), ...bindings },
+          serviceBindings: Object.fromEntries((worker.services ?? []).map(({ binding, service }) => [binding, service])),
           ...(worker.assets && options.assets
-            ? { assets: { directory: resolve(dirname(workerConfigPath(api)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
+            ? { assets: { directory: resolve(dirname(workerConfigPath(name)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
             : {}),
           durableObjects: Object.fromEntries(
-            (worker.durable_objects?.bindings ?? []).map(({ name, class_name }) => [name, { className: class_name, useSQLite: true }]),
+            (worker.durable_objects?.bindings ?? []).map(({ name: binding, class_name }) => [binding, { className: class_name, useSQLite: true }]),
           ),
-          ...(options.stateDir ? { resourcePersistencePath: join(options.stateDir, api) } : {}),
-          host: config.host,
-          port: config.workerPorts[api],
-          cf: false,
-          log: new Log(LogLevel.WARN),
-          handleStructuredLogs: ({ message }) => log.write(`worker-${api}`, message),
-          }),
-        );
-        started.push(mf);
-        await mf.ready;
+          // The entry is served on the instance's port; each API worker on its own as well.
+          ...(name === 'edge' ? {} : { unsafeDirectSockets: [{ host: config.host, port: config.workerPorts[name] }] }),
+        };
       }),
     );
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        workers,
+        ...(options.stateDir ? { resourcePersistencePath: options.stateDir } : {}),
+        host: config.host,
+        port: config.edgePort,
+        cf: false,
+        log: new Log(LogLevel.WARN),
+        handleStructuredLogs: ({ message }) => log.write(`worker-${serviceOfLogLine(message)}`, message),
+      }),
+    );
+    await mf.ready;
     const urls = Object.fromEntries(apiNames.map((api) => [api, `http://${config.host}:${config.workerPorts[api]}`]));
-    return { urls: urls as Record<ApiName, string>, stop };
+    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, stop };
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;

@@ -54,3 +54,16 @@ export function callerDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>)
 export function missingCredential(reason = 'missing_credential'): never {
   throw new ApiError('unauthenticated', 'No credential was presented.', { reason });
 }
+
+/**
+ * Whether the database answers (GET /health?deep=1): an RPC that runs a query and refuses an
+ * anonymous caller, so its 401 proves PostgREST and Postgres both worked. Throws 503 otherwise.
+ */
+export async function checkDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
+  try {
+    await callRpc(await connectDatabase(databaseSettings(c), null), 'authenticate', {});
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'unauthenticated') return;
+    throw error instanceof ApiError ? error : unavailable(error);
+  }
+}

@@ -12,6 +12,7 @@ import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from 
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 import { countFailedAuthentication } from './admission.ts';
+import { checkDatabase } from './authenticate.ts';
 
 export interface WorkerVariables {
   requestId: string;
@@ -121,7 +122,12 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
     }),
   );
 
-  app.get('/health', (c) => c.json({ status: 'ok', service: options.service }));
+  // `?deep=1` also asks the database (a 503 in the API's shape when it does not answer).
+  app.get('/health', async (c) => {
+    if (!c.req.query('deep')) return c.json({ status: 'ok', service: options.service });
+    await checkDatabase(c);
+    return c.json({ status: 'ok', service: options.service, database: 'ok' });
+  });
 
   app.notFound((c) =>
     options.dialect.render(c, new ApiError('not_found', `There is no ${c.req.method} ${c.req.path} on this API.`)),

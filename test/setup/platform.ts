@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_DIR: localDir,
     // The whole suite calls from one address and fails to authenticate on purpose many times; the
     // per-IP limit is tried by test/limits.test.ts on workers of its own.
-    FAILED_AUTH_LIMIT: '1000000/60',
+    FAILED_AUTH_LIMIT: '100000/60',
     ...(await freePortEnvironment()),
   });
   const log = new LogSink(localDir);
