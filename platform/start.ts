@@ -4,15 +4,17 @@ import { apiNames, apiTitles, environmentVariables, readPlatformConfig } from '.
 import { LogSink, PlatformError } from './stack/errors.ts';
 import { startPlatform } from './stack/index.ts';
 
-const help = `Usage: npm start [-- --quiet]
+const help = `Usage: npm start [-- --quiet] [-- --seed]
 
 Starts the local platform in the foreground: PostgreSQL (embedded, data in LOCAL_DIR), every new
 migration in supabase/migrations, supabase/seed.sql on a new database, PostgREST, the Supabase URL
-with /rest/v1, and the five API workers in workerd. Writes LOCAL_DIR/stack.json when ready and
+with /rest/v1, the five API workers and the edge entry in workerd. Writes LOCAL_DIR/stack.json when ready and
 each worker's .dev.vars where it has none. Ctrl-C stops everything.
 
 Options:
   --quiet    do not echo the workers' request logs (they are always in LOCAL_DIR/logs)
+  --seed     with DATABASE_URL: load supabase/seed.sql too (its demo credentials are public; the
+             embedded database is always seeded, any other never unless asked)
   --help     show this text
 
 Environment:
@@ -22,7 +24,7 @@ ${environmentVariables.map(([name, fallback, meaning]) => `  ${name.padEnd(26)} 
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ options: { help: { type: 'boolean' }, quiet: { type: 'boolean' } } }).values;
+    args = parseArgs({ options: { help: { type: 'boolean' }, quiet: { type: 'boolean' }, seed: { type: 'boolean' } } }).values;
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}\n\n${help}`);
     process.exit(2);
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   const platform = await startPlatform(config, {
     log,
     writeDevVars: true,
+    seedDatabaseUrl: args.seed === true,
     onProgress: (message) => console.log(`· ${message}`),
   });
 

@@ -7,21 +7,24 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiNames } from '../platform/stack/config.ts';
 import { freePortBlock } from '../platform/stack/preflight.ts';
+import { stack, superuser } from './helpers.ts';
 
 const localDir = resolve('.local', 'test-start');
-const ports = await freePortBlock(8);
+const ports = await freePortBlock(9);
 const portEnv: Record<string, number> = {
   POSTGRES_PORT: ports[0]!,
   POSTGREST_PORT: ports[1]!,
   GATEWAY_PORT: ports[2]!,
-  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[3 + i]!])),
+  EDGE_PORT: ports[3]!,
+  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[4 + i]!])),
 };
 
-function start(extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['platform/start.ts', '--quiet'], {
+function start(extra: Record<string, string> = {}, args: string[] = []): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['platform/start.ts', '--quiet', ...args], {
     env: { ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...Object.fromEntries(Object.entries(portEnv).map(([k, v]) => [k, String(v)])), ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,6 +58,7 @@ describe('npm start', () => {
     try {
       await until(() => first.output().includes('Platform ready'), 90_000);
       for (const api of apiNames) expect(first.output()).toContain(`http://127.0.0.1:${portEnv[`${api.toUpperCase()}_PORT`]}`);
+      expect(first.output()).toContain(`edge           http://127.0.0.1:${portEnv.EDGE_PORT}`);
       expect(existsSync(join(localDir, 'stack.json'))).toBe(true);
 
       const second = start();
@@ -88,4 +92,34 @@ describe('npm start', () => {
     expect(run.output()).toMatch(/npm start: cannot connect to the database: .*\n {2}→ check DATABASE_URL/);
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
   });
+
+  it('seeds a database given by DATABASE_URL only when asked (--seed): its demo credentials are public', async () => {
+    const db = await superuser();
+    const names = [`start_seedless_${process.pid}`, `start_seeded_${process.pid}`];
+    try {
+      for (const name of names) await db.query(`drop database if exists ${name}`).then(() => db.query(`create database ${name}`));
+      for (const [name, args] of [[names[0]!, []], [names[1]!, ['--seed']]] as const) {
+        const url = new URL(stack().databaseUrl);
+        url.pathname = `/${name}`;
+        const run = start({ DATABASE_URL: url.toString() }, [...args]);
+        try {
+          await until(() => run.output().includes('Platform ready'), 90_000);
+        } finally {
+          run.child.kill('SIGTERM');
+        }
+        await run.exit;
+        const target = new pg.Client({ connectionString: url.toString() });
+        await target.connect();
+        try {
+          const { rows } = await target.query('select count(*)::int as n from ledger.companies');
+          expect(rows[0].n, `${name} ${args.join(' ')}`).toBe(args.length === 0 ? 0 : 2);
+        } finally {
+          await target.end();
+        }
+      }
+    } finally {
+      for (const name of names) await db.query(`drop database if exists ${name} with (force)`);
+      await db.end();
+    }
+  }, 240_000);
 });

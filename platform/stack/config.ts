@@ -1,5 +1,6 @@
 /** The local platform's settings: ports, paths and local-only secrets, each overridable by an environment variable. */
 import { resolve } from 'node:path';
+import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
 
 /** The five APIs, in the order they are reported. Keys are the names used in .local/stack.json. */
 export const apiNames = ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const;
@@ -19,8 +20,7 @@ export const apiTitles: Record<ApiName, { title: string; path: string }> = {
  * project sets its own with `wrangler secret put` and never uses these.
  */
 export const localDefaults = {
-  jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
-  oauthConsumerSecretKey: 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=',
+  ...publicLocalSecrets,
   authenticatorPassword: 'local-authenticator-password',
   postgresPassword: 'postgres',
 } as const;

@@ -43,6 +43,12 @@ export interface StartOptions {
   writeDevVars?: boolean;
   /** Serve the workers' static assets (the /docs pages) through Miniflare's asset router (default true). */
   assets?: boolean;
+  /**
+   * Load supabase/seed.sql (the demo companies and their public credentials). Always on the
+   * embedded database; on DATABASE_URL only when asked (`npm start -- --seed`), so a real
+   * database never gets credentials published in this repository.
+   */
+  seedDatabaseUrl?: boolean;
 }
 
 /** Supabase's local anon key has these claims; signed with the local secret it is the same well-known key. */
@@ -70,7 +76,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     const report = await migrate(postgres.url, {
       prepareSupabaseRoles: postgres.embedded,
       authenticatorPassword: config.authenticatorPassword,
-      seed: true,
+      seed: postgres.embedded || options.seedDatabaseUrl === true,
       onProgress: progress,
       resetRemedy: postgres.embedded
         ? `start from a new local database: rm -rf ${join(config.localDir, 'postgres')} && npm start`

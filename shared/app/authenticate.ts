@@ -12,11 +12,23 @@ export interface Caller {
   companySlug: string;
 }
 
+let warnedOfPublicSecrets = false;
+
 /** The database settings from the bindings; a misconfigured worker answers 503 and says why in its log. */
 export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): DatabaseSettings {
   const settings = readDatabaseSettings(c.env ?? {});
   if ('missing' in settings) {
     c.get('log').log('error', 'worker is missing bindings', { missing: settings.missing });
+    throw unavailable();
+  }
+  if ('publicSecrets' in settings) {
+    // Once per isolate: every request is refused the same way, one line says why.
+    if (!warnedOfPublicSecrets) {
+      warnedOfPublicSecrets = true;
+      c.get('log').log('error', 'refusing to serve: secrets hold the public local defaults; set your own with wrangler secret put', {
+        secrets: settings.publicSecrets,
+      });
+    }
     throw unavailable();
   }
   return { ...settings, requestId: c.get('requestId') };

@@ -23,16 +23,24 @@ export const workerRole = 'purchases_api';
 
 /**
  * Signs the request's database token. Issued-at is rounded down to the minute, so one credential
- * yields the same token for a minute and PostgREST's JWT cache skips re-verifying it.
+ * yields the same token for a minute and PostgREST's JWT cache skips re-verifying it. With a key
+ * id, the token names its key (`kid`), as Supabase's JWT signing keys expect of an imported
+ * shared secret.
  */
 export async function workerToken(
   jwtSecret: string,
   credential: PresentedCredential | null,
   nowMs = Date.now(),
+  keyId?: string,
 ): Promise<string> {
   const iat = Math.floor(nowMs / 60_000) * 60;
   const claims = credential ? await credentialClaims(credential) : {};
-  return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, jwtSecret, 'HS256');
+  const key = keyId ? { kty: 'oct', k: base64Url(new TextEncoder().encode(jwtSecret)), alg: 'HS256', kid: keyId } : jwtSecret;
+  return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, key, 'HS256');
+}
+
+function base64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** A fetch that gives up after `timeoutMs`, so a stuck database becomes a prompt 503, not a hung request. */
@@ -49,12 +57,12 @@ export function fetchWithTimeout(timeoutMs: number): typeof fetch {
 const tokens = new Map<string, { minute: number; token: string }>();
 const tokenCacheSize = 1000;
 
-async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null): Promise<string> {
+async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null, keyId?: string): Promise<string> {
   const minute = Math.floor(Date.now() / 60_000);
   const key = credential ? `${credential.kind}\u0000${credential.keyId ?? ''}\u0000${await sha256Hex(credential.secret)}` : '';
   const cached = tokens.get(key);
   if (cached && cached.minute === minute) return cached.token;
-  const token = await workerToken(jwtSecret, credential);
+  const token = await workerToken(jwtSecret, credential, Date.now(), keyId);
   if (tokens.size >= tokenCacheSize) tokens.delete(tokens.keys().next().value!);
   tokens.set(key, { minute, token });
   return token;
@@ -62,7 +70,7 @@ async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredent
 
 /** A client acting for `credential` (or for nobody, for the few RPCs that precede authentication). */
 export async function connectDatabase(settings: DatabaseSettings, credential: PresentedCredential | null): Promise<Db> {
-  const token = await cachedWorkerToken(settings.jwtSecret, credential);
+  const token = await cachedWorkerToken(settings.jwtSecret, credential, settings.jwtKeyId);
   try {
     return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
       headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(settings.requestId ? { 'X-Request-Id': settings.requestId } : {}) },

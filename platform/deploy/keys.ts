@@ -1,0 +1,71 @@
+/**
+ * `npm run keys`: writes a new secrets file for a deployment, with every key the platform makes
+ * itself generated (the database token signing secret and the OAuth sealing key) and the two
+ * values only the Supabase project can give left to fill in.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+const help = `Usage: npm run keys [-- --out FILE]
+
+Writes a new secrets file (default .secrets.env; never overwrites one) for npm run deploy:
+  SUPABASE_JWT_SECRET        generated: the shared secret the workers sign database tokens with.
+                             Import it in the Supabase dashboard as a JWT signing key (shared
+                             secret, HS256) and set SUPABASE_JWT_KEY_ID to the key id Supabase
+                             shows; or replace it with the project's legacy JWT secret.
+  OAUTH_CONSUMER_SECRET_KEY  generated: the AES-256 key that seals OAuth consumer secrets.
+  SUPABASE_URL, SUPABASE_ANON_KEY
+                             to fill in from the project's API settings.
+
+Options:
+  --out FILE   where to write (default .secrets.env)
+  --help       show this text
+`;
+
+export function newSecretsFile(): string {
+  return `# Secrets of the deployed workers: npm run deploy uploads each worker's own with
+# wrangler deploy --secrets-file. Keep this file out of version control (.gitignore lists it).
+
+# From the Supabase project: Project Settings > Data API (URL) and API Keys (anon / publishable).
+SUPABASE_URL=
+SUPABASE_ANON_KEY=
+
+# The workers sign a short-lived token for every database call with this secret, and PostgREST
+# verifies it. Generated here to be imported as a shared-secret (HS256) JWT signing key of the
+# project, with its key id below; or the project's legacy JWT secret (then leave the id empty).
+SUPABASE_JWT_SECRET=${randomBytes(48).toString('base64url')}
+SUPABASE_JWT_KEY_ID=
+
+# Seals OAuth consumer secrets in the database (AES-256-GCM); the admin CLI needs it too.
+OAUTH_CONSUMER_SECRET_KEY=${randomBytes(32).toString('base64')}
+`;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean' } } }).values;
+  } catch (error) {
+    console.error(`npm run keys: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const out = values.out ?? '.secrets.env';
+  try {
+    await writeFile(out, newSecretsFile(), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      console.error(`npm run keys: ${out} exists; it is left as it is (choose another --out, or remove it first)`);
+      return 1;
+    }
+    throw error;
+  }
+  console.log(`wrote ${out}: fill in SUPABASE_URL and SUPABASE_ANON_KEY, and import SUPABASE_JWT_SECRET in Supabase (see npm run keys -- --help)`);
+  return 0;
+}
+
+if (import.meta.main) process.exit(await main());

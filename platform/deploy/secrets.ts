@@ -1,0 +1,58 @@
+/**
+ * The deployed workers' secrets: which worker needs which, reading the one secrets file (.env
+ * format, as `wrangler deploy --secrets-file` takes), and refusing a file that is incomplete or
+ * holds a public local default.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
+import { apiNames, type ApiName } from '../stack/config.ts';
+import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
+
+export const secretNames = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID', 'OAUTH_CONSUMER_SECRET_KEY'] as const;
+export type SecretName = (typeof secretNames)[number];
+
+/** Optional secrets: absent means not used. */
+const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID']);
+
+/** Each worker gets only the secrets it reads (the OAuth key opens consumer secrets: the publisher API's alone). */
+export const secretsOfWorker: Record<ApiName, SecretName[]> = Object.fromEntries(
+  apiNames.map((api) => [
+    api,
+    ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID', ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY'] as const) : [])],
+  ]),
+) as Record<ApiName, SecretName[]>;
+
+export class SecretsError extends Error {}
+
+/** Reads and checks the secrets file: every required secret set, none a public local default, the URL https. */
+export async function readSecrets(path: string): Promise<Partial<Record<SecretName, string>>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new SecretsError(`no secrets file at ${path}: write one with npm run keys -- --out ${path}, then fill it in`);
+  }
+  const values = parseEnv(text) as Record<string, string | undefined>;
+  const secrets: Partial<Record<SecretName, string>> = {};
+  const problems: string[] = [];
+  for (const name of secretNames) {
+    const value = values[name]?.trim() ?? '';
+    if (!value) {
+      if (!optional.has(name)) problems.push(`${name} is empty`);
+      continue;
+    }
+    secrets[name] = value;
+  }
+  if (secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret || secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey) {
+    problems.push('a secret holds the public local default (it is in this repository); generate your own with npm run keys');
+  }
+  if (secrets.SUPABASE_JWT_SECRET && secrets.SUPABASE_JWT_SECRET.length < 32) problems.push('SUPABASE_JWT_SECRET is shorter than 32 characters');
+  if (secrets.OAUTH_CONSUMER_SECRET_KEY && Buffer.from(secrets.OAUTH_CONSUMER_SECRET_KEY, 'base64').length !== 32) {
+    problems.push('OAUTH_CONSUMER_SECRET_KEY is not 32 bytes in base64');
+  }
+  if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) problems.push('SUPABASE_URL is not an https:// URL');
+  const unknown = Object.keys(values).filter((name) => !(secretNames as readonly string[]).includes(name));
+  if (unknown.length > 0) problems.push(`unknown names: ${unknown.join(', ')} (the workers read ${secretNames.join(', ')})`);
+  if (problems.length > 0) throw new SecretsError(`${path}: ${problems.join('; ')}`);
+  return secrets;
+}

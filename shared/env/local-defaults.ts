@@ -1,0 +1,10 @@
+/**
+ * The local platform's secrets: public on purpose (they are in this repository, like the Supabase
+ * CLI's own local JWT secret), so that `npm start` needs no setup. A deployed worker holding one of
+ * them would accept tokens anyone can sign: it refuses to serve instead (shared/env).
+ */
+export const publicLocalSecrets = {
+  /** The Supabase CLI's local JWT secret, which `supabase start` uses as well. */
+  jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
+  oauthConsumerSecretKey: 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=',
+} as const;
