@@ -9,7 +9,7 @@ const help = `Usage: npm start [-- --quiet] [-- --seed]
 Starts the local platform in the foreground: PostgreSQL (embedded, data in LOCAL_DIR), every new
 migration in supabase/migrations, supabase/seed.sql on a new database, PostgREST, the Supabase URL
 with /rest/v1, the five API workers and the edge entry in workerd. Writes LOCAL_DIR/stack.json when ready and
-each worker's .dev.vars where it has none. Ctrl-C stops everything.
+each worker's .dev.vars (unless one was written by hand). Ctrl-C stops everything.
 
 Options:
   --quiet    do not echo the workers' request logs (they are always in LOCAL_DIR/logs)

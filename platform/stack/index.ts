@@ -3,7 +3,7 @@
  * /rest/v1 gateway, the five workers), and stops everything it started, on success or failure.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sign } from 'hono/jwt';
 import { demoCompanies } from '../demo.ts';
@@ -136,12 +136,17 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
   }
 }
 
-/** Writes each worker's .dev.vars where it has none, so `wrangler dev` in that folder reaches this platform. */
+const devVarsMarker = '# Written by npm start for wrangler dev against the local platform.';
+
+/**
+ * Writes each worker's .dev.vars, so `wrangler dev` in that folder (or `npm run dev:edge`) reaches
+ * this platform. A file npm start wrote before is brought up to date; one written by hand is left.
+ */
 async function writeDevVars(bindings: WorkerBindings): Promise<void> {
   for (const api of apiNames) {
     const path = join(dirname(workerConfigPath(api)), '.dev.vars');
-    if (existsSync(path)) continue;
+    if (existsSync(path) && !(await readFile(path, 'utf8')).startsWith(devVarsMarker)) continue;
     const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
-    await writeFile(path, `# Written by npm start for wrangler dev against the local platform.\n${lines.join('\n')}\n`);
+    await writeFile(path, `${devVarsMarker}\n${lines.join('\n')}\n`);
   }
 }

@@ -26,7 +26,7 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
     if (!warnedOfPublicSecrets) {
       warnedOfPublicSecrets = true;
       c.get('log').log('error', 'refusing to serve: secrets hold the public local defaults; set your own with wrangler secret put', {
-        secrets: settings.publicSecrets,
+        variables: settings.publicSecrets,
       });
     }
     throw unavailable();

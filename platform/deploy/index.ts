@@ -1,0 +1,196 @@
+/**
+ * `npm run deploy`: the whole platform, in the order it depends on itself: the database schema,
+ * the five API workers (each with its own secrets and Durable Object migrations), then the edge
+ * entry that binds to them. `--dry-run` checks and builds all of it and uploads nothing.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { parse as parseToml } from 'smol-toml';
+import { buildDocsAssets } from '../docs-assets.ts';
+import { apiNames } from '../stack/config.ts';
+import { PlatformError } from '../stack/errors.ts';
+import { listMigrations, migrate } from '../stack/migrate.ts';
+import { workerConfigPath, type WorkerName } from '../stack/workers.ts';
+import { readSecrets, secretsOfWorker, SecretsError, type SecretName } from './secrets.ts';
+
+const projectRoot = new URL('../../', import.meta.url).pathname;
+const wrangler = join(projectRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+const help = `Usage: npm run deploy [-- options]
+
+Deploys the platform, in order:
+  1. the database: every migration in supabase/migrations it lacks (never the seed: its demo
+     credentials are public), through the migration runner against --database-url
+  2. the five API workers (functions/<api>/wrangler.toml), each with only the secrets it reads
+     from the secrets file and its Durable Object migrations, on its custom domain if deploy.toml
+     names one
+  3. the edge entry (wrangler.toml), bound to the five, on its custom domain
+
+Options:
+  --dry-run            check the secrets, list the migrations and build every worker with wrangler;
+                       upload nothing, change no database (needs no account)
+  --secrets FILE       the workers' secrets, .env format (default .secrets.env; npm run keys writes one)
+  --settings FILE      custom domains per worker (default deploy.toml when present; see deploy.example.toml)
+  --database-url URL   the database to migrate (default DATABASE_URL): the Supabase project's session
+                       pooler connection string
+  --skip-database      deploy the workers only
+  --help               show this text
+
+wrangler needs an account: run npx wrangler login once, or set CLOUDFLARE_API_TOKEN.
+`;
+
+interface Settings {
+  /** Custom domains by worker name (edge, lumen, operations, dpd, kit, groupcommerce). */
+  domains: Partial<Record<WorkerName, string>>;
+}
+
+async function readSettings(path: string | undefined): Promise<Settings> {
+  const file = path ?? (existsSync(join(projectRoot, 'deploy.toml')) ? join(projectRoot, 'deploy.toml') : undefined);
+  if (!file) return { domains: {} };
+  let parsed: { domains?: Record<string, unknown> };
+  try {
+    parsed = parseToml(await readFile(file, 'utf8')) as typeof parsed;
+  } catch (error) {
+    throw new PlatformError(`${file} cannot be read: ${(error as Error).message.split('\n')[0]}`, 'see deploy.example.toml');
+  }
+  const domains: Settings['domains'] = {};
+  for (const [name, domain] of Object.entries(parsed.domains ?? {})) {
+    if (name !== 'edge' && !(apiNames as readonly string[]).includes(name)) {
+      throw new PlatformError(`${file}: [domains] names ${name}, which is not a worker`, `use edge, ${apiNames.join(', ')}`);
+    }
+    if (typeof domain !== 'string' || !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) {
+      throw new PlatformError(`${file}: the domain of ${name} is not a hostname`, 'write it like api.example.com');
+    }
+    domains[name as WorkerName] = domain;
+  }
+  return { domains };
+}
+
+/** Runs wrangler with its output shown, indented; rejects when it fails. */
+function runWrangler(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [wrangler, ...args], { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const show = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '    '));
+    child.stdout.on('data', show);
+    child.stderr.on('data', show);
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new PlatformError(`wrangler ${args.slice(0, 3).join(' ')} failed (exit ${code})`, 'see its output above'))));
+  });
+}
+
+async function deployDatabase(databaseUrl: string | undefined, dryRun: boolean): Promise<void> {
+  const migrations = await listMigrations();
+  if (!databaseUrl) {
+    if (!dryRun) throw new PlatformError('no database to migrate', 'pass --database-url (the session pooler URL) or set DATABASE_URL, or --skip-database');
+    console.log(`  no --database-url: would apply up to ${migrations.length} migrations (${migrations[0]!.version} … ${migrations.at(-1)!.version})`);
+    return;
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new PlatformError(`cannot connect to the database: ${(error as Error).message}`, 'check --database-url (Supabase: Connect > Session pooler)');
+  }
+  try {
+    const roles = await client.query(`select 1 from pg_roles where rolname in ('authenticator', 'anon', 'authenticated')`);
+    if (roles.rowCount !== 3) throw new PlatformError('the database has no Supabase roles (authenticator, anon, authenticated)', 'deploy to a Supabase project\'s database');
+    const table = await client.query(`select to_regclass('supabase_migrations.schema_migrations') as t`);
+    const done = table.rows[0].t
+      ? new Set((await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version))
+      : new Set<string>();
+    const pending = migrations.filter((migration) => !done.has(migration.version));
+    console.log(pending.length === 0 ? '  the schema is up to date' : `  ${pending.length} to apply: ${pending.map((m) => m.name).join(', ')}`);
+  } finally {
+    await client.end();
+  }
+  if (dryRun) return;
+  await migrate(databaseUrl, {
+    prepareSupabaseRoles: false,
+    authenticatorPassword: '',
+    seed: false,
+    resetRemedy: 'this database was built from other migrations; deploy to a new project or reconcile it with supabase db pull',
+    onProgress: (message) => console.log(`  ${message}`),
+  });
+}
+
+async function deployWorker(name: WorkerName, options: { dryRun: boolean; secretsFile?: string; domain?: string; outDir: string }): Promise<void> {
+  const args = ['deploy', '--config', workerConfigPath(name)];
+  if (options.secretsFile) args.push('--secrets-file', options.secretsFile);
+  if (options.domain) args.push('--domain', options.domain);
+  if (options.dryRun) args.push('--dry-run', '--outdir', join(options.outDir, name));
+  await runWrangler(args);
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        'dry-run': { type: 'boolean' },
+        secrets: { type: 'string' },
+        settings: { type: 'string' },
+        'database-url': { type: 'string' },
+        'skip-database': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`npm run deploy: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const dryRun = values['dry-run'] === true;
+  const work = await mkdtemp(join(tmpdir(), 'deploy-'));
+  try {
+    console.log(`1/4 secrets and settings${dryRun ? ' (dry run: nothing is uploaded or changed)' : ''}`);
+    const secrets = await readSecrets(values.secrets ?? join(projectRoot, '.secrets.env'));
+    const settings = await readSettings(values.settings);
+    console.log(`  ${Object.keys(secrets).length} secrets; custom domains: ${Object.entries(settings.domains).map(([n, d]) => `${n} ${d}`).join(', ') || '(none: workers.dev only)'}`);
+
+    console.log('2/4 database');
+    if (values['skip-database']) console.log('  skipped (--skip-database)');
+    else await deployDatabase(values['database-url'] ?? (process.env.DATABASE_URL || undefined), dryRun);
+
+    console.log('3/4 the five API workers');
+    await buildDocsAssets();
+    for (const api of apiNames) {
+      // Each worker's own secrets only, in a file readable by this user alone, removed afterwards.
+      const own = Object.fromEntries(secretsOfWorker[api].filter((name) => secrets[name]).map((name: SecretName) => [name, secrets[name]!]));
+      const secretsFile = join(work, `${api}.secrets.json`);
+      await writeFile(secretsFile, JSON.stringify(own), { mode: 0o600 });
+      console.log(`  ${api}: ${Object.keys(own).length} secrets${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
+      await deployWorker(api, { dryRun, secretsFile, domain: settings.domains[api], outDir: work });
+    }
+
+    console.log('4/4 the edge entry');
+    await deployWorker('edge', { dryRun, domain: settings.domains.edge, outDir: work });
+    console.log(
+      dryRun
+        ? 'dry run complete: everything builds and checks out; run without --dry-run to deploy'
+        : `deployed; check it with npm run smoke -- --base https://${settings.domains.edge ?? '<the edge worker URL wrangler printed>'}`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof PlatformError) {
+      console.error(`npm run deploy: ${error.message}\n  → ${error.remedy}`);
+      return 1;
+    }
+    if (error instanceof SecretsError) {
+      console.error(`npm run deploy: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) process.exit(await main());

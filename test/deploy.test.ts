@@ -1,0 +1,96 @@
+/**
+ * `npm run keys` and `npm run deploy -- --dry-run` as an operator runs them: a new secrets file,
+ * every worker and the entry built by wrangler with only their own secrets, the migrations the
+ * database lacks listed and none applied; and the secrets files it refuses.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiNames } from '../platform/stack/config.ts';
+import { publicLocalSecrets } from '../shared/env/local-defaults.ts';
+import { stack, superuser } from './helpers.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'deploy-test-'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+async function run(script: string, ...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, ...args], {
+      env: { ...process.env, DATABASE_URL: '', CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+async function filledSecrets(): Promise<string> {
+  const path = join(dir, `secrets-${Math.random().toString(36).slice(2)}.env`);
+  const written = await run('platform/deploy/keys.ts', '--out', path);
+  expect(written.code, written.output).toBe(0);
+  const text = (await readFile(path, 'utf8'))
+    .replace(/^SUPABASE_URL=$/m, 'SUPABASE_URL=https://project-ref.supabase.co')
+    .replace(/^SUPABASE_ANON_KEY=$/m, 'SUPABASE_ANON_KEY=anon-key-of-the-project');
+  await writeFile(path, text);
+  return path;
+}
+
+describe('npm run keys', () => {
+  it('generates the keys the platform makes itself, and never overwrites a file', async () => {
+    const path = join(dir, 'first.env');
+    expect((await run('platform/deploy/keys.ts', '--out', path)).code).toBe(0);
+    const text = await readFile(path, 'utf8');
+    expect(text).toMatch(/^SUPABASE_JWT_SECRET=[A-Za-z0-9_-]{64}$/m);
+    expect(Buffer.from(/^OAUTH_CONSUMER_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
+    const again = await run('platform/deploy/keys.ts', '--out', path);
+    expect(again.code).toBe(1);
+    expect(again.output).toContain('exists; it is left as it is');
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+});
+
+describe('npm run deploy -- --dry-run', () => {
+  it('checks and builds the five workers and the edge entry, lists what the database lacks, and changes nothing', async () => {
+    const secrets = await filledSecrets();
+    const settings = join(dir, 'deploy.toml');
+    await writeFile(settings, '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n');
+    const db = await superuser();
+    const before = (await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n;
+    const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--settings', settings, '--database-url', stack().databaseUrl);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('the schema is up to date');
+    // Each worker gets only what it reads: the OAuth sealing key goes to the publisher API alone.
+    for (const api of apiNames) expect(result.output).toContain(`  ${api}: ${api === 'groupcommerce' ? 4 : 3} secrets`);
+    expect(result.output.match(/--dry-run: exiting now/g)).toHaveLength(6);
+    expect(result.output).toContain('custom domains: edge purchases.example.com, dpd dpd.example.com');
+    expect(result.output).toContain('env.OAUTH_CONSUMER_SECRET_KEY');
+    expect(result.output).toContain('env.LUMEN (purchases-lumen)');
+    expect(result.output).toContain('dry run complete');
+    expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(before);
+    await db.end();
+  }, 240_000);
+
+  it('refuses a secrets file holding a public local default, or missing a secret, before building anything', async () => {
+    const secrets = await filledSecrets();
+    const text = await readFile(secrets, 'utf8');
+    await writeFile(secrets, text.replace(/^SUPABASE_JWT_SECRET=.*$/m, `SUPABASE_JWT_SECRET=${publicLocalSecrets.jwtSecret}`));
+    const leaked = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--skip-database');
+    expect(leaked.code).toBe(1);
+    expect(leaked.output).toContain('public local default');
+    expect(leaked.output).not.toContain('wrangler');
+
+    await writeFile(secrets, text.replace(/^SUPABASE_ANON_KEY=.*$/m, 'SUPABASE_ANON_KEY='));
+    const missing = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--skip-database');
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('SUPABASE_ANON_KEY is empty');
+  });
+});
