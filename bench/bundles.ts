@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
-import { apiNames, type ApiName } from '../platform/stack/config.ts';
-import { workerConfigPath } from '../platform/stack/workers.ts';
+import { apiNames } from '../platform/stack/config.ts';
+import { workerConfigPath, type WorkerName } from '../platform/stack/workers.ts';
 
 export interface BundleFigure {
-  worker: ApiName;
+  worker: WorkerName;
   minifiedBytes: number;
   gzipBytes: number;
   /** Median cold start over five runs, less an empty worker's (ms); within a few ms of noise. */
@@ -53,7 +53,7 @@ export async function measureBundles(progress: (message: string) => void): Promi
   const baselines: number[] = [];
   for (let i = 0; i < 5; i++) baselines.push(await coldStart(empty, compatibilityDate));
   const baseline = median(baselines);
-  for (const api of apiNames) {
+  for (const api of ['edge', ...apiNames] as WorkerName[]) {
     progress(`bundle: ${api}`);
     const outdir = await mkdtemp(join(tmpdir(), `bench-${api}-`));
     try {

@@ -24,6 +24,12 @@ export interface EndpointFigure {
   /** workerd's CPU (user + system, from /proc) per request through the worker, and through the pass-through. */
   workerCpuMsPerRequest?: number;
   passThroughCpuMsPerRequest?: number;
+  /** The same requests through the edge entry (service binding to the worker). */
+  edgeRps?: number;
+  edgeP99Ms?: number;
+  edgeCpuMsPerRequest?: number;
+  /** Edge req/s ÷ direct req/s: what the entry costs. */
+  edgeRatio?: number;
   floorRps: number;
   floorP50Ms: number;
   floorP95Ms: number;
@@ -118,6 +124,7 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`- Load: ${results.settings.durationS} s per endpoint, path and concurrency (${results.settings.concurrency.join(', ')}), closed loop, unique inputs for every write`);
   lines.push('- Pass-through: the same database calls (same RPCs, same token) sent through a workerd worker that only forwards each request to the gateway, run as the API workers are; vs pass-through = worker req/s ÷ pass-through req/s, what our code costs on top of workerd\'s own hop');
   lines.push('- Floor: the same database calls sent straight to the /rest/v1 gateway with the token the worker would send; ratio = worker req/s ÷ floor req/s');
+  lines.push('- Through the edge: the same requests sent to the edge entry (the top-level wrangler.toml), which passes each to its worker over a service binding in the same workerd; vs direct = edge req/s ÷ direct req/s');
   lines.push('- workerd CPU: user + system time of the workerd processes (from /proc) during the run, per request served, through the worker and through the pass-through', '');
 
   lines.push('## Targets', '');
@@ -132,7 +139,9 @@ export function markdown(results: BenchResults, notes: string): string {
   const bundleOk = results.bundles.every((b) => b.gzipBytes <= 100 * 1024);
   const allTop = results.endpoints.filter((e) => e.concurrency === at16 && e.passThroughRatio !== undefined);
   const passOk = allTop.length > 0 && allTop.every((e) => e.passThroughRatio! >= 0.9);
+  const edgeTop = results.endpoints.filter((e) => e.concurrency === at16 && e.edgeRatio !== undefined);
   lines.push('| target | met | detail |', '|---|---|---|');
+  lines.push(`| through the edge entry, every endpoint ≥ 0.9 × its direct throughput (c=${at16}) | ${yes(edgeTop.length > 0 && edgeTop.every((e) => e.edgeRatio! >= 0.9))} | ${edgeTop.map((e) => `${e.api} ${e.name}: ${e.edgeRatio} (+${Math.round(((e.edgeCpuMsPerRequest ?? 0) - (e.workerCpuMsPerRequest ?? 0)) * 1000) / 1000} ms CPU)`).join('; ') || 'not measured'} |`);
   lines.push(`| every endpoint ≥ 0.9 × its pass-through's throughput (c=${at16}): our code costs at most 10 % | ${yes(passOk)} | ${allTop.map((e) => `${e.api} ${e.name}: ${e.passThroughRatio}`).join('; ') || 'not measured'} |`);
   lines.push(`| every write ≥ 0.8 × its floor's throughput (c=${at16}) | ${yes(ratioOk)} | ${writesTop.map((e) => `${e.api} ${e.name}: ${e.ratio}`).join('; ')} |`);
   lines.push(`| every write's p99 at c=${at16} < 2 × the floor's | ${yes(p99Ok)} | ${writesTop.map((e) => `${e.api} ${e.name}: ${e.p99Ms} vs ${e.floorP99Ms} ms`).join('; ')} |`);
@@ -141,12 +150,12 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`| every worker ≤ 100 KiB gzip | ${yes(bundleOk)} | largest: ${kib(Math.max(...results.bundles.map((b) => b.gzipBytes)))} KiB |`, '');
 
   lines.push('## Endpoints', '');
-  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | pass-through req/s | pass-through p99 ms | pass-through CPU ms/req | vs pass-through | floor req/s | floor p99 ms | vs floor | round trips | errors |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | edge req/s | edge p99 ms | edge CPU ms/req | edge vs direct | pass-through req/s | pass-through p99 ms | pass-through CPU ms/req | vs pass-through | floor req/s | floor p99 ms | vs floor | round trips | errors |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const na = (value: number | undefined) => (value === undefined ? 'n/a' : String(value));
   for (const e of results.endpoints) {
     lines.push(
-      `| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${na(e.workerCpuMsPerRequest)} | ${na(e.passThroughRps)} | ${na(e.passThroughP99Ms)} | ${na(e.passThroughCpuMsPerRequest)} | ${na(e.passThroughRatio)} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`,
+      `| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${na(e.workerCpuMsPerRequest)} | ${na(e.edgeRps)} | ${na(e.edgeP99Ms)} | ${na(e.edgeCpuMsPerRequest)} | ${na(e.edgeRatio)} | ${na(e.passThroughRps)} | ${na(e.passThroughP99Ms)} | ${na(e.passThroughCpuMsPerRequest)} | ${na(e.passThroughRatio)} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`,
     );
   }
   lines.push('', '![Throughput and p99 latency against concurrency](bench/chart.svg)', '');

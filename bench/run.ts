@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { readPlatformConfig } from '../platform/stack/config.ts';
+import { apiNames, readPlatformConfig } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
 import { freePortBlock, freePortEnvironment } from '../platform/stack/preflight.ts';
 import { dpdFilters, generateDpdPurchases, percentile, timeDpdFilters } from '../platform/scale/dpd-data.ts';
@@ -116,11 +116,15 @@ try {
       select $1, m.id, 'test_tok_bench_' || m.user_key, 'Visa', '1111', 12, extract(year from now())::int + 2 from made m
       returning id, customer_id)
     select stored.id, made.user_key from stored join made on made.id = stored.customer_id`, [acme.companyId]);
-  const endpoints = (await benchEndpoints({
+  const fixtures = {
     stack: platform.stack, jwtSecret: config.jwtSecret, kitTokens,
     storedCardConsumers: cards.map((c) => ({ userKey: c.user_key, cardId: c.id })),
     dpdPurchaseNumber: acme.dpd.purchaseIds[0]!,
-  })).filter((e) => !values.only || `${e.api} ${e.name}`.includes(values.only));
+  };
+  const endpoints = (await benchEndpoints(fixtures)).filter((e) => !values.only || `${e.api} ${e.name}`.includes(values.only));
+  // The same endpoints addressed to the edge entry (publisher requests signed for its URL).
+  const edgeStack = { ...platform.stack, apis: { ...platform.stack.apis, ...Object.fromEntries(apiNames.map((api) => [api, platform.stack.apis.edge])) } };
+  const throughEdge = new Map((await benchEndpoints({ ...fixtures, stack: edgeStack })).map((e) => [`${e.api} ${e.name}`, e]));
 
   const figures: EndpointFigure[] = [];
   for (const endpoint of endpoints) {
@@ -141,6 +145,8 @@ try {
     const roundTrips = Math.max(...counts.slice(1));
     // Warm both paths, then measure them one after the other at each level.
     await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency: 4, durationS: 1 });
+    const edgeSteps = throughEdge.get(label)!.worker;
+    await load(platform.stack.apis.edge, edgeSteps, { concurrency: 4, durationS: 1 });
     await load(passThroughUrl, endpoint.floor, { concurrency: 4, durationS: 1 });
     await load(platform.stack.supabase.url, endpoint.floor, { concurrency: 4, durationS: 1 });
     /** A load run with the CPU workerd spent on it, per step served. */
@@ -153,6 +159,7 @@ try {
     const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
     for (const concurrency of levels) {
       const worker = await measured(platform.stack.apis[endpoint.api], endpoint.worker, concurrency);
+      const edge = await measured(platform.stack.apis.edge, edgeSteps, concurrency);
       const passThrough = await measured(passThroughUrl, endpoint.floor, concurrency);
       const floor = await load(platform.stack.supabase.url, endpoint.floor, { concurrency, durationS });
       const figure: EndpointFigure = {
@@ -160,18 +167,21 @@ try {
         rps: worker.rps, p50Ms: worker.p50Ms, p95Ms: worker.p95Ms, p99Ms: worker.p99Ms,
         passThroughRps: passThrough.rps, passThroughP99Ms: passThrough.p99Ms, passThroughRatio: ratio(worker.rps, passThrough.rps),
         workerCpuMsPerRequest: worker.cpuMsPerStep, passThroughCpuMsPerRequest: passThrough.cpuMsPerStep,
+        edgeRps: edge.rps, edgeP99Ms: edge.p99Ms, edgeCpuMsPerRequest: edge.cpuMsPerStep, edgeRatio: ratio(edge.rps, worker.rps),
         floorRps: floor.rps, floorP50Ms: floor.p50Ms, floorP95Ms: floor.p95Ms, floorP99Ms: floor.p99Ms,
         ratio: ratio(worker.rps, floor.rps),
         roundTrips, designedRoundTrips: endpoint.designedRoundTrips,
-        errors: worker.errors, floorErrors: floor.errors + passThrough.errors,
+        errors: worker.errors + edge.errors, floorErrors: floor.errors + passThrough.errors,
       };
       figures.push(figure);
       progress(
         `${label.padEnd(52)} c=${String(concurrency).padStart(2)}  ${String(worker.rps).padStart(7)} rps p99 ${String(worker.p99Ms).padStart(6)} ms cpu ${worker.cpuMsPerStep} ms` +
+          ` | edge ${String(edge.rps).padStart(7)} rps p99 ${String(edge.p99Ms).padStart(6)} ms cpu ${edge.cpuMsPerStep} ms` +
           ` | pass-through ${String(passThrough.rps).padStart(7)} rps p99 ${String(passThrough.p99Ms).padStart(6)} ms cpu ${passThrough.cpuMsPerStep} ms | ratio ${figure.passThroughRatio}` +
           ` | floor ${String(floor.rps).padStart(7)} rps | ratio ${figure.ratio} | rt ${roundTrips} | errors ${worker.errors}/${passThrough.errors}/${floor.errors}`,
       );
       if (worker.errors > 0) progress(`  worker statuses ${JSON.stringify(worker.statuses)}`);
+      if (edge.errors > 0) progress(`  edge statuses ${JSON.stringify(edge.statuses)}`);
       if (passThrough.errors > 0) progress(`  pass-through statuses ${JSON.stringify(passThrough.statuses)}`);
       if (floor.errors > 0) progress(`  floor statuses ${JSON.stringify(floor.statuses)}`);
     }
