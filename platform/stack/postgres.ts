@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { localDefaults, type PlatformConfig } from './config.ts';
+import { supportedHere } from './platforms.ts';
 import { PlatformError, type LogSink } from './errors.ts';
 import { startService, waitUntil } from './process.ts';
 
@@ -32,7 +33,7 @@ async function binaries(): Promise<{ initdb: string; postgres: string }> {
   try {
     return (await import(pkg)) as { initdb: string; postgres: string };
   } catch {
-    throw new PlatformError(`the PostgreSQL binaries (npm package ${pkg}) are missing`, 'run npm install');
+    throw new PlatformError(`the PostgreSQL binaries (npm package ${pkg}) are missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (README)');
   }
 }
 

