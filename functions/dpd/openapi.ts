@@ -106,6 +106,11 @@ const unavailable = {
   headers: retryAfterHeader,
   content: jsonContent(dpdErrorResponse, { status: 'UNAVAILABLE', message: 'The service is temporarily unavailable; please retry shortly.' }),
 };
+const rateLimited = {
+  description: "Past the account's request limit (600 a minute unless set otherwise), or too many failed authentications from the client's address.",
+  headers: retryAfterHeader,
+  content: jsonContent(dpdErrorResponse, { status: 'RATELIMITED', message: 'Too many requests: this credential may make 600 requests every 60 seconds. Retry in 12 seconds.' }),
+};
 const idParameter = { name: 'id', in: 'path' as const, description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } as JsonSchema };
 
 let document: JsonSchema | null = null;
@@ -121,7 +126,7 @@ export function dpdOpenApi(): JsonSchema {
     [
       {
         method: 'get', path: '/', operationId: 'ping', security: ['basic'], summary: 'Test the credentials',
-        responses: { 200: { description: 'The credentials are valid.', content: jsonContent(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 503: unavailable },
+        responses: { 200: { description: 'The credentials are valid.', content: jsonContent(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 429: rateLimited, 503: unavailable },
       },
       {
         method: 'get', path: '/purchases', operationId: 'listPurchases', security: ['basic'], summary: 'List purchases',
@@ -136,13 +141,14 @@ export function dpdOpenApi(): JsonSchema {
           400: error('A parameter cannot be read (named in the message).', 'BADREQUEST', 'date_min cannot be read as a date or time: "someday"'),
           401: unauthorized,
           404: error('A page past the end.', 'NOTFOUND'),
+          429: rateLimited,
           503: unavailable,
         },
       },
       {
         method: 'get', path: '/purchases/{id}', operationId: 'getPurchase', security: ['basic'], summary: 'Get a purchase',
         parameters: [idParameter],
-        responses: { 200: { description: 'The purchase.', content: jsonContent(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 503: unavailable },
+        responses: { 200: { description: 'The purchase.', content: jsonContent(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 429: rateLimited, 503: unavailable },
       },
       {
         method: 'post', path: '/purchases/{id}/reactivate', operationId: 'reactivatePurchase', security: ['basic'], summary: 'Reactivate a purchase',
@@ -153,6 +159,7 @@ export function dpdOpenApi(): JsonSchema {
           400: error('customer_email is not an email address, or the body is not valid.', 'BADREQUEST', 'customer_email must be an email address'),
           401: unauthorized,
           404: error('No such purchase in the account.', 'NOTFOUND'),
+          429: rateLimited,
           503: unavailable,
         },
       },

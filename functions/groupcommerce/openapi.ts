@@ -101,6 +101,7 @@ function errors(root: string) {
     401: failure('No OAuth header, an unknown or revoked consumer, a bad signature, a reused nonce or a stale timestamp.', 'SignatureInvalid', 'The OAuth signature does not match the request.'),
     413: failure('The body is over 64 KB.', 'RequestTooLarge', 'The request body is larger than 64 KB.'),
     415: failure('The body is not application/x-www-form-urlencoded.', 'UnsupportedMediaType', 'The order must be sent as application/x-www-form-urlencoded.'),
+    429: failure("Past the consumer's request limit (the publisher's, 600 a minute unless set otherwise), or too many failed authentications from the client's address.", 'RateLimited', 'Too many requests: this credential may make 600 requests every 60 seconds. Retry in 12 seconds.', retryAfter),
     503: failure('The database or the payment processor could not be reached; nothing was charged or ordered.', 'ServiceUnavailable', 'The service is temporarily unavailable; please retry shortly.', retryAfter),
   };
 }

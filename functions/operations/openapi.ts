@@ -55,6 +55,11 @@ export function operationsOpenApi(): JsonSchema {
           404: error('get_purchase: no such purchase of the company.', 'Purchase not found'),
           409: error('The Idempotency-Key was used with another body.', 'Idempotency-Key retry-1 was already used with a different request'),
           413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),
+          429: {
+            description: "Past the key's request limit (the company's, 600 a minute unless set otherwise), or too many failed authentications from the client's address.",
+            headers: retryAfterHeader,
+            content: jsonContent(operationsErrorResponse, { error: 'Too many requests: this credential may make 600 requests every 60 seconds. Retry in 12 seconds.' }),
+          },
           503: { description: 'The database could not be reached in time.', headers: retryAfterHeader, content: jsonContent(operationsErrorResponse, { error: 'The service is temporarily unavailable; please retry shortly.' }) },
         },
       },
