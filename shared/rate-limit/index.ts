@@ -10,8 +10,8 @@
  * oldest counted request leaves the window, which is the honest Retry-After.
  *
  * The window slides: a request is allowed when fewer than `limit` requests were allowed in the
- * last `windowSeconds`. The object keeps its limit and the times it counted in its own SQLite
- * storage as well as in memory, so an object evicted while idle comes back with the same limit
+ * last `windowSeconds`. The object keeps its limit and the times it counted in its own storage
+ * as well as in memory, so an object evicted while idle comes back with the same limit
  * and the same count: the limit on the first request after any idle time is the agreed one.
  */
 import { DurableObject } from 'cloudflare:workers';
@@ -21,35 +21,47 @@ export * from './window.ts';
 
 export class RateLimiter extends DurableObject {
   private config: RateLimitConfig | null = null;
-  /** Times (ms) of the allowed requests still inside the window, oldest first; mirrors the `hits` table. */
+  /** Times (ms) of the allowed requests still inside the window, oldest first, and their storage keys. */
   private allowedAt: number[] = [];
+  private keys: string[] = [];
+  private sequence = 0;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    const sql = ctx.storage.sql;
-    sql.exec('create table if not exists hits (at integer not null)');
-    sql.exec('create table if not exists config (id integer primary key check (id = 1), requests integer not null, window_seconds integer not null)');
-    const row = sql.exec<{ requests: number; window_seconds: number }>('select requests, window_seconds from config').toArray()[0];
-    if (row) this.config = { limit: row.requests, windowSeconds: row.window_seconds };
-    this.allowedAt = sql.exec<{ at: number }>('select at from hits order by at').toArray().map((hit) => hit.at);
+    // Before the first request: the limit and the counted times as the object last stored them.
+    void ctx.blockConcurrencyWhile(async () => {
+      this.config = (await ctx.storage.get<RateLimitConfig>('config')) ?? null;
+      const hits = await ctx.storage.list<number>({ prefix: 'hit:' });
+      for (const [key, at] of hits) {
+        this.keys.push(key);
+        this.allowedAt.push(at);
+      }
+    });
   }
 
-  /** Counts this request if the window has room under `config` (the limit the worker verified). */
+  /**
+   * Counts this request if the window has room under `config` (the limit the worker verified).
+   * What it stores is written without holding the answer for the write's confirmation
+   * (allowUnconfirmed): an eviction keeps every count, and only a machine failing in the few
+   * milliseconds before the write lands could forget one, which errs towards allowing.
+   */
   check(config: RateLimitConfig, now: number = Date.now()): RateLimitDecision {
-    const sql = this.ctx.storage.sql;
+    const storage = this.ctx.storage;
     if (!this.config || this.config.limit !== config.limit || this.config.windowSeconds !== config.windowSeconds) {
       this.config = { ...config };
-      sql.exec('insert or replace into config (id, requests, window_seconds) values (1, ?, ?)', config.limit, config.windowSeconds);
+      void storage.put('config', this.config, { allowUnconfirmed: true });
     }
     const { expired, ...decision } = decide(this.allowedAt, this.config, now);
     if (expired > 0) {
-      const lastExpired = this.allowedAt[expired - 1]!;
       this.allowedAt.splice(0, expired);
-      sql.exec('delete from hits where at <= ?', lastExpired);
+      void storage.delete(this.keys.splice(0, expired), { allowUnconfirmed: true });
     }
     if (decision.allowed) {
+      // Keys sort as the times do: the time, zero-padded, then a sequence for the same millisecond.
+      const key = `hit:${String(now).padStart(15, '0')}:${String(this.sequence++ % 1e6).padStart(6, '0')}`;
       this.allowedAt.push(now);
-      sql.exec('insert into hits (at) values (?)', now);
+      this.keys.push(key);
+      void storage.put(key, now, { allowUnconfirmed: true });
     }
     return decision;
   }
