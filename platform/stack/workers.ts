@@ -101,9 +101,9 @@ export interface WorkerOptions {
    */
   assets: boolean;
   /**
-   * Where the workers' Durable Objects (the rate limiters) keep their storage, one folder per
-   * worker, so counts and limits outlive a restart as they outlive an eviction deployed. Absent:
-   * in memory, gone when the workers stop.
+   * Where the workers' Durable Objects (the rate limiters) keep their storage (do/<worker>-<class>/,
+   * one SQLite file per object), so counts and limits outlive a restart as they outlive an eviction
+   * deployed. Absent: in memory, gone when the workers stop.
    */
   stateDir?: string;
 }
