@@ -98,14 +98,13 @@ await db.connect();
 
 try {
   const acme = platform.stack.demo.acme!;
-  progress('preparing: Kit tokens, consumers with stored cards, a Lumen limit above the load');
+  progress('preparing: Kit tokens, consumers with stored cards');
   // Kit allows 600 requests a minute per token: the load takes turns over many tokens of acme.
   const kitTokens = Array.from({ length: 64 }, () => `kit_at_bench_${randomUUID().replace(/-/g, '')}`);
   for (const token of kitTokens) {
     const digest = await sha256Hex(token);
     await db.query(`insert into ledger.credentials (company_id, kind, key_id, secret_digest) values ($1, 'kit_token', $2, $2)`, [acme.companyId, digest]);
   }
-  await db.query(`update ledger.lumen_partnerships set rate_limit = 100000 where company_id = $1`, [acme.companyId]);
   const { rows: cards } = await db.query(`
     with made as (
       insert into ledger.customers (company_id, user_key, email, first_name, last_name)

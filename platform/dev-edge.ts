@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { buildDocsAssets } from './docs-assets.ts';
 import { apiNames, readPlatformConfig } from './stack/config.ts';
+import { devVarsText, localWorkerBindings } from './stack/index.ts';
 import { readStackFile, stackFilePath } from './stack/stack-file.ts';
 import { workerConfigPath, type WorkerName } from './stack/workers.ts';
 
@@ -57,15 +58,7 @@ async function main(): Promise<number> {
     console.error(`npm run dev:edge: no running platform (${stackFilePath()} is missing)\n  → start it first: npm start`);
     return 1;
   }
-  const devVars = {
-    SUPABASE_URL: stack.supabase.url,
-    SUPABASE_ANON_KEY: stack.supabase.anonKey,
-    SUPABASE_JWT_SECRET: config.jwtSecret,
-    OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
-    PAYMENT_PROCESSOR: 'test',
-    LOCAL_DEVELOPMENT: 'true',
-    LOG_REQUESTS: 'true',
-  };
+  const devVars = devVarsText(localWorkerBindings(config, stack.supabase), '# Written by npm run dev:edge for the platform npm start runs.');
   const root = join(config.localDir, 'wrangler-dev');
   const configs: string[] = [];
   await buildDocsAssets();
@@ -74,7 +67,7 @@ async function main(): Promise<number> {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'wrangler.toml'), `# Written by npm run dev:edge from ${workerConfigPath(name)}; edit that one.\n${await relocatedConfig(name)}`);
     if (name !== 'edge') {
-      await writeFile(join(dir, '.dev.vars'), Object.entries(devVars).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join('\n') + '\n', { mode: 0o600 });
+      await writeFile(join(dir, '.dev.vars'), devVars, { mode: 0o600 });
     }
     configs.push('-c', join(dir, 'wrangler.toml'));
   }

@@ -11,9 +11,10 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiNames, readPlatformConfig, type ApiName } from '../platform/stack/config.ts';
 import { LogSink } from '../platform/stack/errors.ts';
+import { localWorkerBindings } from '../platform/stack/index.ts';
 import { freePortEnvironment } from '../platform/stack/preflight.ts';
 import { startWorkers, type RunningWorkers, type WorkerBindings } from '../platform/stack/workers.ts';
 import { admin, stack } from './helpers.ts';
@@ -31,14 +32,10 @@ beforeAll(async () => {
   await rm(localDir, { recursive: true, force: true });
   const config = readPlatformConfig({ ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...(await freePortEnvironment()) });
   log = new LogSink(localDir);
+  // The platform's own bindings, with the low failure limit this file tries.
   const bindings: WorkerBindings = {
-    SUPABASE_URL: stack().supabase.url,
-    SUPABASE_ANON_KEY: stack().supabase.anonKey,
-    SUPABASE_JWT_SECRET: inject('jwtSecret'),
-    OAUTH_CONSUMER_SECRET_KEY: inject('oauthConsumerSecretKey'),
-    PAYMENT_PROCESSOR: 'test',
+    ...localWorkerBindings(config, stack().supabase),
     LOG_REQUESTS: 'false',
-    LOCAL_DEVELOPMENT: 'true',
     FAILED_AUTH_LIMIT: `${failedAuthLimit.limit}/${failedAuthLimit.windowSeconds}`,
   };
   start = () => startWorkers(config, bindings, log, { assets: false, stateDir });

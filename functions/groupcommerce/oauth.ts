@@ -19,6 +19,7 @@ import { decryptSecret } from '../../shared/crypto/index.ts';
 import { connectDatabase } from '../../shared/db/client.ts';
 import { callRpc } from '../../shared/db/rpc.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
+import { remember } from '../../shared/memory/index.ts';
 
 const requiredParameters = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce'];
 
@@ -128,8 +129,7 @@ async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, cons
     c.get('log').log('error', 'cannot open the OAuth consumer secret; check OAUTH_CONSUMER_SECRET_KEY', { error: error as Error });
     throw unavailable(error);
   }
-  if (secretCache.size >= secretCacheSize) secretCache.delete(secretCache.keys().next().value!);
-  secretCache.set(consumerKey, { secret, until: Date.now() + secretCacheMs });
+  remember(secretCache, consumerKey, { secret, until: Date.now() + secretCacheMs }, secretCacheSize);
   return secret;
 }
 

@@ -96,16 +96,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     stops.push(gateway.stop);
 
     const anonKey = await anonKeyFor(config.jwtSecret);
-    const bindings: WorkerBindings = {
-      SUPABASE_URL: gateway.url,
-      SUPABASE_ANON_KEY: anonKey,
-      SUPABASE_JWT_SECRET: config.jwtSecret,
-      OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
-      PAYMENT_PROCESSOR: 'test',
-      LOG_REQUESTS: config.logRequests ? 'true' : 'false',
-      LOCAL_DEVELOPMENT: 'true',
-      ...(config.failedAuthLimit ? { FAILED_AUTH_LIMIT: config.failedAuthLimit } : {}),
-    };
+    const bindings = localWorkerBindings(config, { url: gateway.url, anonKey });
     progress('starting the workers in workerd');
     const workers = await startWorkers(config, bindings, log, { assets: options.assets ?? true, stateDir: join(config.localDir, 'worker-state') });
     stops.push(workers.stop);
@@ -136,6 +127,26 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
   }
 }
 
+/** What the workers get on this machine: the platform's database, its secrets, the test processor. */
+export function localWorkerBindings(config: PlatformConfig, supabase: StackInfo['supabase']): WorkerBindings {
+  return {
+    SUPABASE_URL: supabase.url,
+    SUPABASE_ANON_KEY: supabase.anonKey,
+    SUPABASE_JWT_SECRET: config.jwtSecret,
+    OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
+    PAYMENT_PROCESSOR: 'test',
+    LOG_REQUESTS: config.logRequests ? 'true' : 'false',
+    LOCAL_DEVELOPMENT: 'true',
+    ...(config.failedAuthLimit ? { FAILED_AUTH_LIMIT: config.failedAuthLimit } : {}),
+  };
+}
+
+/** The bindings as a .dev.vars file (one NAME="value" a line), under a first line saying who wrote it. */
+export function devVarsText(bindings: WorkerBindings, writtenBy: string): string {
+  const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  return `${writtenBy}\n${lines.join('\n')}\n`;
+}
+
 const devVarsMarker = '# Written by npm start for wrangler dev against the local platform.';
 
 /**
@@ -146,7 +157,6 @@ async function writeDevVars(bindings: WorkerBindings): Promise<void> {
   for (const api of apiNames) {
     const path = join(dirname(workerConfigPath(api)), '.dev.vars');
     if (existsSync(path) && !(await readFile(path, 'utf8')).startsWith(devVarsMarker)) continue;
-    const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
-    await writeFile(path, `${devVarsMarker}\n${lines.join('\n')}\n`);
+    await writeFile(path, devVarsText(bindings, devVarsMarker));
   }
 }

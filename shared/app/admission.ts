@@ -15,6 +15,7 @@ import { connectDatabase } from '../db/client.ts';
 import { callJsonRpc } from '../db/rpc.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
+import { remember } from '../memory/index.ts';
 import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { databaseSettings } from './authenticate.ts';
 import type { WorkerAppEnv } from './index.ts';
@@ -34,15 +35,9 @@ const verified = new Map<string, { config: RateLimitConfig; until: number }>();
 /** Client IPs this isolate saw refused for failing to authenticate too often, until their wait ends. */
 const blockedIps = new Map<string, number>();
 
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  if (map.size >= memorySize) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
-
-/** The client's address as Cloudflare states it (set by the edge, not by the client). */
+/** The client's address as Cloudflare states it (set by Cloudflare and by workerd locally, never taken from the client). */
 export function clientIp(c: Context): string {
-  return c.req.header('CF-Connecting-IP') ?? c.req.header('X-Real-IP') ?? 'unknown';
+  return c.req.header('CF-Connecting-IP') ?? 'unknown';
 }
 
 function limiter<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string) {
@@ -94,7 +89,7 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
     const db = await connectDatabase(databaseSettings(c), credential);
     const limit = await callJsonRpc<{ limit: number; window_seconds: number }>(db, 'caller_request_limit', { api });
     known = { config: { limit: limit.limit, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
-    remember(verified, key, known);
+    remember(verified, key, known, memorySize);
   }
   const decision = await count(c, `credential:${key}`, known.config);
   c.header('RateLimit-Limit', String(decision.limit));
@@ -126,6 +121,6 @@ export async function countFailedAuthentication<B extends WorkerEnv>(c: Context<
     return error;
   }
   if (decision.allowed) return error;
-  remember(blockedIps, ip, Date.now() + decision.retryAfterSeconds * 1000);
+  remember(blockedIps, ip, Date.now() + decision.retryAfterSeconds * 1000, memorySize);
   return tooManyFailures(decision.retryAfterSeconds);
 }

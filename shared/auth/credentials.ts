@@ -18,8 +18,19 @@ export interface CredentialClaims {
   cred_digest: string;
 }
 
+/**
+ * The claims of each presented credential, digested once: admission, the token cache and the
+ * token itself all ask for them in the same request. Keyed by the request's own credential object,
+ * so nothing outlives the request that presented it.
+ */
+const digested = new WeakMap<PresentedCredential, Promise<CredentialClaims>>();
+
 /** Digests the secret; a bearer secret is looked up by its own digest. */
-export async function credentialClaims(credential: PresentedCredential): Promise<CredentialClaims> {
-  const digest = await sha256Hex(credential.secret);
-  return { cred_kind: credential.kind, cred_id: credential.keyId ?? digest, cred_digest: digest };
+export function credentialClaims(credential: PresentedCredential): Promise<CredentialClaims> {
+  let claims = digested.get(credential);
+  if (!claims) {
+    claims = sha256Hex(credential.secret).then((digest) => ({ cred_kind: credential.kind, cred_id: credential.keyId ?? digest, cred_digest: digest }));
+    digested.set(credential, claims);
+  }
+  return claims;
 }

@@ -10,11 +10,12 @@
  */
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { sign } from 'hono/jwt';
+import { encodeBase64Url } from 'hono/utils/encode';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
-import { sha256Hex } from '../crypto/index.ts';
 import { unavailable } from '../errors/index.ts';
 import type { DatabaseSettings } from '../env/index.ts';
 import type { Database } from './database.types.ts';
+import { remember } from '../memory/index.ts';
 
 export type Db = PostgrestClient<Database>;
 
@@ -35,12 +36,8 @@ export async function workerToken(
 ): Promise<string> {
   const iat = Math.floor(nowMs / 60_000) * 60;
   const claims = credential ? await credentialClaims(credential) : {};
-  const key = keyId ? { kty: 'oct', k: base64Url(new TextEncoder().encode(jwtSecret)), alg: 'HS256', kid: keyId } : jwtSecret;
+  const key = keyId ? { kty: 'oct', k: encodeBase64Url(new TextEncoder().encode(jwtSecret).buffer), alg: 'HS256', kid: keyId } : jwtSecret;
   return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, key, 'HS256');
-}
-
-function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** A fetch that gives up after `timeoutMs`, so a stuck database becomes a prompt 503, not a hung request. */
@@ -59,12 +56,12 @@ const tokenCacheSize = 1000;
 
 async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null, keyId?: string): Promise<string> {
   const minute = Math.floor(Date.now() / 60_000);
-  const key = credential ? `${credential.kind}\u0000${credential.keyId ?? ''}\u0000${await sha256Hex(credential.secret)}` : '';
+  const claims = credential ? await credentialClaims(credential) : null;
+  const key = claims ? `${claims.cred_kind}\u0000${claims.cred_id}\u0000${claims.cred_digest}` : '';
   const cached = tokens.get(key);
   if (cached && cached.minute === minute) return cached.token;
   const token = await workerToken(jwtSecret, credential, Date.now(), keyId);
-  if (tokens.size >= tokenCacheSize) tokens.delete(tokens.keys().next().value!);
-  tokens.set(key, { minute, token });
+  remember(tokens, key, { minute, token }, tokenCacheSize);
   return token;
 }
 

@@ -66,8 +66,4 @@ export class RateLimiter extends DurableObject {
     return decision;
   }
 
-  /** The limit this object holds (null before its first request): what survived an eviction. */
-  held(): RateLimitConfig | null {
-    return this.config;
-  }
 }
