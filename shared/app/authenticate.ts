@@ -6,6 +6,7 @@ import { callRpc } from '../db/rpc.ts';
 import { readDatabaseSettings, type DatabaseSettings, type WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import type { WorkerAppEnv } from './index.ts';
+import { nudgeRelay } from './outbox.ts';
 
 export interface Caller {
   companyId: string;
@@ -31,7 +32,7 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
     }
     throw unavailable();
   }
-  return { ...settings, requestId: c.get('requestId') };
+  return { ...settings, requestId: c.get('requestId'), onOutbox: () => nudgeRelay(c) };
 }
 
 /**

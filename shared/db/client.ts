@@ -36,13 +36,28 @@ export async function workerToken(
 ): Promise<string> {
   const iat = Math.floor(nowMs / 60_000) * 60;
   const claims = credential ? await credentialClaims(credential) : {};
-  const key = keyId ? { kty: 'oct', k: encodeBase64Url(new TextEncoder().encode(jwtSecret).buffer), alg: 'HS256', kid: keyId } : jwtSecret;
-  return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, key, 'HS256');
+  return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, signingKey(jwtSecret, keyId), 'HS256');
 }
 
-/** A fetch that gives up after `timeoutMs`, so a stuck database becomes a prompt 503, not a hung request. */
-export function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+/** The shared secret, or with a key id the JWK that names it (`kid`). */
+function signingKey(jwtSecret: string, keyId?: string) {
+  return keyId ? { kty: 'oct', k: encodeBase64Url(new TextEncoder().encode(jwtSecret).buffer), alg: 'HS256', kid: keyId } : jwtSecret;
+}
+
+/** The response header with which the database says a request wrote a message for the relay. */
+export const outboxHeader = 'X-Outbox';
+
+/**
+ * A fetch that gives up after `timeoutMs`, so a stuck database becomes a prompt 503, not a hung
+ * request; and that tells `onOutbox` when PostgREST's answer says a message was written.
+ */
+export function fetchWithTimeout(timeoutMs: number, onOutbox?: () => void): typeof fetch {
+  if (!onOutbox) return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  return async (input, init) => {
+    const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    if (response.ok && response.headers.has(outboxHeader)) onOutbox();
+    return response;
+  };
 }
 
 /**
@@ -71,9 +86,22 @@ export async function connectDatabase(settings: DatabaseSettings, credential: Pr
   try {
     return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
       headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(settings.requestId ? { 'X-Request-Id': settings.requestId } : {}) },
-      fetch: fetchWithTimeout(settings.timeoutMs),
+      fetch: fetchWithTimeout(settings.timeoutMs, settings.onOutbox),
     });
   } catch (error) {
     throw unavailable(error);
   }
+}
+
+/** The role the delivery worker acts as: it may only call the relay_* RPCs. */
+export const relayRole = 'purchases_relay';
+
+/** A client for the delivery worker, acting as the relay (no company: its RPCs see every outbox). */
+export async function connectRelay(settings: DatabaseSettings, nowMs = Date.now()): Promise<Db> {
+  const iat = Math.floor(nowMs / 60_000) * 60;
+  const token = await sign({ role: relayRole, iat, exp: iat + 180 }, signingKey(settings.jwtSecret, settings.jwtKeyId), 'HS256');
+  return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
+    headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}` },
+    fetch: fetchWithTimeout(settings.timeoutMs),
+  });
 }

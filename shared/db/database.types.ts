@@ -127,6 +127,15 @@ export type Database = {
         }
         Returns: Json
       }
+      relay_claim: {
+        Args: { lease_seconds: number; max_messages: number }
+        Returns: Json
+      }
+      relay_messages: { Args: { messages: Json }; Returns: Json }
+      relay_record: {
+        Args: { lease_seconds: number; results: Json }
+        Returns: undefined
+      }
     }
     Enums: {
       [_ in never]: never

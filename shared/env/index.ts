@@ -1,5 +1,6 @@
 /** The bindings every worker receives (wrangler.toml vars, `wrangler secret put` secrets, `.dev.vars` locally). */
 
+import type { OutboxQueue } from '../app/outbox.ts';
 import type { RateLimitedEnv } from '../rate-limit/window.ts';
 import { publicLocalSecrets } from './local-defaults.ts';
 
@@ -23,6 +24,8 @@ export interface WorkerEnv extends RateLimitedEnv {
   LOG_REQUESTS?: string;
   /** "true" only on this machine (npm start, wrangler dev's .dev.vars): the public local secrets are accepted. */
   LOCAL_DEVELOPMENT?: string;
+  /** The outbox queue's producer: a request that wrote an email or webhook nudges the relay through it. */
+  OUTBOX?: OutboxQueue;
 }
 
 export interface DatabaseSettings {
@@ -34,6 +37,8 @@ export interface DatabaseSettings {
   timeoutMs: number;
   /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
   requestId?: string;
+  /** Called when the database says the request wrote an email or webhook for the relay. */
+  onOutbox?: () => void;
 }
 
 /**
