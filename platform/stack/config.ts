@@ -46,6 +46,21 @@ export interface PlatformConfig {
   logRequests: boolean;
   /** Failed authentications per client IP the workers allow, `requests/seconds` (undefined: wrangler.toml's). */
   failedAuthLimit: string | undefined;
+  /** The local mail catcher (Resend's API, a web page and JSON of what it caught). */
+  mailPort: number;
+  webhookSecretKey: string;
+  /** How the relay retries locally: sooner than deployed, so a recovery can be watched. */
+  delivery: {
+    /** The first retry's delay; then doubling. */
+    retryBaseSeconds: number;
+    /** Attempts after the first before a message is dead-lettered (the queue's max_retries). */
+    maxRetries: number;
+    /** How long a leased message may go unsettled past its next attempt before the sweep takes it back. */
+    leaseSeconds: number;
+    /** How often the sweep runs (Cloudflare runs it by cron, every minute). */
+    sweepSeconds: number;
+    webhookTimeoutMs: number;
+  };
 }
 
 /** Every environment variable the platform reads, with its default, for --help and README. */
@@ -66,6 +81,13 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
   ['LOG_REQUESTS', 'true', 'false: the workers log failed requests only, as deployed'],
   ['FAILED_AUTH_LIMIT', '30/60', 'failed authentications per client IP, requests/seconds'],
+  ['MAIL_PORT', '54324', 'port of the local mail catcher (web page, JSON, Resend API)'],
+  ['WEBHOOK_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing webhook signing secrets'],
+  ['RETRY_BASE_SECONDS', '5', 'first retry of a failed email or webhook, doubling after'],
+  ['DELIVERY_MAX_RETRIES', '12', 'retries before a message is dead-lettered'],
+  ['LEASE_SECONDS', '20', 'how long an unsettled message stays with the relay before the sweep takes it back'],
+  ['SWEEP_SECONDS', '5', 'how often the relay sweeps the outbox'],
+  ['WEBHOOK_TIMEOUT_MS', '10000', 'how long a webhook receiver has to answer'],
 ];
 
 /** Reads the platform's settings from the environment, with the documented defaults. */
@@ -77,6 +99,13 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     if (!Number.isInteger(value) || value < 1 || value > 65535) {
       throw new Error(`${name}=${raw} is not a port number (1-65535)`);
     }
+    return value;
+  };
+  const count = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a whole number of at least 1`);
     return value;
   };
   return {
@@ -99,5 +128,14 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     host: '127.0.0.1',
     logRequests: env.LOG_REQUESTS !== 'false',
     failedAuthLimit: env.FAILED_AUTH_LIMIT || undefined,
+    mailPort: port('MAIL_PORT', 54324),
+    webhookSecretKey: env.WEBHOOK_SECRET_KEY || localDefaults.webhookSecretKey,
+    delivery: {
+      retryBaseSeconds: count('RETRY_BASE_SECONDS', 5),
+      maxRetries: count('DELIVERY_MAX_RETRIES', 12),
+      leaseSeconds: count('LEASE_SECONDS', 20),
+      sweepSeconds: count('SWEEP_SECONDS', 5),
+      webhookTimeoutMs: count('WEBHOOK_TIMEOUT_MS', 10_000),
+    },
   };
 }

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sign } from 'hono/jwt';
 import { demoCompanies } from '../demo.ts';
-import { apiNames, type ApiName, type PlatformConfig } from './config.ts';
+import { apiNames, localDefaults, type ApiName, type PlatformConfig } from './config.ts';
 import { LogSink, PlatformError } from './errors.ts';
 import { startGateway } from './gateway.ts';
 import { migrate } from './migrate.ts';
@@ -15,7 +15,8 @@ import { acquireLock, assertPortsFree } from './preflight.ts';
 import { startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { waitUntil } from './process.ts';
-import { startWorkers, workerConfigPath, type WorkerBindings } from './workers.ts';
+import { startMailCatcher } from './mail-catcher.ts';
+import { startWorkers, workerConfigPath, type DeliveryBindings, type RunningWorkers, type WorkerBindings } from './workers.ts';
 
 /** The shape of .local/stack.json, for scripts and tests. */
 export interface StackInfo {
@@ -23,6 +24,8 @@ export interface StackInfo {
   apis: Record<ApiName | 'edge', string>;
   supabase: { url: string; anonKey: string };
   databaseUrl: string;
+  /** The local mail catcher: its web page, and the JSON list of what it caught. */
+  mail: { url: string; messagesUrl: string };
   demo: Record<string, Omit<(typeof demoCompanies)[string], 'name'>>;
 }
 
@@ -31,8 +34,13 @@ export interface RunningPlatform {
   config: PlatformConfig;
   /** Requests the gateway has forwarded to PostgREST. */
   roundTrips(): number;
-  /** Stops and starts PostgreSQL or PostgREST alone, for the fault tests. */
-  dependencies: Record<'postgres' | 'postgrest', { stop(): Promise<void>; start(): Promise<void> }>;
+  /**
+   * Stops and starts one part alone, for the fault tests: PostgreSQL, PostgREST, the mail catcher
+   * (the mail provider down), or the workers (the relay killed, whatever it was doing).
+   */
+  dependencies: Record<'postgres' | 'postgrest' | 'mail' | 'workers', { stop(): Promise<void>; start(): Promise<void> }>;
+  /** Runs the relay's sweep now (it also runs every SWEEP_SECONDS). */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,40 +95,65 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     progress('starting PostgREST');
     let postgrest = await startPostgrest(config, postgres.url, log);
     stops.push(() => postgrest.stop());
-    const dependencies: RunningPlatform['dependencies'] = {
-      postgres: { stop: () => postgres.stop(), start: async () => void (postgres = await startPostgres(config, log)) },
-      postgrest: { stop: () => postgrest.stop(), start: async () => void (postgrest = await startPostgrest(config, postgres.url, log)) },
-    };
 
     const gateway = await startGateway(config);
     stops.push(gateway.stop);
 
+    progress('starting the mail catcher');
+    const mail = await startMailCatcher({ host: config.host, port: config.mailPort, apiKey: localDefaults.resendApiKey });
+    stops.push(mail.stop);
+
     const anonKey = await anonKeyFor(config.jwtSecret);
     const bindings = localWorkerBindings(config, { url: gateway.url, anonKey });
+    const workerOptions = {
+      assets: options.assets ?? true,
+      stateDir: join(config.localDir, 'worker-state'),
+      delivery: { bindings: localDeliveryBindings(config, { url: gateway.url, anonKey }, mail.apiUrl), maxRetries: config.delivery.maxRetries },
+    };
     progress('starting the workers in workerd');
-    const workers = await startWorkers(config, bindings, log, { assets: options.assets ?? true, stateDir: join(config.localDir, 'worker-state') });
-    stops.push(workers.stop);
+    let workers: RunningWorkers | undefined = await startWorkers(config, bindings, log, workerOptions);
+    stops.push(() => workers?.stop() ?? Promise.resolve());
+    // Cloudflare fires the relay's cron trigger every minute; Miniflare has no scheduler, so this does.
+    const sweep = async () => {
+      await workers?.sweep();
+    };
+    const sweeping = setInterval(() => void sweep().catch(() => {}), config.delivery.sweepSeconds * 1000);
+    stops.push(async () => clearInterval(sweeping));
+    const dependencies: RunningPlatform['dependencies'] = {
+      postgres: { stop: () => postgres.stop(), start: async () => void (postgres = await startPostgres(config, log)) },
+      postgrest: { stop: () => postgrest.stop(), start: async () => void (postgrest = await startPostgrest(config, postgres.url, log)) },
+      mail: { stop: () => mail.stop(), start: () => mail.start() },
+      workers: {
+        stop: async () => {
+          const stopping = workers;
+          workers = undefined;
+          await stopping?.stop();
+        },
+        start: async () => void (workers = await startWorkers(config, bindings, log, workerOptions)),
+      },
+    };
     for (const api of apiNames) {
-      const ready = await waitUntil(async () => (await fetch(`${workers.urls[api]}/health`)).ok, { timeoutMs: 15_000 });
+      const ready = await waitUntil(async () => (await fetch(`${workers!.urls[api]}/health`)).ok, { timeoutMs: 15_000 });
       if (ready !== 'ready') {
         throw new PlatformError(`the ${api} worker does not answer /health`, `see ${join(config.localDir, 'logs')}`);
       }
     }
 
-    const edgeReady = await waitUntil(async () => (await fetch(`${workers.edgeUrl}/health`)).ok, { timeoutMs: 15_000 });
+    const edgeReady = await waitUntil(async () => (await fetch(`${workers!.edgeUrl}/health`)).ok, { timeoutMs: 15_000 });
     if (edgeReady !== 'ready') throw new PlatformError('the edge entry does not answer /health', `see ${join(config.localDir, 'logs')}`);
 
     const stack: StackInfo = {
       apis: { ...workers.urls, edge: workers.edgeUrl },
       supabase: { url: gateway.url, anonKey },
       databaseUrl: postgres.url,
+      mail: { url: mail.url, messagesUrl: mail.messagesUrl },
       demo: Object.fromEntries(
         Object.entries(demoCompanies).map(([slug, { name: _name, ...credentials }]) => [slug, credentials]),
       ),
     };
     await writeFile(join(config.localDir, 'stack.json'), `${JSON.stringify(stack, null, 2)}\n`);
-    if (options.writeDevVars) await writeDevVars(bindings);
-    return { stack, config, roundTrips: gateway.forwarded, dependencies, stop: stopAll };
+    if (options.writeDevVars) await writeDevVars(bindings, workerOptions.delivery.bindings);
+    return { stack, config, roundTrips: gateway.forwarded, dependencies, sweep, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -141,8 +174,25 @@ export function localWorkerBindings(config: PlatformConfig, supabase: StackInfo[
   };
 }
 
+/** What the delivery worker gets on this machine: the database, the local keys, the mail catcher, the local retry schedule. */
+export function localDeliveryBindings(config: PlatformConfig, supabase: StackInfo['supabase'], mailApiUrl: string): DeliveryBindings {
+  return {
+    SUPABASE_URL: supabase.url,
+    SUPABASE_ANON_KEY: supabase.anonKey,
+    SUPABASE_JWT_SECRET: config.jwtSecret,
+    WEBHOOK_SECRET_KEY: config.webhookSecretKey,
+    RESEND_API_KEY: localDefaults.resendApiKey,
+    RESEND_API_URL: mailApiUrl,
+    RETRY_BASE_SECONDS: String(config.delivery.retryBaseSeconds),
+    LEASE_SECONDS: String(config.delivery.leaseSeconds),
+    WEBHOOK_TIMEOUT_MS: String(config.delivery.webhookTimeoutMs),
+    LOG_REQUESTS: config.logRequests ? 'true' : 'false',
+    LOCAL_DEVELOPMENT: 'true',
+  };
+}
+
 /** The bindings as a .dev.vars file (one NAME="value" a line), under a first line saying who wrote it. */
-export function devVarsText(bindings: WorkerBindings, writtenBy: string): string {
+export function devVarsText(bindings: WorkerBindings | DeliveryBindings, writtenBy: string): string {
   const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
   return `${writtenBy}\n${lines.join('\n')}\n`;
 }
@@ -153,10 +203,10 @@ const devVarsMarker = '# Written by npm start for wrangler dev against the local
  * Writes each worker's .dev.vars, so `wrangler dev` in that folder (or `npm run dev:edge`) reaches
  * this platform. A file npm start wrote before is brought up to date; one written by hand is left.
  */
-async function writeDevVars(bindings: WorkerBindings): Promise<void> {
-  for (const api of apiNames) {
-    const path = join(dirname(workerConfigPath(api)), '.dev.vars');
+async function writeDevVars(bindings: WorkerBindings, delivery: DeliveryBindings): Promise<void> {
+  for (const worker of [...apiNames, 'delivery'] as const) {
+    const path = join(dirname(workerConfigPath(worker)), '.dev.vars');
     if (existsSync(path) && !(await readFile(path, 'utf8')).startsWith(devVarsMarker)) continue;
-    await writeFile(path, devVarsText(bindings, devVarsMarker));
+    await writeFile(path, devVarsText(worker === 'delivery' ? delivery : bindings, devVarsMarker));
   }
 }

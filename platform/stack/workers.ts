@@ -1,8 +1,10 @@
 /**
- * The five workers and the edge entry as production runs them: each bundled from its wrangler
- * config's `main` and served by workerd (through Miniflare, without `wrangler dev`'s proxy), in one
- * workerd process so the entry reaches the workers over real service bindings. The entry answers
- * on the edge port, each worker also on its own port.
+ * The five workers, the edge entry and the delivery worker as production runs them: each bundled
+ * from its wrangler config's `main` and served by workerd (through Miniflare, without `wrangler
+ * dev`'s proxy), in one workerd process so the entry reaches the workers over real service
+ * bindings and the queues join producers to their consumer. The entry answers on the edge port,
+ * each API worker also on its own port. Miniflare has no cron scheduler: the platform fires the
+ * delivery worker's scheduled handler itself ({@link RunningWorkers.sweep}).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -27,10 +29,15 @@ export interface WorkerConfig {
   services?: Array<{ binding: string; service: string }>;
   /** Static assets served before the worker (the API reference page's files), relative to the config. */
   assets?: { directory: string };
+  queues?: {
+    producers?: Array<{ binding: string; queue: string }>;
+    consumers?: Array<{ queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }>;
+  };
+  triggers?: { crons?: string[] };
 }
 
-/** The edge entry's name among the workers this module starts. */
-export type WorkerName = ApiName | 'edge';
+/** The workers this module starts: the five APIs, the edge entry and the delivery worker (the relay). */
+export type WorkerName = ApiName | 'edge' | 'delivery';
 
 export function workerConfigPath(worker: WorkerName): string {
   return worker === 'edge' ? join(projectRoot, 'wrangler.toml') : join(projectRoot, 'functions', worker, 'wrangler.toml');
@@ -85,10 +92,28 @@ export interface WorkerBindings {
   FAILED_AUTH_LIMIT?: string;
 }
 
+/** What the delivery worker gets on this machine besides its wrangler.toml vars. */
+export interface DeliveryBindings {
+  SUPABASE_URL: string;
+  SUPABASE_ANON_KEY: string;
+  SUPABASE_JWT_SECRET: string;
+  WEBHOOK_SECRET_KEY: string;
+  RESEND_API_KEY: string;
+  /** The local mail catcher. */
+  RESEND_API_URL: string;
+  RETRY_BASE_SECONDS: string;
+  LEASE_SECONDS: string;
+  WEBHOOK_TIMEOUT_MS: string;
+  LOG_REQUESTS: 'true' | 'false';
+  LOCAL_DEVELOPMENT: 'true';
+}
+
 export interface RunningWorkers {
   urls: Record<ApiName, string>;
   /** The edge entry: every API on one origin. */
   edgeUrl: string;
+  /** Fires the delivery worker's cron trigger once (what Cloudflare does every minute). */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +131,11 @@ export interface WorkerOptions {
    * deployed. Absent: in memory, gone when the workers stop.
    */
   stateDir?: string;
+  /**
+   * Run the delivery worker with these bindings, consuming the queues the API workers nudge, with
+   * its deliveries queue retried `maxRetries` times. Absent: the API workers' nudges wait unread.
+   */
+  delivery?: { bindings: DeliveryBindings; maxRetries: number };
 }
 
 /** The service a worker's structured log line came from (its logger names it), for its log file. */
@@ -125,7 +155,7 @@ export async function startWorkers(
     await mf?.dispose().catch(() => {});
   };
   try {
-    const names: WorkerName[] = ['edge', ...apiNames];
+    const names: WorkerName[] = ['edge', ...apiNames, ...(options.delivery ? (['delivery'] as const) : [])];
     const scripts = await Promise.all(names.map((name) => bundleWorker(name, buildDir)));
     // The API reference pages' static files, where every wrangler.toml's [assets] points.
     await buildDocsAssets();
@@ -140,7 +170,25 @@ export async function startWorkers(
           modulesRoot: dirname(scripts[index]!),
           compatibilityDate: worker.compatibility_date,
           compatibilityFlags: worker.compatibility_flags ?? [],
-          bindings: name === 'edge' ? { ...(worker.vars ?? {}) } : { ...(worker.vars ?? {}), ...bindings },
+          bindings:
+            name === 'edge'
+              ? { ...(worker.vars ?? {}) }
+              : name === 'delivery'
+                ? { ...(worker.vars ?? {}), ...options.delivery!.bindings }
+                : { ...(worker.vars ?? {}), ...bindings },
+          queueProducers: Object.fromEntries((worker.queues?.producers ?? []).map(({ binding, queue }) => [binding, { queueName: queue }])),
+          queueConsumers: Object.fromEntries(
+            (worker.queues?.consumers ?? []).map((consumer) => [
+              consumer.queue,
+              {
+                maxBatchSize: consumer.max_batch_size,
+                maxBatchTimeout: consumer.max_batch_timeout,
+                // The deliveries queue retries as configured locally (fewer, sooner in the tests).
+                maxRetries: consumer.dead_letter_queue ? options.delivery!.maxRetries : consumer.max_retries,
+                deadLetterQueue: consumer.dead_letter_queue,
+              },
+            ]),
+          ),
           serviceBindings: Object.fromEntries((worker.services ?? []).map(({ binding, service }) => [binding, service])),
           ...(worker.assets && options.assets
             ? { assets: { directory: resolve(dirname(workerConfigPath(name)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
@@ -149,7 +197,7 @@ export async function startWorkers(
             (worker.durable_objects?.bindings ?? []).map(({ name: binding, class_name }) => [binding, { className: class_name, useSQLite: true }]),
           ),
           // The entry is served on the instance's port; each API worker on its own as well.
-          ...(name === 'edge' ? {} : { unsafeDirectSockets: [{ host: config.host, port: config.workerPorts[name] }] }),
+          ...(name === 'edge' || name === 'delivery' ? {} : { unsafeDirectSockets: [{ host: config.host, port: config.workerPorts[name] }] }),
         };
       }),
     );
@@ -166,7 +214,14 @@ export async function startWorkers(
     );
     await mf.ready;
     const urls = Object.fromEntries(apiNames.map((api) => [api, `http://${config.host}:${config.workerPorts[api]}`]));
-    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, stop };
+    const running = mf;
+    const deliveryName = options.delivery ? (await readWorkerConfig('delivery')).name : null;
+    const sweep = async () => {
+      if (!deliveryName) return;
+      const worker = await running.getWorker(deliveryName);
+      await worker.scheduled({ cron: '* * * * *' });
+    };
+    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, sweep, stop };
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;
