@@ -13,6 +13,13 @@ export interface CommandContext {
   db: pg.Client;
   /** Base64 AES-256 key for sealing OAuth consumer secrets. */
   oauthConsumerSecretKey: string;
+  /** Base64 AES-256 key for sealing webhook signing secrets (the delivery worker's WEBHOOK_SECRET_KEY). */
+  webhookSecretKey: string;
+  /**
+   * Whether this is local development: the database is on this machine. Webhook endpoints may then
+   * be plain http to this machine.
+   */
+  localDevelopment: boolean;
   json: boolean;
   /** Prints `data` as JSON with --json, otherwise the human text. */
   print(human: string, data: unknown): void;
@@ -29,8 +36,18 @@ export async function resolveDatabaseUrl(explicit: string | undefined): Promise<
   return stack.databaseUrl;
 }
 
+function isOnThisMachine(databaseUrl: string): boolean {
+  try {
+    const host = new URL(databaseUrl).hostname;
+    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '';
+  } catch {
+    return false;
+  }
+}
+
 export async function openContext(options: { databaseUrl?: string; json: boolean }): Promise<CommandContext> {
-  const db = new pg.Client({ connectionString: await resolveDatabaseUrl(options.databaseUrl) });
+  const databaseUrl = await resolveDatabaseUrl(options.databaseUrl);
+  const db = new pg.Client({ connectionString: databaseUrl });
   try {
     await db.connect();
   } catch (error) {
@@ -39,6 +56,8 @@ export async function openContext(options: { databaseUrl?: string; json: boolean
   return {
     db,
     oauthConsumerSecretKey: process.env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
+    webhookSecretKey: process.env.WEBHOOK_SECRET_KEY || localDefaults.webhookSecretKey,
+    localDevelopment: isOnThisMachine(databaseUrl),
     json: options.json,
     print(human, data) {
       console.log(options.json ? JSON.stringify(data, null, 2) : human);

@@ -1,10 +1,11 @@
-/** `npm run admin -- <group> <command>`: the operator CLI for companies and credentials. */
+/** `npm run admin -- <group> <command>`: the operator CLI for companies, credentials, webhooks and the outbox. */
 import { parseArgs } from 'node:util';
-import { companyCreate, companyList } from './commands/company.ts';
+import { companyCreate, companyList, companySet } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
 import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
 import { limitClear, limitList, limitSet } from './commands/limit.ts';
+import { outboxList, outboxRedrive } from './commands/outbox.ts';
 import { creditRuleCreate, creditRuleDeactivate, creditRuleList } from './commands/credit-rule.ts';
 import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate, promoDeactivate, promoList } from './commands/offer.ts';
 import {
@@ -19,11 +20,20 @@ import { productCreate, productList } from './commands/product.ts';
 import { storefrontCreate, storefrontList } from './commands/storefront.ts';
 import { triggerCreate, triggerDeactivate, triggerList } from './commands/trigger.ts';
 import type { AdminCommand } from './commands/types.ts';
+import {
+  webhookAdd,
+  webhookDeliveries,
+  webhookDisable,
+  webhookEnable,
+  webhookList,
+  webhookRedeliver,
+  webhookRotateSecret,
+} from './commands/webhook.ts';
 import { CommandError, openContext, UsageError } from './context.ts';
 
 /** Every command, by group and name. Later features add their groups here. */
 export const commands: Record<string, Record<string, AdminCommand>> = {
-  company: { create: companyCreate, list: companyList },
+  company: { create: companyCreate, list: companyList, set: companySet },
   credential: { issue: credentialIssue, list: credentialList, revoke: credentialRevoke },
   channel: { create: channelCreate, list: channelList, grant: channelGrant, revoke: channelRevoke },
   lead: { create: leadCreate, list: leadList },
@@ -34,6 +44,16 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
   promo: { create: promoCreate, list: promoList, deactivate: promoDeactivate },
   'credit-rule': { create: creditRuleCreate, list: creditRuleList, deactivate: creditRuleDeactivate },
   limit: { set: limitSet, list: limitList, clear: limitClear },
+  webhook: {
+    add: webhookAdd,
+    list: webhookList,
+    disable: webhookDisable,
+    enable: webhookEnable,
+    'rotate-secret': webhookRotateSecret,
+    deliveries: webhookDeliveries,
+    redeliver: webhookRedeliver,
+  },
+  outbox: { list: outboxList, redrive: outboxRedrive },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,

@@ -49,9 +49,46 @@ export const companyList: AdminCommand = {
   },
 };
 
+const emailPattern = /^[^@\s<>"]+@[^@\s<>"]+$/;
+
+export const companySet: AdminCommand = {
+  summary: "set a company's mail sender and contact address",
+  usage: `admin company set --slug SLUG [--email-from ADDRESS] [--contact-email ADDRESS]
+
+  --email-from ADDRESS     the address its customers' mail comes from (a domain verified with the
+                           mail provider); "" for the platform's default, <slug>@MAIL_FROM_DOMAIN
+  --contact-email ADDRESS  where notices for the company go (a webhook endpoint disabled after
+                           failing); "" for none`,
+  options: { slug: { type: 'string' }, 'email-from': { type: 'string' }, 'contact-email': { type: 'string' } },
+  positionals: 0,
+  async run(ctx, values) {
+    const id = await companyIdOf(ctx, values.slug);
+    const address = (value: unknown, option: string): string | null => {
+      if (value === '') return null;
+      if (typeof value !== 'string' || !emailPattern.test(value)) throw new UsageError(`${option} must be an email address (or "" to clear it)`);
+      return value;
+    };
+    const changes: Array<[column: string, value: string | null]> = [];
+    if (values['email-from'] !== undefined) changes.push(['email_from', address(values['email-from'], '--email-from')]);
+    if (values['contact-email'] !== undefined) changes.push(['contact_email', address(values['contact-email'], '--contact-email')]);
+    if (changes.length === 0) throw new UsageError('give --email-from or --contact-email');
+    const { rows } = await ctx.db.query<{ slug: string; email_from: string | null; contact_email: string | null }>(
+      `update ledger.companies set ${changes.map(([column], i) => `${column} = $${i + 2}`).join(', ')} where id = $1
+       returning slug, email_from, contact_email`,
+      [id, ...changes.map(([, value]) => value)],
+    );
+    const row = rows[0]!;
+    ctx.print(`${row.slug}: mail from ${row.email_from ?? '(the platform default)'}, notices to ${row.contact_email ?? '(nobody)'}`, {
+      slug: row.slug,
+      emailFrom: row.email_from,
+      contactEmail: row.contact_email,
+    });
+  },
+};
+
 /** The id of the company with this slug, or a CommandError naming it. */
 export async function companyIdOf(ctx: { db: import('pg').Client }, slug: unknown): Promise<string> {
-  if (typeof slug !== 'string' || slug === '') throw new UsageError('--company SLUG is required');
+  if (typeof slug !== 'string' || slug === '') throw new UsageError('--company SLUG (or --slug SLUG) is required');
   const { rows } = await ctx.db.query<{ id: string }>('select id from ledger.companies where slug = $1', [slug]);
   if (!rows[0]) throw new CommandError(`no company with slug ${slug} (see: admin company list)`);
   return rows[0].id;

@@ -516,8 +516,9 @@ as $$
 $$;
 
 -- Disables an endpoint: its pending deliveries are dead-lettered (re-drivable once it is enabled
--- again), and its company's contact, if it has one, is told why and how to turn it back on.
-create or replace function private.disable_webhook_endpoint(endpoint uuid, reason text)
+-- again), and, unless an operator did it, its company's contact (if it has one) is told why and
+-- how to turn it back on.
+create or replace function private.disable_webhook_endpoint(endpoint uuid, reason text, notify boolean default true)
 returns void
 language plpgsql
 volatile
@@ -540,10 +541,10 @@ begin
   select c.id, c.contact_email, 'webhook_endpoint_disabled',
          jsonb_build_object('endpoint', jsonb_build_object('id', disabled.id, 'url', disabled.url),
                             'reason', reason, 'failing_since', disabled.failing_since, 'disabled_at', disabled.disabled_at)
-  from ledger.companies c where c.id = disabled.company_id and c.contact_email is not null;
+  from ledger.companies c where c.id = disabled.company_id and c.contact_email is not null and notify;
 end;
 $$;
-revoke all on function private.disable_webhook_endpoint(uuid, text) from public;
+revoke all on function private.disable_webhook_endpoint(uuid, text, boolean) from public;
 
 -- Settles what the relay did, in one call per batch: [{id, kind, outcome, attempted, error,
 -- status, response, duration_ms, next_attempt_seconds}]. outcome: delivered, retry (leased until
