@@ -45,8 +45,16 @@ function v6Problem(address: string): { what: string; loopback: boolean } | null 
   const a = address.toLowerCase();
   if (a === '::1') return { what: 'a loopback address', loopback: true };
   if (a === '::') return { what: 'the unspecified address', loopback: false };
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (mapped) return v4Problem(mapped[1]!) ?? null;
+  // An IPv4 address inside IPv6 (mapped ::ffff:, or NAT64's 64:ff9b::), dotted or as URL parsing
+  // writes it (::ffff:a00:1): judged as the IPv4 address it reaches.
+  const embedded = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(a);
+  if (embedded) {
+    const v4 = embedded[1] ?? [embedded[2]!, embedded[3]!].flatMap((group) => {
+      const n = parseInt(group, 16);
+      return [n >> 8, n & 255];
+    }).join('.');
+    return v4Problem(v4);
+  }
   if (/^f[cd][0-9a-f]{0,2}:/.test(a)) return { what: 'a unique-local (private) address', loopback: false };
   if (/^fe[89ab][0-9a-f]?:/.test(a)) return { what: 'a link-local address', loopback: false };
   if (/^ff[0-9a-f]{0,2}:/.test(a)) return { what: 'a multicast address', loopback: false };

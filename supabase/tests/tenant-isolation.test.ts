@@ -6,13 +6,21 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialClaims } from '../../shared/auth/credentials.ts';
 import { demoChannels, demoLeads } from '../../platform/demo.ts';
-import { demo, signedOrder, stack, superuser } from '../../test/helpers.ts';
+import { startReceiver, until, type Receiver } from '../../test/deliveries-helpers.ts';
+import { admin, demo, signedOrder, stack, superuser } from '../../test/helpers.ts';
 
 let db: pg.Client;
 const claims: Record<'acme' | 'globex', object> = { acme: {}, globex: {} };
+let receiver: Receiver;
+let endpointId: string | undefined;
 
 beforeAll(async () => {
   db = await superuser();
+  // A webhook endpoint, so the purchases below leave events, deliveries and attempts.
+  receiver = await startReceiver();
+  const added = await admin('webhook', 'add', '--company', 'acme', '--url', receiver.url, '--events', 'purchase.created', '--json');
+  expect(added.code, added.stderr).toBe(0);
+  endpointId = JSON.parse(added.stdout).id;
   for (const slug of ['acme', 'globex'] as const) {
     claims[slug] = await credentialClaims({ kind: 'operations_api_key', secret: demo(slug).operations.apiKey });
   }
@@ -58,8 +66,15 @@ beforeAll(async () => {
     AllowDuplicatePurchase: 'True',
   });
   expect(order.status).toBe(200);
+  await until('a logged webhook attempt', async () =>
+    (await db.query('select 1 from ledger.webhook_attempts a join ledger.webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = $1', [endpointId])).rowCount,
+  );
 });
-afterAll(async () => db?.end());
+afterAll(async () => {
+  if (endpointId) await admin('webhook', 'disable', '--id', endpointId);
+  await receiver?.close();
+  await db?.end();
+});
 
 async function asCompany(slug: 'acme' | 'globex', sql: string): Promise<pg.QueryResult> {
   await db.query('begin');
@@ -107,6 +122,10 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['publisher_order_details', `company_id = '${acme}'`, 'address'],
   ['consumer_credits', `company_id = '${acme}'`, 'remaining'],
   ['credit_spends', `company_id = '${acme}'`, 'amount'],
+  ['webhook_endpoints', `company_id = '${acme}'`, 'url'],
+  ['webhook_events', `company_id = '${acme}'`, 'payload'],
+  ['webhook_deliveries', `company_id = '${acme}'`, 'state'],
+  ['webhook_attempts', `company_id = '${acme}'`, 'status'],
 ];
 
 describe.each(tables)('ledger.%s', (table, acmeRows, column) => {
