@@ -39,7 +39,8 @@ async function filledSecrets(): Promise<string> {
   expect(written.code, written.output).toBe(0);
   const text = (await readFile(path, 'utf8'))
     .replace(/^SUPABASE_URL=$/m, 'SUPABASE_URL=https://project-ref.supabase.co')
-    .replace(/^SUPABASE_ANON_KEY=$/m, 'SUPABASE_ANON_KEY=anon-key-of-the-project');
+    .replace(/^SUPABASE_ANON_KEY=$/m, 'SUPABASE_ANON_KEY=anon-key-of-the-project')
+    .replace(/^RESEND_API_KEY=$/m, 'RESEND_API_KEY=re_sending_key_of_the_account');
   await writeFile(path, text);
   return path;
 }
@@ -51,6 +52,8 @@ describe('npm run keys', () => {
     const text = await readFile(path, 'utf8');
     expect(text).toMatch(/^SUPABASE_JWT_SECRET=[A-Za-z0-9_-]{64}$/m);
     expect(Buffer.from(/^OAUTH_CONSUMER_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
+    expect(Buffer.from(/^WEBHOOK_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
+    expect(text).toMatch(/^RESEND_API_KEY=$/m);
     const again = await run('platform/deploy/keys.ts', '--out', path);
     expect(again.code).toBe(1);
     expect(again.output).toContain('exists; it is left as it is');
@@ -59,7 +62,7 @@ describe('npm run keys', () => {
 });
 
 describe('npm run deploy -- --dry-run', () => {
-  it('checks and builds the five workers and the edge entry, lists what the database lacks, and changes nothing', async () => {
+  it('checks and builds the five workers, the delivery worker and the edge entry, lists what the database lacks, and changes nothing', async () => {
     const secrets = await filledSecrets();
     const settings = join(dir, 'deploy.toml');
     await writeFile(settings, '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n');
@@ -68,9 +71,13 @@ describe('npm run deploy -- --dry-run', () => {
     const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--settings', settings, '--database-url', stack().databaseUrl);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain('the schema is up to date');
-    // Each worker gets only what it reads: the OAuth sealing key goes to the publisher API alone.
+    // Each worker gets only what it reads: the OAuth sealing key goes to the publisher API alone,
+    // the webhook sealing key and the mail provider's key to the delivery worker.
     for (const api of apiNames) expect(result.output).toContain(`  ${api}: ${api === 'groupcommerce' ? 4 : 3} secrets`);
-    expect(result.output.match(/--dry-run: exiting now/g)).toHaveLength(6);
+    expect(result.output).toContain('  delivery: 5 secrets');
+    for (const queue of ['purchases-outbox', 'purchases-deliveries', 'purchases-deliveries-dead']) expect(result.output).toContain(`would create ${queue}`);
+    expect(result.output).toContain('env.OUTBOX (purchases-outbox)');
+    expect(result.output.match(/--dry-run: exiting now/g)).toHaveLength(7);
     expect(result.output).toContain('custom domains: edge purchases.example.com, dpd dpd.example.com');
     expect(result.output).toContain('env.OAUTH_CONSUMER_SECRET_KEY');
     expect(result.output).toContain('env.LUMEN (purchases-lumen)');

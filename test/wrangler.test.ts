@@ -11,7 +11,7 @@ import { workerConfigPath } from '../platform/stack/workers.ts';
 const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 describe.concurrent('wrangler deploy --dry-run', () => {
-  it.each(apiNames)('%s', async (api) => {
+  it.each([...apiNames, 'delivery' as const])('%s', async (api) => {
     const outdir = await mkdtemp(join(tmpdir(), `dry-run-${api}-`));
     try {
       const { stdout } = await promisify(execFile)(

@@ -1,7 +1,8 @@
 /**
  * `npm run deploy`: the whole platform, in the order it depends on itself: the database schema,
- * the five API workers (each with its own secrets and Durable Object migrations), then the edge
- * entry that binds to them. `--dry-run` checks and builds all of it and uploads nothing.
+ * the queues, the five API workers (each with its own secrets and Durable Object migrations), the
+ * delivery worker that consumes the queues, then the edge entry that binds to the five.
+ * `--dry-run` checks and builds all of it and uploads nothing.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { parse as parseToml } from 'smol-toml';
 import { buildDocsAssets } from '../docs-assets.ts';
-import { apiNames } from '../stack/config.ts';
+import { apiNames, type ApiName } from '../stack/config.ts';
 import { PlatformError } from '../stack/errors.ts';
 import { listMigrations, migrate } from '../stack/migrate.ts';
 import { workerConfigPath, type WorkerName } from '../stack/workers.ts';
@@ -26,10 +27,12 @@ const help = `Usage: npm run deploy [-- options]
 Deploys the platform, in order:
   1. the database: every migration in supabase/migrations it lacks (never the seed: its demo
      credentials are public), through the migration runner against --database-url
-  2. the five API workers (functions/<api>/wrangler.toml), each with only the secrets it reads
+  2. the queues the delivery worker's wrangler.toml names (created where missing)
+  3. the five API workers (functions/<api>/wrangler.toml), each with only the secrets it reads
      from the secrets file and its Durable Object migrations, on its custom domain if deploy.toml
      names one
-  3. the edge entry (wrangler.toml), bound to the five, on its custom domain
+  4. the delivery worker (functions/delivery/wrangler.toml): emails and webhooks
+  5. the edge entry (wrangler.toml), bound to the five, on its custom domain
 
 Options:
   --dry-run            check the secrets, list the migrations and build every worker with wrangler;
@@ -71,16 +74,47 @@ async function readSettings(path: string | undefined): Promise<Settings> {
   return { domains };
 }
 
-/** Runs wrangler with its output shown, indented; rejects when it fails. */
-function runWrangler(args: string[]): Promise<void> {
+/** Runs wrangler with its output shown, indented; resolves with the output, rejects when it fails (unless `tolerate` matches it). */
+function runWrangler(args: string[], tolerate?: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [wrangler, ...args], { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const show = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '    '));
+    let output = '';
+    const show = (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '    '));
+    };
     child.stdout.on('data', show);
     child.stderr.on('data', show);
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new PlatformError(`wrangler ${args.slice(0, 3).join(' ')} failed (exit ${code})`, 'see its output above'))));
+    child.once('exit', (code) =>
+      code === 0 || tolerate?.test(output)
+        ? resolve(output)
+        : reject(new PlatformError(`wrangler ${args.slice(0, 3).join(' ')} failed (exit ${code})`, 'see its output above')),
+    );
   });
+}
+
+/** The queues the delivery worker produces to and consumes, from its wrangler.toml. */
+async function queuesOfDelivery(): Promise<string[]> {
+  const config = parseToml(await readFile(workerConfigPath('delivery'), 'utf8')) as {
+    queues?: { producers?: Array<{ queue: string }>; consumers?: Array<{ queue: string; dead_letter_queue?: string }> };
+  };
+  const names = [
+    ...(config.queues?.producers ?? []).map((p) => p.queue),
+    ...(config.queues?.consumers ?? []).flatMap((c) => [c.queue, ...(c.dead_letter_queue ? [c.dead_letter_queue] : [])]),
+  ];
+  return [...new Set(names)];
+}
+
+async function createQueues(dryRun: boolean): Promise<void> {
+  for (const queue of await queuesOfDelivery()) {
+    if (dryRun) {
+      console.log(`  would create ${queue} unless it exists`);
+      continue;
+    }
+    // A queue that exists already is what we want.
+    await runWrangler(['queues', 'create', queue], /already (exists|taken)/i);
+  }
 }
 
 async function deployDatabase(databaseUrl: string | undefined, dryRun: boolean): Promise<void> {
@@ -150,27 +184,39 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'] === true;
   const work = await mkdtemp(join(tmpdir(), 'deploy-'));
   try {
-    console.log(`1/4 secrets and settings${dryRun ? ' (dry run: nothing is uploaded or changed)' : ''}`);
+    console.log(`1/6 secrets and settings${dryRun ? ' (dry run: nothing is uploaded or changed)' : ''}`);
     const secrets = await readSecrets(values.secrets ?? join(projectRoot, '.secrets.env'));
     const settings = await readSettings(values.settings);
     console.log(`  ${Object.keys(secrets).length} secrets; custom domains: ${Object.entries(settings.domains).map(([n, d]) => `${n} ${d}`).join(', ') || '(none: workers.dev only)'}`);
 
-    console.log('2/4 database');
+    console.log('2/6 database');
     if (values['skip-database']) console.log('  skipped (--skip-database)');
     else await deployDatabase(values['database-url'] ?? (process.env.DATABASE_URL || undefined), dryRun);
 
-    console.log('3/4 the five API workers');
+    console.log('3/6 queues');
+    await createQueues(dryRun);
+
+    // Each worker's own secrets only, in a file readable by this user alone, removed afterwards.
+    const secretsFileOf = async (worker: ApiName | 'delivery') => {
+      const own = Object.fromEntries(secretsOfWorker[worker].filter((name) => secrets[name]).map((name: SecretName) => [name, secrets[name]!]));
+      const secretsFile = join(work, `${worker}.secrets.json`);
+      await writeFile(secretsFile, JSON.stringify(own), { mode: 0o600 });
+      return { secretsFile, count: Object.keys(own).length };
+    };
+    console.log('4/6 the five API workers');
     await buildDocsAssets();
     for (const api of apiNames) {
-      // Each worker's own secrets only, in a file readable by this user alone, removed afterwards.
-      const own = Object.fromEntries(secretsOfWorker[api].filter((name) => secrets[name]).map((name: SecretName) => [name, secrets[name]!]));
-      const secretsFile = join(work, `${api}.secrets.json`);
-      await writeFile(secretsFile, JSON.stringify(own), { mode: 0o600 });
-      console.log(`  ${api}: ${Object.keys(own).length} secrets${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
+      const { secretsFile, count } = await secretsFileOf(api);
+      console.log(`  ${api}: ${count} secrets${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
       await deployWorker(api, { dryRun, secretsFile, domain: settings.domains[api], outDir: work });
     }
 
-    console.log('4/4 the edge entry');
+    console.log('5/6 the delivery worker (emails and webhooks)');
+    const delivery = await secretsFileOf('delivery');
+    console.log(`  delivery: ${delivery.count} secrets`);
+    await deployWorker('delivery', { dryRun, secretsFile: delivery.secretsFile, outDir: work });
+
+    console.log('6/6 the edge entry');
     await deployWorker('edge', { dryRun, domain: settings.domains.edge, outDir: work });
     console.log(
       dryRun

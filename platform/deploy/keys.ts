@@ -1,7 +1,7 @@
 /**
  * `npm run keys`: writes a new secrets file for a deployment, with every key the platform makes
- * itself generated (the database token signing secret and the OAuth sealing key) and the two
- * values only the Supabase project can give left to fill in.
+ * itself generated (the database token signing secret, the OAuth and webhook sealing keys) and the
+ * values only the Supabase project and the mail provider can give left to fill in.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -15,8 +15,11 @@ Writes a new secrets file (default .secrets.env; never overwrites one) for npm r
                              secret, HS256) and set SUPABASE_JWT_KEY_ID to the key id Supabase
                              shows; or replace it with the project's legacy JWT secret.
   OAUTH_CONSUMER_SECRET_KEY  generated: the AES-256 key that seals OAuth consumer secrets.
+  WEBHOOK_SECRET_KEY         generated: the AES-256 key that seals webhook signing secrets.
   SUPABASE_URL, SUPABASE_ANON_KEY
                              to fill in from the project's API settings.
+  RESEND_API_KEY             to fill in: a sending API key of the Resend account the mail
+                             leaves through (its domain verified for MAIL_FROM_DOMAIN).
 
 Options:
   --out FILE   where to write (default .secrets.env)
@@ -39,6 +42,14 @@ SUPABASE_JWT_KEY_ID=
 
 # Seals OAuth consumer secrets in the database (AES-256-GCM); the admin CLI needs it too.
 OAUTH_CONSUMER_SECRET_KEY=${randomBytes(32).toString('base64')}
+
+# Seals webhook endpoints' signing secrets (AES-256-GCM): the delivery worker opens them to sign,
+# the admin CLI seals them (set it in the CLI's environment too).
+WEBHOOK_SECRET_KEY=${randomBytes(32).toString('base64')}
+
+# The mail provider (Resend, https://resend.com/docs/api-reference/api-keys): a sending key of the
+# account whose verified domain is the delivery worker's MAIL_FROM_DOMAIN.
+RESEND_API_KEY=
 `;
 }
 

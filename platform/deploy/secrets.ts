@@ -8,19 +8,30 @@ import { parseEnv } from 'node:util';
 import { apiNames, type ApiName } from '../stack/config.ts';
 import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
 
-export const secretNames = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID', 'OAUTH_CONSUMER_SECRET_KEY'] as const;
+export const secretNames = [
+  'SUPABASE_URL',
+  'SUPABASE_ANON_KEY',
+  'SUPABASE_JWT_SECRET',
+  'SUPABASE_JWT_KEY_ID',
+  'OAUTH_CONSUMER_SECRET_KEY',
+  'WEBHOOK_SECRET_KEY',
+  'RESEND_API_KEY',
+] as const;
 export type SecretName = (typeof secretNames)[number];
 
 /** Optional secrets: absent means not used. */
 const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID']);
 
-/** Each worker gets only the secrets it reads (the OAuth key opens consumer secrets: the publisher API's alone). */
-export const secretsOfWorker: Record<ApiName, SecretName[]> = Object.fromEntries(
-  apiNames.map((api) => [
-    api,
-    ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID', ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY'] as const) : [])],
-  ]),
-) as Record<ApiName, SecretName[]>;
+const database: SecretName[] = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID'];
+
+/**
+ * Each worker gets only the secrets it reads: the OAuth key opens consumer secrets (the publisher
+ * API's alone); the webhook key and the mail provider's key are the delivery worker's.
+ */
+export const secretsOfWorker: Record<ApiName | 'delivery', SecretName[]> = {
+  ...(Object.fromEntries(apiNames.map((api) => [api, [...database, ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY'] as const) : [])]])) as Record<ApiName, SecretName[]>),
+  delivery: [...database, 'WEBHOOK_SECRET_KEY', 'RESEND_API_KEY'],
+};
 
 export class SecretsError extends Error {}
 
@@ -43,13 +54,19 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
     }
     secrets[name] = value;
   }
-  if (secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret || secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey) {
+  if (
+    secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret ||
+    secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey ||
+    secrets.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey ||
+    secrets.RESEND_API_KEY === publicLocalSecrets.resendApiKey
+  ) {
     problems.push('a secret holds the public local default (it is in this repository); generate your own with npm run keys');
   }
   if (secrets.SUPABASE_JWT_SECRET && secrets.SUPABASE_JWT_SECRET.length < 32) problems.push('SUPABASE_JWT_SECRET is shorter than 32 characters');
-  if (secrets.OAUTH_CONSUMER_SECRET_KEY && Buffer.from(secrets.OAUTH_CONSUMER_SECRET_KEY, 'base64').length !== 32) {
-    problems.push('OAUTH_CONSUMER_SECRET_KEY is not 32 bytes in base64');
+  for (const name of ['OAUTH_CONSUMER_SECRET_KEY', 'WEBHOOK_SECRET_KEY'] as const) {
+    if (secrets[name] && Buffer.from(secrets[name], 'base64').length !== 32) problems.push(`${name} is not 32 bytes in base64`);
   }
+  if (secrets.RESEND_API_KEY && !secrets.RESEND_API_KEY.startsWith('re_')) problems.push('RESEND_API_KEY is not a Resend API key (re_...)');
   if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) problems.push('SUPABASE_URL is not an https:// URL');
   const unknown = Object.keys(values).filter((name) => !(secretNames as readonly string[]).includes(name));
   if (unknown.length > 0) problems.push(`unknown names: ${unknown.join(', ')} (the workers read ${secretNames.join(', ')})`);

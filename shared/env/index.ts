@@ -45,16 +45,17 @@ export interface DatabaseSettings {
  * The secrets that hold a public local default (shared/env/local-defaults.ts) outside local
  * development: a worker deployed with one of them must not serve.
  */
-export function publicSecretsIn(env: Partial<WorkerEnv>): string[] {
+export function publicSecretsIn(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?: string }): string[] {
   if (env.LOCAL_DEVELOPMENT === 'true') return [];
   const found: string[] = [];
   if (env.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret) found.push('SUPABASE_JWT_SECRET');
   if (env.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey) found.push('OAUTH_CONSUMER_SECRET_KEY');
+  if (env.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey) found.push('WEBHOOK_SECRET_KEY');
   return found;
 }
 
 /** Reads the database settings, or returns what is missing or unsafe so the caller can answer 503 and log it. */
-export function readDatabaseSettings(env: Partial<WorkerEnv>): DatabaseSettings | { missing: string[] } | { publicSecrets: string[] } {
+export function readDatabaseSettings(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?: string }): DatabaseSettings | { missing: string[] } | { publicSecrets: string[] } {
   const missing = (['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET'] as const).filter((name) => !env[name]);
   if (missing.length > 0) return { missing };
   const publicSecrets = publicSecretsIn(env);
