@@ -53,7 +53,7 @@ export async function measureBundles(progress: (message: string) => void): Promi
   const baselines: number[] = [];
   for (let i = 0; i < 5; i++) baselines.push(await coldStart(empty, compatibilityDate));
   const baseline = median(baselines);
-  for (const api of ['edge', ...apiNames] as WorkerName[]) {
+  for (const api of ['edge', ...apiNames, 'delivery'] as WorkerName[]) {
     progress(`bundle: ${api}`);
     const outdir = await mkdtemp(join(tmpdir(), `bench-${api}-`));
     try {

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BundleFigure } from './bundles.ts';
+import type { DeliveryFigure, WriteWithHooksFigure } from './deliveries.ts';
 
 export interface EndpointFigure {
   api: string;
@@ -59,6 +60,9 @@ export interface BenchResults {
   endpoints: EndpointFigure[];
   list1M: ScaleFigure[];
   bundles: BundleFigure[];
+  /** Commit to delivery for emails and webhooks (absent in runs before the relay existed). */
+  deliveries?: DeliveryFigure[];
+  writesWithHooks?: WriteWithHooksFigure[];
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -167,6 +171,21 @@ export function markdown(results: BenchResults, notes: string): string {
     lines.push('| filter | query | p50 ms | p95 ms | in the database p50 ms | p95 ms | seq scan of purchases |', '|---|---|---|---|---|---|---|');
     for (const s of results.list1M) lines.push(`| ${s.filter} | \`${s.query || '(none)'}\` | ${s.p50Ms} | ${s.p95Ms} | ${s.dbP50Ms} | ${s.dbP95Ms} | ${s.seqScan ? '**yes**' : 'no'} |`);
     lines.push('');
+  }
+
+  lines.push('## Emails and webhooks', '');
+  if (!results.deliveries?.length) lines.push('Not run (`--only`, or a run from before the relay).', '');
+  else {
+    lines.push('From a write\'s answer (its transaction committed) to the webhook at a receiver on this machine, or to the email in the mail catcher: the nudge through the outbox queue, the sweep, the deliveries queue, the delivery and its record. Queues\' batch timeout (1 s) is in every figure.', '');
+    lines.push('| message | caused by | messages | writes at a time | p50 ms | p95 ms | max ms | deliveries/s |', '|---|---|---|---|---|---|---|---|');
+    for (const d of results.deliveries) lines.push(`| ${d.kind} | ${d.write} | ${d.messages} | ${d.concurrency} | ${d.p50Ms} | ${d.p95Ms} | ${d.maxMs} | ${d.deliveriesPerSecond} |`);
+    lines.push('');
+    if (results.writesWithHooks?.length) {
+      lines.push('The write itself, with no endpoint and with one listening (its events written in the transaction, the relay nudged, the deliveries made on the same two cores):', '');
+      lines.push('| write | c | req/s without | p99 ms without | req/s with | p99 ms with |', '|---|---|---|---|---|---|');
+      for (const w of results.writesWithHooks) lines.push(`| ${w.write} | ${w.concurrency} | ${w.rpsWithout} | ${w.p99MsWithout} | ${w.rpsWith} | ${w.p99MsWith} |`);
+      lines.push('');
+    }
   }
 
   lines.push('## Bundles', '');

@@ -17,6 +17,7 @@ import { dpdFilters, generateDpdPurchases, percentile, timeDpdFilters } from '..
 import { credentialClaims } from '../shared/auth/credentials.ts';
 import { sha256Hex } from '../shared/crypto/index.ts';
 import { measureBundles, type BundleFigure } from './bundles.ts';
+import { measureDeliveries } from './deliveries.ts';
 import { workerdCpuMs } from './cpu.ts';
 import { benchEndpoints } from './endpoints.ts';
 import { load } from './load.ts';
@@ -28,15 +29,16 @@ Starts a platform of its own (PostgreSQL, PostgREST, the gateway, the five worke
 and a pass-through worker), loads every endpoint, its pass-through floor (the same database calls
 through a workerd worker that only forwards them) and its floor (the same calls straight at the
 /rest/v1 gateway) at each concurrency, with workerd's CPU per request from /proc, counts round
-trips at the gateway, times the DPD list over a million purchases, and sizes each worker's
-bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
+trips at the gateway, times emails and webhooks from commit to delivery, times the DPD list over
+a million purchases, and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
 2 cores.
 
 Options:
   --duration S        seconds of load per endpoint, path and concurrency (default 5)
   --concurrency LIST  comma-separated concurrency levels (default 1,4,16)
   --purchases N       purchases for the DPD scale check (default 1000000; 0 skips it)
-  --only TEXT         only endpoints whose api or name contains TEXT (the report is not written)
+  --only TEXT         only endpoints whose api or name contains TEXT, or "deliveries" for emails
+                      and webhooks alone (the report is not written)
   --quick             --duration 2 --purchases 100000
   --report            only rewrite BENCHMARKS.md and bench/chart.svg from bench/latest.json
                       (after editing the analysis in bench/notes.md)
@@ -120,7 +122,21 @@ try {
     storedCardConsumers: cards.map((c) => ({ userKey: c.user_key, cardId: c.id })),
     dpdPurchaseNumber: acme.dpd.purchaseIds[0]!,
   };
-  const endpoints = (await benchEndpoints(fixtures)).filter((e) => !values.only || `${e.api} ${e.name}`.includes(values.only));
+  const allEndpoints = await benchEndpoints(fixtures);
+  const endpoints = allEndpoints.filter((e) => !values.only || `${e.api} ${e.name}`.includes(values.only));
+
+  // First, while the mail catcher is empty: emails and webhooks from commit to delivery.
+  let deliveryFigures: Awaited<ReturnType<typeof measureDeliveries>> | undefined;
+  if (!values.only || 'deliveries'.includes(values.only)) {
+    await fetch(platform.stack.mail.messagesUrl, { method: 'DELETE' });
+    const lumenWrite = allEndpoints.find((e) => e.api === 'lumen' && e.write)!.worker;
+    deliveryFigures = await measureDeliveries(platform.stack, lumenWrite, progress, { messages: 200, concurrency: 8, durationS });
+    for (const d of deliveryFigures.deliveries) {
+      progress(`${d.kind.padEnd(8)} ${d.messages} messages: commit to delivery p50 ${d.p50Ms} ms p95 ${d.p95Ms} ms max ${d.maxMs} ms, ${d.deliveriesPerSecond} deliveries/s`);
+    }
+    for (const w of deliveryFigures.writesWithHooks) progress(`${w.write} c=16: ${w.rpsWithout} rps without an endpoint, ${w.rpsWith} rps with one`);
+    await fetch(platform.stack.mail.messagesUrl, { method: 'DELETE' });
+  }
   // The same endpoints addressed to the edge entry (publisher requests signed for its URL).
   const edgeStack = { ...platform.stack, apis: { ...platform.stack.apis, ...Object.fromEntries(apiNames.map((api) => [api, platform.stack.apis.edge])) } };
   const throughEdge = new Map((await benchEndpoints({ ...fixtures, stack: edgeStack })).map((e) => [`${e.api} ${e.name}`, e]));
@@ -232,6 +248,7 @@ try {
     endpoints: figures,
     list1M: scale,
     bundles,
+    ...(deliveryFigures ?? {}),
   };
   if (values.only) progress('--only: the report is not written');
   else await writeReport(results, progress);
