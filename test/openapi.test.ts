@@ -177,3 +177,20 @@ describe('Kit: GET /openapi.json', () => {
     expectDocumented(doc, '/v4/purchases', 'get', unauthorized.status, await unauthorized.json());
   });
 });
+
+describe('the webhooks section', () => {
+  it('documents every event with its signed headers and its schema, the same in all five documents', async () => {
+    const sections = [];
+    for (const api of ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const) {
+      const doc = (await validDocument(`${stack().apis[api]}/openapi.json`)) as Doc & { webhooks: Record<string, { post: any }> };
+      sections.push(JSON.stringify(doc.webhooks));
+      expect(Object.keys(doc.webhooks)).toEqual(['purchase.created', 'purchase.updated', 'purchase.reactivated', 'reward.created', 'order.placed']);
+      const created = doc.webhooks['purchase.created']!.post;
+      expect(created.parameters.map((p: { name: string }) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+      const schema = created.requestBody.content['application/json'].schema;
+      expect(schema.properties.type).toMatchObject({ const: 'purchase.created' });
+      expect(schema.properties.data.properties.purchase.required).toContain('total');
+    }
+    expect(new Set(sections).size).toBe(1);
+  });
+});

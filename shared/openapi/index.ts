@@ -5,6 +5,7 @@
  * `GET /openapi.json` and keeps it (a plain object) for the isolate's life.
  */
 import * as z from 'zod/mini';
+import { webhookEventDescriptions, webhookEventSchema, webhookEventTypes } from '../webhooks/events.ts';
 
 export type JsonSchema = Record<string, unknown>;
 /** A zod schema, or JSON Schema written by hand for what zod cannot express (an XML body, say). */
@@ -92,6 +93,37 @@ function content(source: Record<string, DocContent>, io: 'input' | 'output') {
   );
 }
 
+const signatureHeaders = [
+  { name: 'webhook-id', description: 'The event\'s id (msg_…): the same on every retry and for every endpoint; de-duplicate on it.' },
+  { name: 'webhook-timestamp', description: 'When this attempt was signed, in seconds since the epoch; refuse one far from your clock.' },
+  { name: 'webhook-signature', description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>" under the endpoint\'s whsec_ secret> (Standard Webhooks).' },
+];
+
+/**
+ * The events every endpoint a company registers may receive (the same for all five APIs: they
+ * describe the one ledger), as OpenAPI 3.1 webhooks: what the platform POSTs, signed per Standard
+ * Webhooks, and what it expects back.
+ */
+export function webhooksSection(): JsonSchema {
+  return Object.fromEntries(
+    webhookEventTypes.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace('.', '_')}`,
+          summary: type,
+          description: `${webhookEventDescriptions[type]} Register an endpoint with \`npm run admin -- webhook add\`. Delivered at least once: retried with backoff for about a day, then dead-lettered (re-drivable with \`webhook redeliver\`); redirects are not followed and a receiver has 10 seconds to answer.`,
+          parameters: signatureHeaders.map(({ name, description }) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } })),
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(webhookEventSchema(type), 'output') } } },
+          responses: {
+            '2XX': { description: 'Received. Anything else (or no answer in 10 seconds) is retried.' },
+          },
+        },
+      },
+    ]),
+  );
+}
+
 export function openApiDocument(info: DocInfo, securitySchemes: Record<string, JsonSchema>, operations: DocOperation[]): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
@@ -113,5 +145,5 @@ export function openApiDocument(info: DocInfo, securitySchemes: Record<string, J
       ),
     };
   }
-  return { openapi: '3.1.0', info, components: { securitySchemes }, paths };
+  return { openapi: '3.1.0', info, components: { securitySchemes }, paths, webhooks: webhooksSection() };
 }
