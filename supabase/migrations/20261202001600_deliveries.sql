@@ -109,7 +109,7 @@ as $$
         'gifts', coalesce((select jsonb_agg(jsonb_build_object(
             'name', concat_ws(': ', f.name, op.name), 'quantity', i.quantity,
             'recipient', nullif(concat_ws(' ', d.recipient_first_name, d.recipient_last_name), ''),
-            'message', d.gift_message
+            'gift_message', d.gift_message
           ) order by i.position)
           from ledger.purchase_items i
           join ledger.publisher_order_details d on d.purchase_item_id = i.id
@@ -250,8 +250,6 @@ as $$
   from ledger.purchases p where p.id = webhook_purchase.purchase_id
 $$;
 revoke all on function private.webhook_purchase(uuid) from public;
--- Called by DPD's reactivate (a purchases_api RPC); private is not reachable over HTTP.
-grant execute on function private.webhook_purchase(uuid) to purchases_api;
 
 -- Records an event for the company's active endpoints that want it: nothing at all when none does
 -- (one probe of a partial index), so a company without endpoints pays nothing more per write.
@@ -287,7 +285,6 @@ begin
 end;
 $$;
 revoke all on function private.record_webhook_event(uuid, text, uuid, jsonb) from public;
-grant execute on function private.record_webhook_event(uuid, text, uuid, jsonb) to purchases_api;
 
 -- purchase.created and purchase.updated fire when the transaction commits (deferred), so the event
 -- shows the purchase whole: its items and customer are written after its row.
@@ -373,45 +370,28 @@ create constraint trigger publisher_orders_webhook_event
   deferrable initially deferred
   for each row execute function private.order_webhook_event();
 
--- purchase.reactivated: DPD's reactivate, with its renewed downloads and keys.
-create or replace function public.dpd_reactivate_purchase(purchase_number bigint, email_to text default null, refulfill boolean default false)
-returns jsonb
+-- purchase.reactivated: DPD's reactivate is known by the delivery email it writes (to the buyer
+-- or customer_email), after its downloads and keys were renewed.
+create or replace function private.reactivation_webhook_event()
+returns trigger
 language plpgsql
-volatile
+security definer
 set search_path = ''
 as $$
-declare
-  company uuid := private.require_caller();
-  found ledger.purchases;
-  recipient text;
 begin
-  select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
-  if found.id is null then
-    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
-      detail = jsonb_build_object('purchase', purchase_number)::text;
-  end if;
-  update ledger.purchases p set status = 'paid' where p.id = found.id;
-  update ledger.purchase_items i set
-    download_count = 0,
-    expires_at = case when pr.download_days is null then null else now() + make_interval(days => pr.download_days) end,
-    product_keys = case when refulfill and i.keys_wanted > 0
-      then array(select upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 20)) from generate_series(1, i.keys_wanted))
-      else i.product_keys end
-  from ledger.products pr
-  where i.purchase_id = found.id and pr.id = i.product_id;
-
-  recipient := coalesce(nullif(email_to, ''), (select c.email from ledger.customers c where c.id = found.customer_id));
-  if recipient is null then
-    raise exception 'no recipient' using errcode = 'PT400', hint = 'no_recipient';
-  end if;
-  insert into ledger.email_outbox (company_id, purchase_id, to_address, template)
-  values (company, found.id, recipient, case when refulfill then 'purchase_refulfilled' else 'purchase_reactivated' end);
-  perform private.record_webhook_event(company, 'purchase.reactivated', found.id,
-    jsonb_build_object('purchase', private.webhook_purchase(found.id), 'refulfilled', refulfill, 'sent_to', recipient));
-  return jsonb_build_object('status', 'OK');
+  perform private.record_webhook_event(new.company_id, 'purchase.reactivated', new.purchase_id,
+    jsonb_build_object('purchase', private.webhook_purchase(new.purchase_id),
+                       'refulfilled', new.template = 'purchase_refulfilled', 'sent_to', new.to_address));
+  return null;
 end;
 $$;
-comment on function public.dpd_reactivate_purchase(bigint, text, boolean) is 'DPD POST /purchases/:id/reactivate.';
+revoke all on function private.reactivation_webhook_event() from public;
+
+drop trigger if exists email_outbox_reactivation_webhook_event on ledger.email_outbox;
+create trigger email_outbox_reactivation_webhook_event
+  after insert on ledger.email_outbox
+  for each row when (new.template in ('purchase_reactivated', 'purchase_refulfilled'))
+  execute function private.reactivation_webhook_event();
 
 -- ============================================================================================
 -- Waking the relay: a request that wrote a message says so in a response header, so the worker
@@ -540,7 +520,7 @@ begin
   insert into ledger.email_outbox (company_id, to_address, template, content)
   select c.id, c.contact_email, 'webhook_endpoint_disabled',
          jsonb_build_object('endpoint', jsonb_build_object('id', disabled.id, 'url', disabled.url),
-                            'reason', reason, 'failing_since', disabled.failing_since, 'disabled_at', disabled.disabled_at)
+                            'cause', reason, 'failing_since', disabled.failing_since, 'disabled_at', disabled.disabled_at)
   from ledger.companies c where c.id = disabled.company_id and c.contact_email is not null and notify;
 end;
 $$;

@@ -294,7 +294,23 @@ describe('directly against PostgREST', () => {
     gc_consumer_credit_cards: ['groupcommerce', () => ({ ...nonce(), user_key: b.userKey })],
     gc_order: ['groupcommerce', () => ({ ...nonce(), ordered: order(), place: false })],
     gc_place_charged_order: ['groupcommerce', () => ({ ordered: order({ BillingInfo: {}, PromoCodes: [] }), payment: { amount: '20.00', transactionId: `rpc-${randomUUID()}` } })],
+    // The relay's: the delivery worker's role alone may call them (the test below: a worker token may not).
+    relay_claim: ['kit', () => ({ max_messages: 100, lease_seconds: 1 })],
+    relay_messages: ['kit', () => ({ messages: [] })],
+    relay_record: ['kit', () => ({ results: [], lease_seconds: 1 })],
   };
+
+  it("refuses the relay's RPCs to a worker token and to the anon key", async () => {
+    const worker = await workerToken(inject('jwtSecret'), kinds.kit!);
+    for (const fn of ['relay_claim', 'relay_messages', 'relay_record']) {
+      for (const token of [worker, stack().supabase.anonKey]) {
+        const res = await rpc(fn, token, calls[fn]![1]());
+        expect(res.status, `${fn}: ${res.text}`).toBeGreaterThanOrEqual(401);
+        expect(res.status, `${fn}: ${res.text}`).toBeLessThan(500);
+        expect(res.text).toMatch(/permission denied/);
+      }
+    }
+  });
 
   it('covers every RPC the catalog lists (a new RPC without a case fails here)', async () => {
     const { rows } = await db.query(`select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' order by 1`);

@@ -147,7 +147,7 @@ function giftNotice(message: EmailMessage): Omit<RenderedEmail, 'from' | 'to'> {
   const content = message.content as {
     order: { number: number; purchased_at: string };
     from: string | null;
-    gifts: Array<{ name: string; quantity: number; recipient: string | null; message: string | null }>;
+    gifts: Array<{ name: string; quantity: number; recipient: string | null; gift_message: string | null }>;
   };
   const giver = content.from ?? 'Someone';
   const recipient = content.gifts[0]?.recipient;
@@ -158,24 +158,24 @@ function giftNotice(message: EmailMessage): Omit<RenderedEmail, 'from' | 'to'> {
     '',
     `${giver} sent you a gift (order #${content.order.number}):`,
     '',
-    ...content.gifts.flatMap((gift) => [`${gift.name} × ${gift.quantity}`, ...(gift.message ? [`  “${gift.message}”`] : [])]),
+    ...content.gifts.flatMap((gift) => [`${gift.name} × ${gift.quantity}`, ...(gift.gift_message ? [`  “${gift.gift_message}”`] : [])]),
     '',
     message.company.name,
   ].join('\n');
   const body = h`<p>${greeting}</p><p>${giver} sent you a gift (order #${content.order.number}):</p>
-<ul>${content.gifts.map((gift) => h`<li>${gift.name} × ${gift.quantity}${gift.message ? h`<blockquote>${gift.message}</blockquote>` : ''}</li>`)}</ul>
+<ul>${content.gifts.map((gift) => h`<li>${gift.name} × ${gift.quantity}${gift.gift_message ? h`<blockquote>${gift.gift_message}</blockquote>` : ''}</li>`)}</ul>
 <p>${message.company.name}</p>`;
   return { subject, text, html: page(subject, body) };
 }
 
 function endpointDisabled(message: EmailMessage): Omit<RenderedEmail, 'from' | 'to'> {
-  const content = message.content as { endpoint: { id: string; url: string }; reason: string; failing_since: string | null; disabled_at: string };
+  const content = message.content as { endpoint: { id: string; url: string }; cause: string; failing_since: string | null; disabled_at: string };
   const subject = `Webhook endpoint disabled: ${content.endpoint.url}`;
   const enable = `npm run admin -- webhook enable --id ${content.endpoint.id}`;
   const redeliver = `npm run admin -- webhook redeliver --endpoint ${content.endpoint.id} --dead`;
   const since = content.failing_since ? ` since ${content.failing_since}` : '';
   const text = [
-    `The webhook endpoint ${content.endpoint.url} (${content.endpoint.id}) was disabled: ${content.reason}.`,
+    `The webhook endpoint ${content.endpoint.url} (${content.endpoint.id}) was disabled: ${content.cause}.`,
     `It had been failing${since}. No events are sent to it until it is enabled again.`,
     '',
     'Once it answers 2xx again, re-enable it:',
@@ -183,7 +183,7 @@ function endpointDisabled(message: EmailMessage): Omit<RenderedEmail, 'from' | '
     'and send it what it missed:',
     `  ${redeliver}`,
   ].join('\n');
-  const body = h`<p>The webhook endpoint <code>${content.endpoint.url}</code> (${content.endpoint.id}) was disabled: ${content.reason}.</p>
+  const body = h`<p>The webhook endpoint <code>${content.endpoint.url}</code> (${content.endpoint.id}) was disabled: ${content.cause}.</p>
 <p>It had been failing${since}. No events are sent to it until it is enabled again.</p>
 <p>Once it answers 2xx again, re-enable it:</p><pre>${enable}</pre><p>and send it what it missed:</p><pre>${redeliver}</pre>`;
   return { subject, text, html: page(subject, body) };
