@@ -39,8 +39,6 @@ export interface RunningPlatform {
    * (the mail provider down), or the workers (the relay killed, whatever it was doing).
    */
   dependencies: Record<'postgres' | 'postgrest' | 'mail' | 'workers', { stop(): Promise<void>; start(): Promise<void> }>;
-  /** Runs the relay's sweep now (it also runs every SWEEP_SECONDS). */
-  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,10 +112,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     let workers: RunningWorkers | undefined = await startWorkers(config, bindings, log, workerOptions);
     stops.push(() => workers?.stop() ?? Promise.resolve());
     // Cloudflare fires the relay's cron trigger every minute; Miniflare has no scheduler, so this does.
-    const sweep = async () => {
-      await workers?.sweep();
-    };
-    const sweeping = setInterval(() => void sweep().catch(() => {}), config.delivery.sweepSeconds * 1000);
+    const sweeping = setInterval(() => void workers?.sweep().catch(() => {}), config.delivery.sweepSeconds * 1000);
     stops.push(async () => clearInterval(sweeping));
     const dependencies: RunningPlatform['dependencies'] = {
       postgres: { stop: () => postgres.stop(), start: async () => void (postgres = await startPostgres(config, log)) },
@@ -153,7 +148,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     };
     await writeFile(join(config.localDir, 'stack.json'), `${JSON.stringify(stack, null, 2)}\n`);
     if (options.writeDevVars) await writeDevVars(bindings, workerOptions.delivery.bindings);
-    return { stack, config, roundTrips: gateway.forwarded, dependencies, sweep, stop: stopAll };
+    return { stack, config, roundTrips: gateway.forwarded, dependencies, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
