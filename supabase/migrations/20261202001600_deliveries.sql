@@ -58,6 +58,19 @@ immutable
 set search_path = ''
 as $$ select to_char(amount, 'FM999999999999990.00') $$;
 
+-- What an order earned its consumer in credits (a referrer's are not the consumer's).
+create or replace function private.credits_awarded(purchase_id uuid, customer_id uuid)
+returns numeric
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(sum(cc.amount), 0) from ledger.consumer_credits cc
+  where cc.earned_by = credits_awarded.purchase_id and cc.customer_id = credits_awarded.customer_id
+$$;
+revoke all on function private.credits_awarded(uuid, uuid) from public;
+
 -- The facts each template shows, read in the writing transaction, so a message says what was
 -- true when it was sent for (a renewed key, the credits this order earned).
 create or replace function private.email_content(template text, purchase_id uuid, to_address text)
@@ -85,8 +98,7 @@ as $$
         'order', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at, 'currency', p.currency,
           'subtotal', private.money_text(o.subtotal), 'discount', private.money_text(o.discount),
           'credit_value_used', private.money_text(o.credit_value_used), 'charged', private.money_text(o.charge_amount),
-          'credits_awarded', private.money_text(coalesce((select sum(cc.amount) from ledger.consumer_credits cc
-            where cc.earned_by = p.id and cc.customer_id = o.customer_id), 0))),
+          'credits_awarded', private.money_text(private.credits_awarded(p.id, o.customer_id))),
         'consumer', nullif(concat_ws(' ', c.first_name, c.last_name), ''),
         'items', coalesce((select jsonb_agg(jsonb_build_object(
             'name', concat_ws(': ', f.name, op.name), 'quantity', i.quantity,
@@ -357,8 +369,7 @@ begin
         'subtotal', private.money_text(new.subtotal), 'discount', private.money_text(new.discount),
         'credit_value_used', private.money_text(new.credit_value_used), 'charged', private.money_text(new.charge_amount),
         'payment', new.payment, 'promo_codes', to_jsonb(new.promo_codes),
-        'credits_awarded', private.money_text(coalesce((select sum(cc.amount) from ledger.consumer_credits cc
-          where cc.earned_by = new.purchase_id and cc.customer_id = new.customer_id), 0)))));
+        'credits_awarded', private.money_text(private.credits_awarded(new.purchase_id, new.customer_id)))));
   return null;
 end;
 $$;

@@ -99,6 +99,13 @@ async function deliveryOf(endpointId: string, partnerPurchaseId: string) {
   return rows[0];
 }
 
+/** Waits until the endpoint's delivery of that purchase's event is in `state`; resolves with it. */
+const settled = (endpointId: string, partnerPurchaseId: string, state: 'delivered' | 'dead', timeoutMs?: number) =>
+  until(`the delivery ${state}`, async () => {
+    const row = await deliveryOf(endpointId, partnerPurchaseId);
+    return row?.state === state && row;
+  }, timeoutMs);
+
 describe('mail', () => {
   it('waits out a mail provider outage and delivers once it is back', async () => {
     await platform.dependencies.mail.stop();
@@ -136,10 +143,7 @@ describe('webhooks', () => {
       // Backoff: the second retry waited longer than the first.
       expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThan(attempts[1]!.at - attempts[0]!.at);
       expect(() => verifiedEvents(attempts, endpoint.secret)).not.toThrow();
-      const delivery = await until('the delivery recorded', async () => {
-        const row = await deliveryOf(endpoint.id, id);
-        return row?.state === 'delivered' && row;
-      });
+      const delivery = await settled(endpoint.id, id, 'delivered');
       expect(delivery).toMatchObject({ attempts: 3, logged: 3 });
       const { rows } = await db.query(
         `select a.status, a.response from ledger.webhook_attempts a join ledger.webhook_deliveries d on d.id = a.delivery_id
@@ -162,10 +166,7 @@ describe('webhooks', () => {
     const endpoint = await register(receiver);
     try {
       const id = await purchase();
-      const delivery = await until('the delivery after a timeout', async () => {
-        const row = await deliveryOf(endpoint.id, id);
-        return row?.state === 'delivered' && row;
-      });
+      const delivery = await settled(endpoint.id, id, 'delivered');
       expect(delivery.attempts).toBe(2);
       const attempts = forPurchase(receiver, id);
       expect(attempts[0]!.headers['webhook-id']).toBe(attempts[1]!.headers['webhook-id']);
@@ -194,10 +195,7 @@ describe('webhooks', () => {
       await platform.dependencies.workers.stop();
       expect((await deliveryOf(endpoint.id, id)).state).toBe('pending');
       await platform.dependencies.workers.start();
-      const delivery = await until('the redelivery', async () => {
-        const row = await deliveryOf(endpoint.id, id);
-        return row?.state === 'delivered' && row;
-      }, 30_000);
+      const delivery = await settled(endpoint.id, id, 'delivered', 30_000);
       const attempts = forPurchase(receiver, id);
       expect(attempts.length).toBeGreaterThanOrEqual(2);
       expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -214,10 +212,7 @@ describe('webhooks', () => {
     const endpoint = await register(receiver);
     try {
       const id = await purchase();
-      const dead = await until('the dead letter', async () => {
-        const row = await deliveryOf(endpoint.id, id);
-        return row?.state === 'dead' && row;
-      }, 40_000);
+      const dead = await settled(endpoint.id, id, 'dead', 40_000);
       // The first attempt and three retries.
       expect(dead).toMatchObject({ attempts: 4, logged: 4 });
       const listed = JSON.parse((await admin('webhook', 'list', '--company', 'acme', '--json')).stdout).find((e: { id: string }) => e.id === endpoint.id);
@@ -236,7 +231,7 @@ describe('webhooks', () => {
       expect((await admin('webhook', 'enable', '--id', endpoint.id)).code).toBe(0);
       const redriven = await admin('webhook', 'redeliver', '--endpoint', endpoint.id, '--dead', '--json');
       expect(JSON.parse(redriven.stdout).redelivered).toHaveLength(1);
-      await until('the redriven delivery', async () => (await deliveryOf(endpoint.id, id))?.state === 'delivered');
+      await settled(endpoint.id, id, 'delivered');
       const attempts = forPurchase(receiver, id);
       expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
       expect(attempts.at(-1)!.headers['webhook-id']).toBe(attempts[0]!.headers['webhook-id']);
