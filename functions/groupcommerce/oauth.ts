@@ -53,8 +53,12 @@ export interface GroupCommerceEnv extends WorkerEnv {
   PUBLIC_BASE_URL?: string;
   /** Seconds an oauth_timestamp may differ from the server's time (default 300). */
   OAUTH_TIMESTAMP_WINDOW_SECONDS?: string;
-  /** The card processor orders are charged through ("test": the built-in test processor). */
+  /** The card processor orders are charged through: "stripe", or "test" (the built-in test processor). */
   PAYMENT_PROCESSOR?: string;
+  /** Stripe's secret key (sk_live_… or sk_test_…), with PAYMENT_PROCESSOR=stripe. */
+  STRIPE_SECRET_KEY?: string;
+  /** Another Stripe API base (the local Stripe-compatible server under npm start); default Stripe's own. */
+  STRIPE_API_BASE?: string;
 }
 
 function badRequest(message: string, reason: string): never {

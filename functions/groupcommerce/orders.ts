@@ -16,6 +16,8 @@ import { callJsonRpc } from '../../shared/db/index.ts';
 import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
+import { stripeProcessor } from '../../shared/payments/stripe.ts';
+import type { GroupCommerceEnv } from './oauth.ts';
 import type { Json } from '../../shared/db/database.types.ts';
 import { billingScenario, type OrderForm } from './order-request.ts';
 
@@ -47,15 +49,30 @@ export function orderForDatabase(order: OrderForm): Json {
   return { ...order, BillingInfo: billing, PromoCodes: order.PromoCodes ?? [] } as Json;
 }
 
-/** The processor named by PAYMENT_PROCESSOR; only the built-in test processor exists so far. */
-export function paymentProcessorFor(name: string | undefined): PaymentProcessor | null {
-  return name === 'test' ? testProcessor : null;
+/**
+ * The processor PAYMENT_PROCESSOR names: `stripe` (with STRIPE_SECRET_KEY), or `test`, the built-in
+ * test processor. None, or Stripe without its key: card orders are answered 503 and the reason is
+ * logged; nothing is ever sent to a processor.
+ */
+export function paymentProcessorFor(env: GroupCommerceEnv, log: Logger): PaymentProcessor | null {
+  if (env.PAYMENT_PROCESSOR === 'test') return testProcessor;
+  if (env.PAYMENT_PROCESSOR === 'stripe') {
+    if (env.STRIPE_SECRET_KEY) {
+      return stripeProcessor({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE || undefined, timeoutMs: 10_000 });
+    }
+    log.log('error', 'PAYMENT_PROCESSOR is stripe but STRIPE_SECRET_KEY is not set: card orders are refused', {});
+    return null;
+  }
+  if (env.PAYMENT_PROCESSOR) log.log('error', 'PAYMENT_PROCESSOR names no known processor (stripe or test): card orders are refused', { processor: env.PAYMENT_PROCESSOR });
+  return null;
 }
 
 export interface OrderContext {
   db: Db;
   processor: PaymentProcessor | null;
   log: Logger;
+  /** This order attempt (the signed request's consumer and nonce): the processor keys its calls by it. */
+  attempt: string;
 }
 
 /** Checks and prices the order as a purchase would, creating nothing. */
@@ -69,7 +86,7 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
   const quoted = await callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered, place: true });
   if (quoted.outcome !== 'charge_required') return quoted;
 
-  const charge = await chargeCard(context.processor, order, quoted);
+  const charge = await chargeCard(context, order, quoted);
   try {
     const placed = await callJsonRpc<OrderOutcome>(context.db, 'gc_place_charged_order', {
       ordered,
@@ -98,7 +115,7 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
   }
 }
 
-async function chargeCard(processor: PaymentProcessor | null, order: OrderForm, quoted: OrderOutcome) {
+async function chargeCard({ processor, attempt }: OrderContext, order: OrderForm, quoted: OrderOutcome) {
   if (!processor) {
     throw new ApiError('unavailable', 'Card payments are not configured on this server; nothing was charged or ordered.', {
       reason: 'payment_processor_unavailable',
@@ -106,8 +123,9 @@ async function chargeCard(processor: PaymentProcessor | null, order: OrderForm, 
     });
   }
   const billing = order.BillingInfo;
+  const options = { attempt, storeCard: billingScenario(order) === 'new_card' && billing.StoreCreditCard === true };
   const result = quoted.storedCard
-    ? await processor.chargeToken(quoted.storedCard, quoted.chargeAmount, quoted.isoCurrencyCode)
+    ? await processor.chargeToken(quoted.storedCard, quoted.chargeAmount, quoted.isoCurrencyCode, options)
     : await processor.chargeCard(
         {
           number: billing.CardNumber!.replace(/[\s-]/g, ''),
@@ -118,6 +136,7 @@ async function chargeCard(processor: PaymentProcessor | null, order: OrderForm, 
         },
         quoted.chargeAmount,
         quoted.isoCurrencyCode,
+        options,
       );
   if (result.ok) return result;
   if (result.reason === 'declined') {

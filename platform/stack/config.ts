@@ -48,6 +48,9 @@ export interface PlatformConfig {
   failedAuthLimit: string | undefined;
   /** The local mail catcher (Resend's API, a web page and JSON of what it caught). */
   mailPort: number;
+  /** The publisher API's card processor: the built-in test processor, or Stripe (the local Stripe-compatible server). */
+  paymentProcessor: 'test' | 'stripe';
+  stripePort: number;
   webhookSecretKey: string;
   /** How the relay retries locally: sooner than deployed, so a recovery can be watched. */
   delivery: {
@@ -82,6 +85,8 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['LOG_REQUESTS', 'true', 'false: the workers log failed requests only, as deployed'],
   ['FAILED_AUTH_LIMIT', '30/60', 'failed authentications per client IP, requests/seconds'],
   ['MAIL_PORT', '54324', 'port of the local mail catcher (web page, JSON, Resend API)'],
+  ['PAYMENT_PROCESSOR', 'test', 'card processor of the publisher API: test, or stripe (a local Stripe-compatible server)'],
+  ['STRIPE_PORT', '54325', 'port of the local Stripe-compatible server (PAYMENT_PROCESSOR=stripe)'],
   ['WEBHOOK_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing webhook signing secrets'],
   ['RETRY_BASE_SECONDS', '5', 'first retry of a failed email or webhook, doubling after'],
   ['DELIVERY_MAX_RETRIES', '12', 'retries before a message is dead-lettered'],
@@ -89,6 +94,12 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['SWEEP_SECONDS', '5', 'how often the relay sweeps the outbox'],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'how long a webhook receiver has to answer'],
 ];
+
+function processorOf(raw: string | undefined): PlatformConfig['paymentProcessor'] {
+  if (raw === undefined || raw === '' || raw === 'test') return 'test';
+  if (raw === 'stripe') return 'stripe';
+  throw new Error(`PAYMENT_PROCESSOR=${raw} is not a processor the local platform runs (test or stripe)`);
+}
 
 /** Reads the platform's settings from the environment, with the documented defaults. */
 export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
@@ -129,6 +140,8 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     logRequests: env.LOG_REQUESTS !== 'false',
     failedAuthLimit: env.FAILED_AUTH_LIMIT || undefined,
     mailPort: port('MAIL_PORT', 54324),
+    paymentProcessor: processorOf(env.PAYMENT_PROCESSOR),
+    stripePort: port('STRIPE_PORT', 54325),
     webhookSecretKey: env.WEBHOOK_SECRET_KEY || localDefaults.webhookSecretKey,
     delivery: {
       retryBaseSeconds: count('RETRY_BASE_SECONDS', 5),

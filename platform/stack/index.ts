@@ -16,6 +16,7 @@ import { startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { waitUntil } from './process.ts';
 import { startMailCatcher } from './mail-catcher.ts';
+import { startStripeServer } from './stripe-server.ts';
 import { startWorkers, workerConfigPath, type DeliveryBindings, type RunningWorkers, type WorkerBindings } from './workers.ts';
 
 /** The shape of .local/stack.json, for scripts and tests. */
@@ -26,6 +27,8 @@ export interface StackInfo {
   databaseUrl: string;
   /** The local mail catcher: its web page, and the JSON list of what it caught. */
   mail: { url: string; messagesUrl: string };
+  /** The publisher API's card processor, and in Stripe mode the local Stripe-compatible server. */
+  payments: { processor: 'test' } | { processor: 'stripe'; apiBase: string; secretKey: string };
   demo: Record<string, Omit<(typeof demoCompanies)[string], 'name'>>;
 }
 
@@ -101,8 +104,16 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     const mail = await startMailCatcher({ host: config.host, port: config.mailPort, apiKey: localDefaults.resendApiKey });
     stops.push(mail.stop);
 
+    let payments: StackInfo['payments'] = { processor: 'test' };
+    if (config.paymentProcessor === 'stripe') {
+      progress('starting the local Stripe-compatible server');
+      const stripe = await startStripeServer({ host: config.host, port: config.stripePort, secretKey: localDefaults.stripeSecretKey });
+      stops.push(stripe.stop);
+      payments = { processor: 'stripe', apiBase: stripe.url, secretKey: stripe.secretKey };
+    }
+
     const anonKey = await anonKeyFor(config.jwtSecret);
-    const bindings = localWorkerBindings(config, { url: gateway.url, anonKey });
+    const bindings = localWorkerBindings(config, { url: gateway.url, anonKey }, payments);
     const workerOptions = {
       assets: options.assets ?? true,
       stateDir: join(config.localDir, 'worker-state'),
@@ -142,6 +153,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       supabase: { url: gateway.url, anonKey },
       databaseUrl: postgres.url,
       mail: { url: mail.url, messagesUrl: mail.messagesUrl },
+      payments,
       demo: Object.fromEntries(
         Object.entries(demoCompanies).map(([slug, { name: _name, ...credentials }]) => [slug, credentials]),
       ),
@@ -155,14 +167,19 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
   }
 }
 
-/** What the workers get on this machine: the platform's database, its secrets, the test processor. */
-export function localWorkerBindings(config: PlatformConfig, supabase: StackInfo['supabase']): WorkerBindings {
+/** What the workers get on this machine: the platform's database, its secrets, the card processor. */
+export function localWorkerBindings(
+  config: PlatformConfig,
+  supabase: StackInfo['supabase'],
+  payments: StackInfo['payments'] = { processor: 'test' },
+): WorkerBindings {
   return {
+    ...(payments.processor === 'stripe' ? { STRIPE_SECRET_KEY: payments.secretKey, STRIPE_API_BASE: payments.apiBase } : {}),
     SUPABASE_URL: supabase.url,
     SUPABASE_ANON_KEY: supabase.anonKey,
     SUPABASE_JWT_SECRET: config.jwtSecret,
     OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
-    PAYMENT_PROCESSOR: 'test',
+    PAYMENT_PROCESSOR: payments.processor,
     LOG_REQUESTS: config.logRequests ? 'true' : 'false',
     LOCAL_DEVELOPMENT: 'true',
     ...(config.failedAuthLimit ? { FAILED_AUTH_LIMIT: config.failedAuthLimit } : {}),

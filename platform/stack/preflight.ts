@@ -53,6 +53,7 @@ export async function assertPortsFree(config: PlatformConfig): Promise<void> {
     ['GATEWAY_PORT', config.gatewayPort],
     ['EDGE_PORT', config.edgePort],
     ['MAIL_PORT', config.mailPort],
+    ...(config.paymentProcessor === 'stripe' ? ([['STRIPE_PORT', config.stripePort]] as Array<[string, number]>) : []),
     ...apiNames.map((api): [string, number] => [`${api.toUpperCase()}_PORT`, config.workerPorts[api]]),
   ];
   if (!config.databaseUrl) ports.unshift(['POSTGRES_PORT', config.postgresPort]);
@@ -94,13 +95,14 @@ export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<
  * a second platform (the tests', the benchmark's) runs beside a developer's `npm start`.
  */
 export async function freePortEnvironment(): Promise<Record<string, string>> {
-  const [postgres, postgrest, gateway, edge, mail, ...workers] = await freePortBlock(5 + apiNames.length);
+  const [postgres, postgrest, gateway, edge, mail, stripe, ...workers] = await freePortBlock(6 + apiNames.length);
   return {
     POSTGRES_PORT: String(postgres),
     POSTGREST_PORT: String(postgrest),
     GATEWAY_PORT: String(gateway),
     EDGE_PORT: String(edge),
     MAIL_PORT: String(mail),
+    STRIPE_PORT: String(stripe),
     ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, String(workers[i])])),
   };
 }

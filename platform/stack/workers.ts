@@ -82,8 +82,10 @@ export interface WorkerBindings {
   SUPABASE_ANON_KEY: string;
   SUPABASE_JWT_SECRET: string;
   OAUTH_CONSUMER_SECRET_KEY: string;
-  /** The publisher API's card processor; locally always the built-in test processor. */
-  PAYMENT_PROCESSOR: 'test';
+  /** The publisher API's card processor: the built-in test processor, or Stripe at the local server. */
+  PAYMENT_PROCESSOR: 'test' | 'stripe';
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_API_BASE?: string;
   /** "true": every request logged (the default locally); "false": failures only, as deployed. */
   LOG_REQUESTS: 'true' | 'false';
   /** Marks this machine: the workers accept the public local secrets only when it is "true". */

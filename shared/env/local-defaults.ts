@@ -11,4 +11,6 @@ export const publicLocalSecrets = {
   webhookSecretKey: 'q3o0wq7m8dJm0Xk5oEJ0c7r3G9JzO4Yk1Vb0k6l2N8s=',
   /** The local mail catcher's Resend API key. */
   resendApiKey: 're_local_mail_catcher',
+  /** The local Stripe-compatible server's secret key. */
+  stripeSecretKey: 'sk_test_local_stripe_server',
 } as const;

@@ -29,11 +29,22 @@ export type ChargeResult =
   | { ok: true; transactionId: string; card: StorableCard }
   | { ok: false; reason: 'declined' | 'processor_error'; message: string };
 
+/** What a charge is part of. */
+export interface ChargeOptions {
+  /**
+   * The order attempt (the signed request's consumer and nonce): every processor call it makes is
+   * keyed by it, so a retried call never charges twice.
+   */
+  attempt: string;
+  /** Keep the card at the processor for later orders (StoreCreditCard). */
+  storeCard: boolean;
+}
+
 export interface PaymentProcessor {
   /** Charges a card given in full; `amount` is an exact decimal string in `currency`. */
-  chargeCard(card: CardDetails, amount: string, currency: string): Promise<ChargeResult>;
+  chargeCard(card: CardDetails, amount: string, currency: string, options: ChargeOptions): Promise<ChargeResult>;
   /** Charges a card stored earlier, by the processor's token. */
-  chargeToken(card: StorableCard, amount: string, currency: string): Promise<ChargeResult>;
+  chargeToken(card: StorableCard, amount: string, currency: string, options: ChargeOptions): Promise<ChargeResult>;
   /** Gives a charge back in full (an order that could not be placed after its charge). */
   refund(transactionId: string): Promise<{ ok: true } | { ok: false; message: string }>;
 }

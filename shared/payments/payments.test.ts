@@ -1,3 +1,4 @@
+import { stripeAmount } from './stripe.ts';
 import { describe, expect, it } from 'vitest';
 import { cardBrand, lastFour, notExpired, passesLuhn, testCards, testProcessor, validCvv } from './index.ts';
 
@@ -30,18 +31,27 @@ describe('card checks', () => {
   });
 });
 
+describe('stripeAmount', () => {
+  it('is the amount in the smallest unit, whole units for zero-decimal currencies', () => {
+    expect(stripeAmount('192.92', 'USD')).toBe(19292);
+    expect(stripeAmount('0.10', 'eur')).toBe(10);
+    expect(stripeAmount('500.00', 'JPY')).toBe(500);
+  });
+});
+
 describe('testProcessor', () => {
   const card = (number: string) => ({ number, cvv: '111', expiryMonth: 12, expiryYear: 2030, nameOnCard: 'A' });
+  const options = { attempt: 'consumer\u0000nonce', storeCard: false };
 
   it('approves the sample card and keeps nothing but token, brand, last four and expiry', async () => {
-    const result = await testProcessor.chargeCard(card(testCards.approved), '10.00', 'USD');
+    const result = await testProcessor.chargeCard(card(testCards.approved), '10.00', 'USD', options);
     expect(result).toMatchObject({ ok: true, card: { brand: 'Visa', last4: '1111', expiryMonth: 12, expiryYear: 2030 } });
     expect(JSON.stringify(result)).not.toContain('4111111111111111');
     expect(JSON.stringify(result)).not.toContain('"111"');
   });
 
   it('declines and fails on the documented numbers', async () => {
-    expect(await testProcessor.chargeCard(card(testCards.declined), '1.00', 'USD')).toMatchObject({ ok: false, reason: 'declined' });
-    expect(await testProcessor.chargeCard(card(testCards.processorError), '1.00', 'USD')).toMatchObject({ ok: false, reason: 'processor_error' });
+    expect(await testProcessor.chargeCard(card(testCards.declined), '1.00', 'USD', options)).toMatchObject({ ok: false, reason: 'declined' });
+    expect(await testProcessor.chargeCard(card(testCards.processorError), '1.00', 'USD', options)).toMatchObject({ ok: false, reason: 'processor_error' });
   });
 });

@@ -13,7 +13,8 @@ export const orderForm = validate('form', orderRequestSchema, groupCommerceError
 
 /** What placing or validating an order works with: the consumer's client, the card processor, the log. */
 export function orderContext(c: Context<GroupCommerceAppEnv>): OrderContext {
-  return { db: c.get('publisher').db, processor: paymentProcessorFor(c.env.PAYMENT_PROCESSOR), log: c.get('log') };
+  const { db, attempt } = c.get('publisher');
+  return { db, processor: paymentProcessorFor(c.env, c.get('log')), log: c.get('log'), attempt };
 }
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
