@@ -32,6 +32,17 @@ export async function signedGet(consumer: { consumerKey: string; consumerSecret:
   return fetch(url, { headers: { Authorization: oauthHeader(consumer, url, 'GET', null), ...headers } });
 }
 
+/**
+ * What the card processor the platform runs names a charge and a kept card: the built-in test
+ * processor's own ids, or Stripe's PaymentIntent and Customer/PaymentMethod ids. The publisher
+ * order tests run against both (the integration-stripe project).
+ */
+export function processorIds(): { transaction: RegExp; cardToken: RegExp } {
+  return stack().payments.processor === 'stripe'
+    ? { transaction: /^pi_[\w-]+$/, cardToken: /^cus_[\w-]+\/pm_[\w-]+$/ }
+    : { transaction: /^test_txn_/, cardToken: /^test_tok_/ };
+}
+
 /** Runs the admin CLI against the test database; resolves with its exit code and output. */
 export async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -1,6 +1,7 @@
-import { stripeAmount } from './stripe.ts';
+import { describe, expect, it } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { cardBrand, lastFour, notExpired, passesLuhn, testCards, testProcessor, validCvv } from './index.ts';
+import { stripeAmount } from './stripe.ts';
 
 describe('card checks', () => {
   it('Luhn', () => {

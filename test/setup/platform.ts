@@ -10,7 +10,7 @@ import { LogSink } from '../../platform/stack/errors.ts';
 import { liftDemoLimits } from '../../platform/stack/demo-limits.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
 import { freePortEnvironment } from '../../platform/stack/preflight.ts';
-import { reportDir } from '../reliability/report.ts';
+import { reportDir as defaultReportDir } from '../reliability/report.ts';
 import { scanForSecrets } from '../reliability/secrets-scan.ts';
 import { summarize, writeSummary } from '../reliability/summary.ts';
 
@@ -24,7 +24,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const localDir = resolve('.local', 'test');
+  // The integration-stripe project: the same platform with cards charged through Stripe.
+  const stripe = project.name === 'integration-stripe';
+  const localDir = resolve('.local', stripe ? 'test-stripe' : 'test');
+  const reportDir = stripe ? join(localDir, 'reliability') : defaultReportDir;
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
   await rm(join(localDir, 'worker-state'), { recursive: true, force: true });
@@ -36,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // The whole suite calls from one address and fails to authenticate on purpose many times; the
     // per-IP limit is tried by test/limits.test.ts on workers of its own.
     FAILED_AUTH_LIMIT: '100000/60',
+    PAYMENT_PROCESSOR: stripe ? 'stripe' : 'test',
     ...(await freePortEnvironment()),
   });
   const log = new LogSink(localDir);
@@ -52,7 +56,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const summary = { ...(await summarize(reportDir)), secrets: { rowsScanned: scan.rows, logBytes: scan.logBytes, findings: scan.findings.length } };
       const path = await writeSummary(reportDir, summary);
       console.log(
-        `reliability: ${summary.hostileInputs.tried} hostile inputs (${summary.hostileInputs.fiveHundreds} answered 5xx, ${summary.hostileInputs.rowsLeaked} rows leaked); ` +
+        `reliability${stripe ? " (Stripe mode)" : ""}: ${summary.hostileInputs.tried} hostile inputs (${summary.hostileInputs.fiveHundreds} answered 5xx, ${summary.hostileInputs.rowsLeaked} rows leaked); ` +
           `${summary.isolation.checks} isolation checks (${summary.isolation.leaks} leaks); ${scan.rows} rows and ${scan.logBytes} log bytes scanned, ` +
           `${scan.findings.length} secrets in clear (${path})`,
       );

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { Logger } from '../../shared/logging/index.ts';
+import { testProcessor } from '../../shared/payments/index.ts';
+import { paymentProcessorFor } from './orders.ts';
+
+function recordingLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = { lines, log: (_level: string, message: string) => void lines.push(message), child: () => log };
+  return log as Logger & { lines: string[] };
+}
+
+describe('paymentProcessorFor', () => {
+  it('refuses Stripe without its secret key, saying why, and never builds a client', () => {
+    const log = recordingLog();
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'stripe' } as never, log)).toBeNull();
+    expect(log.lines).toEqual(['PAYMENT_PROCESSOR is stripe but STRIPE_SECRET_KEY is not set: card orders are refused']);
+  });
+
+  it('gives Stripe with its key, the test processor by name, and nothing for an unknown name', () => {
+    const log = recordingLog();
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x' } as never, log)).toMatchObject({ chargeCard: expect.any(Function) });
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test' } as never, log)).toBe(testProcessor);
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'braintree' } as never, log)).toBeNull();
+    expect(paymentProcessorFor({} as never, log)).toBeNull();
+    expect(log.lines).toEqual(['PAYMENT_PROCESSOR names no known processor (stripe or test): card orders are refused']);
+  });
+});
