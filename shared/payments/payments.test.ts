@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { describe, expect, it } from 'vitest';
 import { cardBrand, lastFour, notExpired, passesLuhn, testCards, testProcessor, validCvv } from './index.ts';
 import { stripeAmount } from './stripe.ts';
 
