@@ -20,6 +20,8 @@ Writes a new secrets file (default .secrets.env; never overwrites one) for npm r
                              to fill in from the project's API settings.
   RESEND_API_KEY             to fill in: a sending API key of the Resend account the mail
                              leaves through (its domain verified for MAIL_FROM_DOMAIN).
+  STRIPE_SECRET_KEY          optional: the Stripe account's secret key, with
+                             PAYMENT_PROCESSOR = "stripe" in functions/groupcommerce/wrangler.toml.
 
 Options:
   --out FILE   where to write (default .secrets.env)
@@ -50,6 +52,11 @@ WEBHOOK_SECRET_KEY=${randomBytes(32).toString('base64')}
 # The mail provider (Resend, https://resend.com/docs/api-reference/api-keys): a sending key of the
 # account whose verified domain is the delivery worker's MAIL_FROM_DOMAIN.
 RESEND_API_KEY=
+
+# Card payments of the publisher API (optional): the Stripe account's secret key
+# (https://docs.stripe.com/keys), with PAYMENT_PROCESSOR = "stripe" in
+# functions/groupcommerce/wrangler.toml. Empty: card orders are answered 503.
+STRIPE_SECRET_KEY=
 `;
 }
 

@@ -16,20 +16,24 @@ export const secretNames = [
   'OAUTH_CONSUMER_SECRET_KEY',
   'WEBHOOK_SECRET_KEY',
   'RESEND_API_KEY',
+  'STRIPE_SECRET_KEY',
 ] as const;
 export type SecretName = (typeof secretNames)[number];
 
-/** Optional secrets: absent means not used. */
-const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID']);
+/** Optional secrets: absent means not used (no Stripe key: card orders are answered 503). */
+const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID', 'STRIPE_SECRET_KEY']);
 
 const database: SecretName[] = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID'];
 
 /**
- * Each worker gets only the secrets it reads: the OAuth key opens consumer secrets (the publisher
- * API's alone); the webhook key and the mail provider's key are the delivery worker's.
+ * Each worker gets only the secrets it reads: the OAuth key opens consumer secrets and the Stripe key
+ * charges cards (the publisher API's alone); the webhook key and the mail provider's key are the
+ * delivery worker's.
  */
 export const secretsOfWorker: Record<ApiName | 'delivery', SecretName[]> = {
-  ...(Object.fromEntries(apiNames.map((api) => [api, [...database, ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY'] as const) : [])]])) as Record<ApiName, SecretName[]>),
+  ...(Object.fromEntries(
+    apiNames.map((api) => [api, [...database, ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY', 'STRIPE_SECRET_KEY'] as const) : [])]]),
+  ) as Record<ApiName, SecretName[]>),
   delivery: [...database, 'WEBHOOK_SECRET_KEY', 'RESEND_API_KEY'],
 };
 
@@ -58,7 +62,8 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
     secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret ||
     secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey ||
     secrets.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey ||
-    secrets.RESEND_API_KEY === publicLocalSecrets.resendApiKey
+    secrets.RESEND_API_KEY === publicLocalSecrets.resendApiKey ||
+    secrets.STRIPE_SECRET_KEY === publicLocalSecrets.stripeSecretKey
   ) {
     problems.push('a secret holds the public local default (it is in this repository); generate your own with npm run keys');
   }
@@ -67,6 +72,7 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
     if (secrets[name] && Buffer.from(secrets[name], 'base64').length !== 32) problems.push(`${name} is not 32 bytes in base64`);
   }
   if (secrets.RESEND_API_KEY && !secrets.RESEND_API_KEY.startsWith('re_')) problems.push('RESEND_API_KEY is not a Resend API key (re_...)');
+  if (secrets.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(secrets.STRIPE_SECRET_KEY)) problems.push('STRIPE_SECRET_KEY is not a Stripe secret or restricted key (sk_live_..., rk_live_...)');
   if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) problems.push('SUPABASE_URL is not an https:// URL');
   const unknown = Object.keys(values).filter((name) => !(secretNames as readonly string[]).includes(name));
   if (unknown.length > 0) problems.push(`unknown names: ${unknown.join(', ')} (the workers read ${secretNames.join(', ')})`);
