@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import Stripe from 'stripe';
 import { apiNames, readPlatformConfig } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
 import { freePortBlock, freePortEnvironment } from '../platform/stack/preflight.ts';
@@ -30,7 +31,8 @@ and a pass-through worker), loads every endpoint, its pass-through floor (the sa
 through a workerd worker that only forwards them) and its floor (the same calls straight at the
 /rest/v1 gateway) at each concurrency, with workerd's CPU per request from /proc, counts round
 trips at the gateway, times emails and webhooks from commit to delivery, times the DPD list over
-a million purchases, and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
+a million purchases, measures card orders again with Stripe as the processor (restarting the
+platform in Stripe mode, against the local Stripe-compatible server), and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
 2 cores.
 
 Options:
@@ -76,27 +78,38 @@ const env = {
   PASS_THROUGH_PORT: String((await freePortBlock(1))[0]),
 };
 const config = readPlatformConfig(env);
-progress('starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, five workers in workerd)');
-const child = spawn(process.execPath, ['bench/platform.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const passThroughUrl = await new Promise<string | null>((done) => {
-  child.stdout.on('data', (chunk: Buffer) => {
-    const ready = /ready (\S+)/.exec(chunk.toString());
-    if (ready) done(ready[1]!);
+
+/** The benchmark's platform in a process of its own; `processor` is the publisher API's card processor. */
+async function startBenchPlatform(processor: 'test' | 'stripe') {
+  progress(`starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, the workers in workerd; cards: ${processor})`);
+  const child = spawn(process.execPath, ['bench/platform.ts'], { env: { ...env, PAYMENT_PROCESSOR: processor }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const passThroughUrl = await new Promise<string | null>((done) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const ready = /ready (\S+)/.exec(chunk.toString());
+      if (ready) done(ready[1]!);
+    });
+    child.once('exit', () => done(null));
   });
-  child.once('exit', () => done(null));
-});
-if (!passThroughUrl) {
-  process.stderr.write('bench: the platform did not start (see the lines above)\n');
-  process.exit(1);
+  if (!passThroughUrl) {
+    process.stderr.write('bench: the platform did not start (see the lines above)\n');
+    process.exit(1);
+  }
+  const stack = JSON.parse(await readFile(resolve(localDir, 'stack.json'), 'utf8')) as StackInfo;
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  const stop = async () => {
+    await db.end().catch(() => {});
+    await new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.kill('SIGINT');
+    });
+  };
+  return { child, passThroughUrl, stack, db, stop };
 }
-const platform = { stack: JSON.parse(await readFile(resolve(localDir, 'stack.json'), 'utf8')) as StackInfo };
-const stopPlatform = () =>
-  new Promise<void>((done) => {
-    child.once('exit', () => done());
-    child.kill('SIGINT');
-  });
-const db = new pg.Client({ connectionString: platform.stack.databaseUrl });
-await db.connect();
+
+let running = await startBenchPlatform('test');
+const platform = { stack: running.stack };
+const db = running.db;
 
 try {
   const acme = platform.stack.demo.acme!;
@@ -142,12 +155,11 @@ try {
   const throughEdge = new Map((await benchEndpoints({ ...fixtures, stack: edgeStack })).map((e) => [`${e.api} ${e.name}`, e]));
 
   const figures: EndpointFigure[] = [];
-  for (const endpoint of endpoints) {
-    const label = `${endpoint.api} ${endpoint.name}`;
+  /** Loads one endpoint (through its worker, the edge, the pass-through and the floor) at every level. */
+  const measureEndpoint = async (endpoint: (typeof endpoints)[number], edgeSteps: (typeof endpoint)['worker'], passThroughUrl: string, label = `${endpoint.api} ${endpoint.name}`) => {
     // Warm every path first (each credential is verified once per isolate and minute, then its
     // requests are one round trip), then count round trips, then measure at each level.
     await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency: 4, durationS: 1 });
-    const edgeSteps = throughEdge.get(label)!.worker;
     await load(platform.stack.apis.edge, edgeSteps, { concurrency: 4, durationS: 1 });
     await load(passThroughUrl, endpoint.floor, { concurrency: 4, durationS: 1 });
     await load(platform.stack.supabase.url, endpoint.floor, { concurrency: 4, durationS: 1 });
@@ -167,9 +179,9 @@ try {
     const roundTrips = Math.max(...counts.slice(1));
     /** A load run with the CPU workerd spent on it, per step served. */
     const measured = async (origin: string, step: typeof endpoint.worker, concurrency: number) => {
-      const before = workerdCpuMs(child.pid!);
+      const before = workerdCpuMs(running.child.pid!);
       const result = await load(origin, step, { concurrency, durationS });
-      const cpuMs = workerdCpuMs(child.pid!) - before;
+      const cpuMs = workerdCpuMs(running.child.pid!) - before;
       return { ...result, cpuMsPerStep: result.steps > 0 ? Math.round((cpuMs / result.steps) * 1000) / 1000 : 0 };
     };
     const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
@@ -179,7 +191,7 @@ try {
       const passThrough = await measured(passThroughUrl, endpoint.floor, concurrency);
       const floor = await load(platform.stack.supabase.url, endpoint.floor, { concurrency, durationS });
       const figure: EndpointFigure = {
-        api: endpoint.api, name: endpoint.name, write: endpoint.write, concurrency,
+        api: endpoint.api, name: label.slice(endpoint.api.length + 1), write: endpoint.write, concurrency,
         rps: worker.rps, p50Ms: worker.p50Ms, p95Ms: worker.p95Ms, p99Ms: worker.p99Ms,
         passThroughRps: passThrough.rps, passThroughP99Ms: passThrough.p99Ms, passThroughRatio: ratio(worker.rps, passThrough.rps),
         workerCpuMsPerRequest: worker.cpuMsPerStep, passThroughCpuMsPerRequest: passThrough.cpuMsPerStep,
@@ -201,6 +213,9 @@ try {
       if (passThrough.errors > 0) progress(`  pass-through statuses ${JSON.stringify(passThrough.statuses)}`);
       if (floor.errors > 0) progress(`  floor statuses ${JSON.stringify(floor.statuses)}`);
     }
+  };
+  for (const endpoint of endpoints) {
+    await measureEndpoint(endpoint, throughEdge.get(`${endpoint.api} ${endpoint.name}`)!.worker, running.passThroughUrl);
   }
 
   let scale: ScaleFigure[] = [];
@@ -237,6 +252,31 @@ try {
     scale = scale.map((s) => ({ ...s, purchases }));
   }
 
+  // Card orders again with Stripe as the processor (the local Stripe-compatible server): the
+  // adapter's own cost beside the test processor's.
+  const cardOrders = endpoints.filter((e) => e.api === 'groupcommerce' && / card$/.test(e.name));
+  if (cardOrders.length > 0) {
+    await running.stop();
+    running = await startBenchPlatform('stripe');
+    const payments = running.stack.payments;
+    if (payments.processor !== 'stripe') throw new Error('bench: the platform did not start in Stripe mode');
+    progress(`keeping the bench consumers' ${fixtures.storedCardConsumers.length} stored cards at the Stripe server`);
+    const base = new URL(payments.apiBase);
+    const stripe = new Stripe(payments.secretKey, { protocol: 'http', host: base.hostname, port: base.port });
+    for (const consumer of fixtures.storedCardConsumers) {
+      const customer = await stripe.customers.create({ name: consumer.userKey });
+      const intent = await stripe.paymentIntents.create({
+        amount: 100, currency: 'usd', customer: customer.id, confirm: true, setup_future_usage: 'off_session',
+        payment_method_data: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } } as Stripe.PaymentIntentCreateParams.PaymentMethodData,
+      });
+      await running.db.query('update ledger.stored_cards set processor_token = $2 where id = $1', [consumer.cardId, `${customer.id}/${String(intent.payment_method)}`]);
+    }
+    const viaEdge = new Map((await benchEndpoints({ ...fixtures, stack: edgeStack })).map((e) => [`${e.api} ${e.name}`, e]));
+    for (const endpoint of (await benchEndpoints(fixtures)).filter((e) => cardOrders.some((c) => c.name === e.name))) {
+      await measureEndpoint(endpoint, viaEdge.get(`${endpoint.api} ${endpoint.name}`)!.worker, running.passThroughUrl, `${endpoint.api} ${endpoint.name} · Stripe`);
+    }
+  }
+
   progress('bundles: wrangler deploy --dry-run and cold starts');
   const bundles: BundleFigure[] = await measureBundles(progress);
   for (const b of bundles) progress(`${b.worker.padEnd(14)} ${(b.minifiedBytes / 1024).toFixed(1)} KiB minified, ${(b.gzipBytes / 1024).toFixed(1)} KiB gzip, cold start +${b.startupMs} ms`);
@@ -253,6 +293,5 @@ try {
   if (values.only) progress('--only: the report is not written');
   else await writeReport(results, progress);
 } finally {
-  await db.end().catch(() => {});
-  await stopPlatform();
+  await running.stop();
 }
