@@ -30,6 +30,7 @@
  *   POST /v1/customers                    (https://docs.stripe.com/api/customers/create)
  *   POST /v1/payment_methods/:id/attach   (https://docs.stripe.com/api/payment_methods/attach)
  *   POST /v1/refunds                      by payment_intent, in full (https://docs.stripe.com/api/refunds/create)
+ *   GET  /v1/refunds                      list, newest first, `payment_intent` and `limit` (https://docs.stripe.com/api/refunds/list)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -230,6 +231,12 @@ export async function startStripeServer(options: { host: string; port: number; s
       const refund = { id: id('re'), object: 'refund', amount: intent.amount, currency: intent.currency, payment_intent: intent.id, charge: intent.latest_charge, status: 'succeeded', created: now() };
       refunds.set(refund.id, refund);
       return { status: 200, body: refund };
+    }
+    if (method === 'GET' && path === '/v1/refunds') {
+      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 10) || 10));
+      const intent = query.get('payment_intent');
+      const all = [...refunds.values()].filter((r) => !intent || r.payment_intent === intent).reverse();
+      return { status: 200, body: { object: 'list', url: '/v1/refunds', has_more: all.length > limit, data: all.slice(0, limit) } };
     }
     throw new StripeError(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` });
   }

@@ -105,6 +105,21 @@ describe('in Stripe mode', () => {
     expect(again.status).toBe(200);
     expect((await paymentIntents())[0]).toMatchObject({ status: 'succeeded', customer: charged.customer, payment_method: charged.payment_method });
   });
+
+  it('refunds every charge but one when identical card orders race: one order, the others 409', async () => {
+    const form = { ...sampleOrderForm(), ...card('4242424242424242') };
+    const intentsBefore = (await paymentIntents()).length;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => order(form)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    const charged = (await paymentIntents()).slice(0, (await paymentIntents()).length - intentsBefore).filter((i) => i.status === 'succeeded');
+    const refunded = new Set((await stripe().refunds.list({ limit: 100 })).data.map((r) => r.payment_intent));
+    // Each racer priced before the first was placed was charged; all but the placed one were refunded.
+    const kept = charged.filter((i) => !refunded.has(i.id));
+    expect(kept).toHaveLength(1);
+    const placed = answers.find((a) => a.status === 200)!;
+    const [recorded] = (await db.query('select o.transaction_id from ledger.publisher_orders o join ledger.purchases p on p.id = o.purchase_id where p.number = $1', [placed.body.orderId])).rows;
+    expect(recorded.transaction_id).toBe(kept[0]!.id);
+  });
 });
 
 describe('the local Stripe server', () => {
