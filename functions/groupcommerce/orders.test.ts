@@ -10,8 +10,9 @@ function recordingLog(): Logger & { lines: string[] } {
 }
 
 describe('paymentProcessorFor', () => {
-  it('refuses Stripe without its secret key, saying why, and never builds a client', () => {
+  it('refuses Stripe without its secret key, saying why once, and never builds a client', () => {
     const log = recordingLog();
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'stripe' } as never, log)).toBeNull();
     expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'stripe' } as never, log)).toBeNull();
     expect(log.lines).toEqual(['PAYMENT_PROCESSOR is stripe but STRIPE_SECRET_KEY is not set: card orders are refused']);
   });

@@ -49,10 +49,19 @@ export function orderForDatabase(order: OrderForm): Json {
   return { ...order, BillingInfo: billing, PromoCodes: order.PromoCodes ?? [] } as Json;
 }
 
+/** Misconfigurations already logged by this isolate: each is said once, not on every order. */
+const said = new Set<string>();
+
+function sayOnce(log: Logger, message: string, fields: Record<string, unknown> = {}): void {
+  if (said.has(message)) return;
+  said.add(message);
+  log.log('error', message, fields);
+}
+
 /**
  * The processor PAYMENT_PROCESSOR names: `stripe` (with STRIPE_SECRET_KEY), or `test`, the built-in
  * test processor. None, or Stripe without its key: card orders are answered 503 and the reason is
- * logged; nothing is ever sent to a processor.
+ * logged (once per isolate); nothing is ever sent to a processor.
  */
 export function paymentProcessorFor(env: GroupCommerceEnv, log: Logger): PaymentProcessor | null {
   if (env.PAYMENT_PROCESSOR === 'test') return testProcessor;
@@ -60,10 +69,10 @@ export function paymentProcessorFor(env: GroupCommerceEnv, log: Logger): Payment
     if (env.STRIPE_SECRET_KEY) {
       return stripeProcessor({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE || undefined, timeoutMs: 10_000 });
     }
-    log.log('error', 'PAYMENT_PROCESSOR is stripe but STRIPE_SECRET_KEY is not set: card orders are refused', {});
+    sayOnce(log, 'PAYMENT_PROCESSOR is stripe but STRIPE_SECRET_KEY is not set: card orders are refused');
     return null;
   }
-  if (env.PAYMENT_PROCESSOR) log.log('error', 'PAYMENT_PROCESSOR names no known processor (stripe or test): card orders are refused', { processor: env.PAYMENT_PROCESSOR });
+  if (env.PAYMENT_PROCESSOR) sayOnce(log, 'PAYMENT_PROCESSOR names no known processor (stripe or test): card orders are refused', { processor: env.PAYMENT_PROCESSOR });
   return null;
 }
 
