@@ -5,7 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { encryptSecret } from '../../shared/crypto/index.ts';
-import { addressProblem, endpointUrlProblem } from '../../shared/webhooks/endpoint-url.ts';
+import { addressProblem, endpointUrlProblem, hostToResolve } from '../../shared/webhooks/endpoint-url.ts';
 import { webhookEventTypes } from '../../shared/webhooks/events.ts';
 import { newWebhookSecret } from '../../shared/webhooks/signature.ts';
 import { CommandError, UsageError, type CommandContext } from '../context.ts';
@@ -27,8 +27,8 @@ function eventsOf(value: unknown): string[] | null {
 async function refusal(url: string, local: boolean): Promise<string | null> {
   const problem = endpointUrlProblem(url, { local });
   if (problem) return problem;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (/^[\d.]+$/.test(host) || host.includes(':') || host === 'localhost' || host.endsWith('.localhost')) return null;
+  const host = hostToResolve(url);
+  if (!host) return null;
   const addresses = await lookup(host, { all: true }).catch(() => null);
   if (!addresses || addresses.length === 0) return `${host} does not resolve`;
   for (const { address } of addresses) {

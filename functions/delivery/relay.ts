@@ -14,7 +14,7 @@
 import { callJsonRpc, callRpc, connectRelay, type Db } from '../../shared/db/index.ts';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
-import { deliverySettings, retryDelaySeconds, type DeliveryEnv } from './env.ts';
+import { deliverySettings, retryDelaySeconds, type DeliveryEnv, type DeliverySettings } from './env.ts';
 import type { ClaimedMessage, EmailMessage, Outcome, RecordedOutcome, RelayMessage } from './messages.ts';
 import { renderEmail } from './mail/render.ts';
 import { resendApiUrl, sendWithResend } from './mail/resend.ts';
@@ -48,8 +48,7 @@ export async function sweep(env: DeliveryEnv): Promise<number> {
   return queued;
 }
 
-async function deliverOne(message: RelayMessage, env: DeliveryEnv): Promise<Outcome> {
-  const settings = deliverySettings(env);
+async function deliverOne(message: RelayMessage, env: DeliveryEnv, settings: DeliverySettings): Promise<Outcome> {
   if (message.kind === 'webhook') return sendWebhook(message, env, settings);
   let email;
   try {
@@ -68,14 +67,15 @@ async function deliverOne(message: RelayMessage, env: DeliveryEnv): Promise<Outc
 }
 
 export async function deliver(batch: MessageBatch<ClaimedMessage>, env: DeliveryEnv, log: Logger): Promise<void> {
-  const { retryBaseSeconds, leaseSeconds } = deliverySettings(env);
+  const settings = deliverySettings(env);
+  const { retryBaseSeconds, leaseSeconds } = settings;
   let db: Db;
   let messages: RelayMessage[];
   try {
     db = await relayDatabase(env);
     messages = await callJsonRpc<RelayMessage[]>(db, 'relay_messages', { messages: batch.messages.map((m) => m.body) as never });
   } catch (error) {
-    log.log('error', 'cannot read the messages to deliver; the batch is retried', { error: describe(error), messages: batch.messages.length });
+    log.log('error', 'cannot read the messages to deliver; the batch is retried', { error, messages: batch.messages.length });
     batch.retryAll({ delaySeconds: retryBaseSeconds });
     return;
   }
@@ -85,8 +85,8 @@ export async function deliver(batch: MessageBatch<ClaimedMessage>, env: Delivery
       const message = byId.get(queued.body.id);
       // Delivered or dead meanwhile (a redelivered queue message, a second lease): nothing to do.
       if (!message || message.state !== 'pending') return { queued, recorded: null };
-      const outcome = await deliverOne(message, env).catch(
-        (error: unknown): Outcome => ({ outcome: 'retry', attempted: false, error: `the relay failed: ${describe(error).message}` }),
+      const outcome = await deliverOne(message, env, settings).catch(
+        (error: unknown): Outcome => ({ outcome: 'retry', attempted: false, error: `the relay failed: ${error instanceof Error ? error.message : String(error)}` }),
       );
       const recorded: RecordedOutcome = {
         id: message.id,
@@ -104,7 +104,7 @@ export async function deliver(batch: MessageBatch<ClaimedMessage>, env: Delivery
     } catch (error) {
       // Delivered but not recorded: the queue tries again, and the receiver sees the same id twice
       // (mail: the provider's idempotency key keeps it to one email).
-      log.log('error', 'cannot record deliveries; the batch is retried', { error: describe(error), messages: results.length });
+      log.log('error', 'cannot record deliveries; the batch is retried', { error, messages: results.length });
       batch.retryAll({ delaySeconds: retryBaseSeconds });
       return;
     }
@@ -133,14 +133,10 @@ export async function bury(batch: MessageBatch<ClaimedMessage>, env: DeliveryEnv
   try {
     await callRpc(await relayDatabase(env), 'relay_record', { results: results as never, lease_seconds: leaseSeconds });
   } catch (error) {
-    log.log('error', 'cannot record dead-lettered messages; retried', { error: describe(error) });
+    log.log('error', 'cannot record dead-lettered messages; retried', { error });
     batch.retryAll({ delaySeconds: retryBaseSeconds });
     return;
   }
   for (const result of results) log.log('error', 'message dead-lettered', { id: result.id, kind: result.kind });
   batch.ackAll();
-}
-
-function describe(error: unknown): { name?: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
 }

@@ -6,7 +6,7 @@
  */
 import { decryptSecret } from '../../shared/crypto/index.ts';
 import { remember } from '../../shared/memory/index.ts';
-import { addressProblem, endpointUrlProblem } from '../../shared/webhooks/endpoint-url.ts';
+import { addressProblem, endpointUrlProblem, hostToResolve } from '../../shared/webhooks/endpoint-url.ts';
 import { signWebhook } from '../../shared/webhooks/signature.ts';
 import type { DeliveryEnv, DeliverySettings } from './env.ts';
 import type { Outcome, WebhookMessage } from './messages.ts';
@@ -66,8 +66,8 @@ async function resolveHost(host: string, resolverUrl: string): Promise<string[]>
 async function endpointProblem(url: string, env: DeliveryEnv, settings: DeliverySettings): Promise<string | null> {
   const problem = endpointUrlProblem(url, { local: settings.local });
   if (problem) return problem;
-  const host = new URL(url).hostname;
-  if (settings.local || /^\[.*\]$/.test(host) || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return null;
+  const host = hostToResolve(url);
+  if (settings.local || !host) return null;
   const addresses = await resolveHost(host, env.DNS_RESOLVER_URL || 'https://cloudflare-dns.com/dns-query');
   if (addresses.length === 0) return `${host} does not resolve`;
   for (const address of addresses) {

@@ -62,6 +62,24 @@ function v6Problem(address: string): { what: string; loopback: boolean } | null 
   return null;
 }
 
+/** An IPv4 address, or an IPv6 one in brackets, as URL hostnames write them. */
+function isAddressLiteral(host: string): boolean {
+  return /^\[.*\]$/.test(host) || v4Number(host) !== null;
+}
+
+function isLoopbackName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
+/**
+ * The host name whose addresses must be checked after resolving it (with {@link addressProblem}),
+ * or null when the URL names an address or this machine, which {@link endpointUrlProblem} judged.
+ */
+export function hostToResolve(raw: string): string | null {
+  const host = new URL(raw).hostname.toLowerCase();
+  return isAddressLiteral(host) || isLoopbackName(host) ? null : host;
+}
+
 export interface UrlCheckOptions {
   /** Local development: http and loopback addresses are allowed (a receiver on this machine). */
   local: boolean;
@@ -89,8 +107,8 @@ export function endpointUrlProblem(raw: string, options: UrlCheckOptions): strin
   if (raw.length > 2000) return 'it is longer than 2000 characters';
   if (url.username || url.password) return 'it carries a user name or password (put credentials in the URL path or query, or verify the signature instead)';
   const host = url.hostname.toLowerCase();
-  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
-  const literal = /^\[.*\]$/.test(host) || v4Number(host) !== null;
+  const loopbackName = isLoopbackName(host);
+  const literal = isAddressLiteral(host);
   const loopback = loopbackName || (literal && addressProblem(host, { local: true }) === null && addressProblem(host, { local: false }) !== null);
   if (url.protocol === 'http:') {
     if (!(options.local && loopback)) return 'it is not https (plain http is accepted only for this machine in local development)';

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { addressProblem, endpointUrlProblem } from './endpoint-url.ts';
+import { addressProblem, endpointUrlProblem, hostToResolve } from './endpoint-url.ts';
 import { newWebhookSecret, signWebhook } from './signature.ts';
 
 describe('signWebhook', () => {
@@ -59,6 +59,14 @@ describe('endpointUrlProblem', () => {
     ['https://me:secret@hooks.example.com/', deployed, /user name or password/],
   ])('refuses %s', (url, options, reason) => {
     expect(endpointUrlProblem(url, options)).toMatch(reason);
+  });
+
+  it('names the hosts whose addresses are to be resolved and checked: names, not addresses or this machine', () => {
+    expect(hostToResolve('https://Hooks.Example.com/x')).toBe('hooks.example.com');
+    expect(hostToResolve('https://93.184.215.14/x')).toBeNull();
+    expect(hostToResolve('https://[2606:4700::1111]/x')).toBeNull();
+    expect(hostToResolve('http://localhost:9000/x')).toBeNull();
+    expect(hostToResolve('http://api.localhost:9000/x')).toBeNull();
   });
 
   it('checks resolved addresses the same way', () => {
