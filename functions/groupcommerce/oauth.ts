@@ -20,6 +20,10 @@ import { connectDatabase } from '../../shared/db/client.ts';
 import { callRpc } from '../../shared/db/rpc.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
 import { remember } from '../../shared/memory/index.ts';
+import { isStorableText } from '../../shared/validation/stored-text.ts';
+
+/** The longest oauth_nonce kept (RFC 5849 sets no bound; clients send 32 to 64 characters). */
+export const maxNonceLength = 255;
 
 const requiredParameters = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce'];
 
@@ -143,10 +147,15 @@ export async function verifyOAuthRequest(c: Context<WorkerAppEnv<GroupCommerceEn
   const missing = requiredParameters.filter((name) => !oauth.get(name));
   if (missing.length > 0) badRequest(`The OAuth parameters ${missing.join(', ')} are missing.`, 'parameter_absent');
   if (oauth.get('oauth_signature_method') !== 'HMAC-SHA1') {
-    badRequest(`The signature method ${oauth.get('oauth_signature_method')} is not supported; use HMAC-SHA1.`, 'signature_method_rejected');
+    badRequest(`The signature method ${oauth.get('oauth_signature_method')!.slice(0, 40)} is not supported; use HMAC-SHA1.`, 'signature_method_rejected');
   }
   if (oauth.has('oauth_version') && oauth.get('oauth_version') !== '1.0') {
     badRequest('The OAuth version must be 1.0.', 'version_rejected');
+  }
+  // The database keeps each nonce (up to 255 characters) until the window has passed.
+  const nonce = oauth.get('oauth_nonce')!;
+  if (nonce.length > maxNonceLength || !isStorableText(nonce)) {
+    badRequest(`The oauth_nonce must be at most ${maxNonceLength} characters of text.`, 'parameter_rejected');
   }
   const timestampText = oauth.get('oauth_timestamp')!;
   if (!/^\d{1,12}$/.test(timestampText)) badRequest('The oauth_timestamp must be a whole number of seconds.', 'parameter_rejected');
@@ -164,7 +173,7 @@ export async function verifyOAuthRequest(c: Context<WorkerAppEnv<GroupCommerceEn
   }
   return {
     credential: { kind: 'oauth_consumer', keyId: consumerKey, secret: consumerSecret },
-    nonce: oauth.get('oauth_nonce')!,
+    nonce,
     timestamp,
   };
 }

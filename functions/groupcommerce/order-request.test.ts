@@ -48,6 +48,12 @@ describe('readOrderForm', () => {
     ]);
   });
 
+  it('refuses an expiry no card has before anything is charged', () => {
+    expect(fieldsOf(read(sample.replace('ExpirationYear=2030', 'ExpirationYear=2300').replace('StoreCreditCard=False', 'StoreCreditCard=True')))).toEqual([
+      'BillingInfo.ExpirationYear is more than 50 years away; no card expires so late',
+    ]);
+  });
+
   it('lets NoEmail lift the email, and stored-card and off-platform orders skip the card', () => {
     const noEmail = sample.replace('ConsumerInfo.Email=consumertest%40groupcommerce.com&', 'ConsumerInfo.NoEmail=True&');
     expect(read(noEmail).ok).toBe(true);

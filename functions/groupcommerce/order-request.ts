@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { parseDottedForm, parseDotNetBoolean, type FormValue } from '../../shared/form/index.ts';
 import type { FieldIssue } from '../../shared/errors/index.ts';
-import { notExpired, passesLuhn, validCvv } from '../../shared/payments/index.ts';
+import { fullCardYear, maxCardYearsAhead, notExpired, passesLuhn, validCvv } from '../../shared/payments/index.ts';
 import { email, plainText, reportIssues, toFieldIssues } from '../../shared/validation/index.ts';
 
 /** Every name the reference's form uses, by lower case, for case-insensitive binding. */
@@ -209,6 +209,9 @@ export function scenarioIssues(form: OrderForm, now = new Date()): FieldIssue[] 
     if (billing.CVV !== undefined && !validCvv(billing.CVV)) issues.push({ field: 'BillingInfo.CVV', message: 'must be 3 or 4 digits', code: 'invalid' });
     if (billing.ExpirationMonth !== undefined && billing.ExpirationYear !== undefined && !notExpired(billing.ExpirationMonth, billing.ExpirationYear, now)) {
       issues.push({ field: 'BillingInfo.ExpirationYear', message: 'the card has expired', code: 'invalid' });
+    } else if (billing.ExpirationYear !== undefined && fullCardYear(billing.ExpirationYear) > now.getUTCFullYear() + maxCardYearsAhead) {
+      // Checked before any charge: a stored card's expiry is kept, and the database keeps only real ones.
+      issues.push({ field: 'BillingInfo.ExpirationYear', message: `is more than ${maxCardYearsAhead} years away; no card expires so late`, code: 'invalid' });
     }
   }
   if (billingScenario(form) === 'off_platform' && billing.StoreCreditCard) {

@@ -20,9 +20,17 @@ describe('paymentProcessorFor', () => {
   it('gives Stripe with its key, the test processor by name, and nothing for an unknown name', () => {
     const log = recordingLog();
     expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x' } as never, log)).toMatchObject({ chargeCard: expect.any(Function) });
-    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test' } as never, log)).toBe(testProcessor);
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test', LOCAL_DEVELOPMENT: 'true' } as never, log)).toBe(testProcessor);
     expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'braintree' } as never, log)).toBeNull();
     expect(paymentProcessorFor({} as never, log)).toBeNull();
     expect(log.lines).toEqual(['PAYMENT_PROCESSOR names no known processor (stripe or test): card orders are refused']);
+  });
+
+  it('refuses the test processor outside local development, saying why once', () => {
+    const log = recordingLog();
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test' } as never, log)).toBeNull();
+    expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test', LOCAL_DEVELOPMENT: 'false' } as never, log)).toBeNull();
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]).toMatch(/^PAYMENT_PROCESSOR is test .* outside local development/);
   });
 });

@@ -15,7 +15,7 @@ import type { Db } from '../../shared/db/index.ts';
 import { callJsonRpc } from '../../shared/db/index.ts';
 import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
-import { testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
+import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
 import { stripeProcessor } from '../../shared/payments/stripe.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
 import type { Json } from '../../shared/db/database.types.ts';
@@ -60,11 +60,16 @@ function sayOnce(log: Logger, message: string, fields: Record<string, unknown> =
 
 /**
  * The processor PAYMENT_PROCESSOR names: `stripe` (with STRIPE_SECRET_KEY), or `test`, the built-in
- * test processor. None, or Stripe without its key: card orders are answered 503 and the reason is
+ * test processor (in local development only: LOCAL_DEVELOPMENT=true). None, or Stripe without its key: card orders are answered 503 and the reason is
  * logged (once per isolate); nothing is ever sent to a processor.
  */
 export function paymentProcessorFor(env: GroupCommerceEnv, log: Logger): PaymentProcessor | null {
-  if (env.PAYMENT_PROCESSOR === 'test') return testProcessor;
+  if (env.PAYMENT_PROCESSOR === 'test') {
+    // It approves every card and moves no money: a deployed worker using it would give orders away.
+    if (env.LOCAL_DEVELOPMENT === 'true') return testProcessor;
+    sayOnce(log, 'PAYMENT_PROCESSOR is test (every card approved, no money moved) outside local development: card orders are refused; set PAYMENT_PROCESSOR=stripe');
+    return null;
+  }
   if (env.PAYMENT_PROCESSOR === 'stripe') {
     if (env.STRIPE_SECRET_KEY) {
       return stripeProcessor({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE || undefined, timeoutMs: 10_000 });
@@ -140,7 +145,7 @@ async function chargeCard({ processor, attempt }: OrderContext, order: OrderForm
           number: billing.CardNumber!.replace(/[\s-]/g, ''),
           cvv: billing.CVV!,
           expiryMonth: billing.ExpirationMonth!,
-          expiryYear: billing.ExpirationYear! < 100 ? 2000 + billing.ExpirationYear! : billing.ExpirationYear!,
+          expiryYear: fullCardYear(billing.ExpirationYear!),
           nameOnCard: billing.NameOnCard!,
         },
         quoted.chargeAmount,

@@ -12,6 +12,7 @@ import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from 
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 import { countFailedAuthentication } from './admission.ts';
+import { crossSiteProblem } from './cross-site.ts';
 import { checkDatabase } from './authenticate.ts';
 
 export interface WorkerVariables {
@@ -53,6 +54,7 @@ export const maxBodyBytes = 64 * 1024;
 const kindOfHttpStatus: Record<number, ErrorKind> = {
   400: 'invalid_input',
   401: 'unauthenticated',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
@@ -109,6 +111,13 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
       status: c.res.status,
       durationMs: Date.now() - started,
     });
+  });
+
+  // Before anything else is looked at: a change sent by another site's page is refused.
+  app.use(async function refuseCrossSite(c, next) {
+    const problem = crossSiteProblem(c.req.method, c.req.url, c.req.raw.headers, c.env?.PUBLIC_ORIGINS);
+    if (problem) throw new ApiError('forbidden', problem, { reason: 'cross_site_request' });
+    await next();
   });
 
   // Before any credential is looked at: a declared length over the bound is refused unread, and a

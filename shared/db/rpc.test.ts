@@ -25,6 +25,15 @@ describe('toApiError', () => {
     expect([error.kind, error.message]).toEqual(['invalid_input', 'A value in the request cannot be stored.']);
   });
 
+  it('answers constraint violations and requests PostgREST cannot read as invalid input, naming no constraint', () => {
+    for (const code of ['23514', '23502', '23503']) {
+      const error = toApiError(pgError(code, 'new row for relation "stored_cards" violates check constraint "stored_cards_expiry_year_check"'), 400);
+      expect([error.kind, error.message]).toEqual(['invalid_input', 'A value in the request cannot be stored.']);
+    }
+    expect(toApiError(pgError('PGRST102', 'Empty or invalid json'), 400).kind).toBe('invalid_input');
+    expect(toApiError(pgError('PGRST202', 'Could not find the function'), 404).kind).toBe('internal');
+  });
+
   it('hides anything else as internal', () => {
     const error = toApiError(pgError('42P01', 'relation "ledger.x" does not exist'), 400);
     expect(error.kind).toBe('internal');

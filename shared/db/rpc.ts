@@ -71,9 +71,15 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
   // 0: no answer (network, timeout); 08: connection; 53: resources; 57: cancelled (statement timeout) or shutting down.
   if (status === 0 || status >= 502 || /^(08|53|57)/.test(code)) return unavailable(error);
   // Class 22 (data exception): a value the request carried that Postgres cannot take, such as
-  // malformed Unicode. The validation in front should catch these; this keeps any it misses a 400.
-  if (code.startsWith('22')) {
+  // malformed Unicode. Class 23 (integrity): a value a check, not-null or foreign-key constraint
+  // refuses. PostgREST's PGRST1xx with a 4xx status: a request it could not read (PGRST102, a body
+  // it cannot parse). The validation in front should catch all of these first; this keeps any it
+  // misses a 400 in the API's shape, never a 500, and still names no table or constraint.
+  if (code.startsWith('22') || code.startsWith('23')) {
     return new ApiError('invalid_input', 'A value in the request cannot be stored.', { reason: 'data_exception', cause: error });
+  }
+  if (/^PGRST1\d\d$/.test(code) && status >= 400 && status < 500) {
+    return new ApiError('invalid_input', 'The request could not be read.', { reason: 'request_unreadable', cause: error });
   }
   return new ApiError('internal', 'The request could not be completed.', { cause: error });
 }

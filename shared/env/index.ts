@@ -24,6 +24,11 @@ export interface WorkerEnv extends RateLimitedEnv {
   LOG_REQUESTS?: string;
   /** "true" only on this machine (npm start, wrangler dev's .dev.vars): the public local secrets are accepted. */
   LOCAL_DEVELOPMENT?: string;
+  /**
+   * Origins besides the one a request is addressed to whose pages may send changes (comma-separated,
+   * e.g. "https://api.example.com" behind a proxy); a change from any other origin is refused 403.
+   */
+  PUBLIC_ORIGINS?: string;
   /** The outbox queue's producer: a request that wrote an email or webhook nudges the relay through it. */
   OUTBOX?: OutboxQueue;
 }

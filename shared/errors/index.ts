@@ -68,6 +68,36 @@ export interface ApiErrorOptions {
   cause?: unknown;
 }
 
+/** Most problems an error answer lists: a body of thousands of bad fields gets a short answer. */
+export const maxListedIssues = 20;
+/** Longest field name or message an issue echoes back (a field name is the client's own text). */
+const maxIssueText = 200;
+const omittedReason = 'issues_omitted';
+/** Longest error message (a dialect may list every listed issue in it). */
+const maxMessageLength = 10_000;
+
+function cut(text: string): string {
+  return text.length > maxIssueText ? `${text.slice(0, maxIssueText - 1)}…` : text;
+}
+
+/**
+ * At most `maxListedIssues` problems, each cut short, and when there were more, one last item (in
+ * the API's own item shape) saying how many are not listed. Bounding a bounded list changes nothing.
+ */
+export function boundIssues(issues: FieldIssue[]): FieldIssue[] {
+  const last = issues[issues.length - 1];
+  if (issues.length === maxListedIssues + 1 && last?.reason === omittedReason) return issues;
+  const listed = issues.slice(0, maxListedIssues).map((issue) =>
+    issue.field.length > maxIssueText || issue.message.length > maxIssueText ? { ...issue, field: cut(issue.field), message: cut(issue.message) } : issue,
+  );
+  const omitted = issues.length - listed.length;
+  if (omitted === 0) return listed;
+  return [
+    ...listed,
+    { field: '(body)', message: `has ${omitted} more problem${omitted === 1 ? '' : 's'} not listed here`, code: 'invalid', reason: omittedReason, values: { count: String(omitted) } },
+  ];
+}
+
 export class ApiError extends Error {
   readonly kind: ErrorKind;
   readonly issues: FieldIssue[];
@@ -76,10 +106,11 @@ export class ApiError extends Error {
   readonly values: Record<string, string>;
 
   constructor(kind: ErrorKind, message: string, options: ApiErrorOptions = {}) {
-    super(message, { cause: options.cause });
+    // An echo of the client's text never makes an answer much larger than what was asked.
+    super(message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message, { cause: options.cause });
     this.name = 'ApiError';
     this.kind = kind;
-    this.issues = options.issues ?? [];
+    this.issues = options.issues ? boundIssues(options.issues) : [];
     this.reason = options.reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.values = options.values ?? {};

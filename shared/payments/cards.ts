@@ -27,9 +27,17 @@ export function cardBrand(digits: string): 'Visa' | 'MasterCard' | 'Amex' | 'Dis
 }
 
 /** Whether a card expiring at the end of month/year can still be charged at `now`. */
+/** A card's expiry year as four digits (cards print two). */
+export function fullCardYear(year: number): number {
+  return year < 100 ? 2000 + year : year;
+}
+
+/** How far ahead a card's expiry may be: issuers print a few years; the ledger keeps years up to 2200. */
+export const maxCardYearsAhead = 50;
+
 export function notExpired(month: number, year: number, now = new Date()): boolean {
   if (!Number.isInteger(month) || month < 1 || month > 12 || !Number.isInteger(year)) return false;
-  const fullYear = year < 100 ? 2000 + year : year;
+  const fullYear = fullCardYear(year);
   return fullYear > now.getUTCFullYear() || (fullYear === now.getUTCFullYear() && month >= now.getUTCMonth() + 1);
 }
 

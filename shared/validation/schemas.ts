@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { countryCodes, currencyCodes } from './iso-codes.ts';
+import { isStorableText } from './stored-text.ts';
 
 /** An email address (RFC 5321 length limit), compared case-insensitively downstream. */
 export const email = z.string().check(
@@ -46,7 +47,7 @@ export const isoTimestamp = z.pipe(
 export function plainText(maxLength: number) {
   return z.string({ error: 'must be a string' }).check(
     z.maxLength(maxLength, { error: `must be at most ${maxLength} characters` }),
-    z.refine((value) => !value.includes('\u0000') && value.isWellFormed(), {
+    z.refine(isStorableText, {
       error: 'must be text without NUL characters or unpaired surrogates',
     }),
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, phoneDigits, toFieldIssues, withRules } from './index.ts';
+import { isoTimestamp, uuid, compareDecimals, countryCode, countryCodes, currencyCode, email, fieldPath, money, phoneDigits, toFieldIssues, unstorableText, withRules } from './index.ts';
 
 describe('code lists', () => {
   it('hold the 249 assigned ISO 3166-1 alpha-2 codes', () => {
@@ -119,5 +119,20 @@ describe('uuid and isoTimestamp', () => {
     for (const bad of ['2025-02-29', '2025-13-01T00:00:00Z', '2025-04-01T00:00:00', 'yesterday', '']) {
       expect(isoTimestamp.safeParse(bad).success, bad).toBe(false);
     }
+  });
+});
+
+describe('unstorableText', () => {
+  it('names every field whose name or text Postgres cannot store, however deep', () => {
+    const body = JSON.parse('{"a":"ok","properties":{"note":"\\ud800","list":["x","\\u0000"]},"\\udfffkey":1,"deep":' + '['.repeat(3000) + '"\\ud800"' + ']'.repeat(3000) + '}');
+    const fields = unstorableText(body).map((issue) => issue.field);
+    expect(fields).toHaveLength(4);
+    expect(fields).toEqual(expect.arrayContaining(['properties.note', 'properties.list[1]', '\ufffdkey']));
+    expect(fields.find((field) => field.startsWith('deep'))).toMatch(/^deep(\[0\])+$/);
+    expect(unstorableText({ a: 'Zoë 🧨', b: ['A\u0301'] })).toEqual([]);
+  });
+
+  it('stops at its limit', () => {
+    expect(unstorableText(Array.from({ length: 100 }, () => '\ud800'), 20)).toHaveLength(20);
   });
 });
