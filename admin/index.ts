@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import { companyCreate, companyList, companySet } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
-import { credentialIssue, credentialList, credentialRevoke } from './commands/credential.ts';
+import { credentialIssue, credentialList, credentialRevoke, credentialRotate } from './commands/credential.ts';
 import { leadCreate, leadList } from './commands/lead.ts';
 import { limitClear, limitList, limitSet } from './commands/limit.ts';
-import { outboxList, outboxRedrive } from './commands/outbox.ts';
+import { outboxList, outboxRedrive, outboxRelease } from './commands/outbox.ts';
 import { creditRuleCreate, creditRuleDeactivate, creditRuleList } from './commands/credit-rule.ts';
 import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate, promoDeactivate, promoList } from './commands/offer.ts';
 import {
@@ -34,7 +34,7 @@ import { CommandError, openContext, UsageError } from './context.ts';
 /** Every command, by group and name. Later features add their groups here. */
 export const commands: Record<string, Record<string, AdminCommand>> = {
   company: { create: companyCreate, list: companyList, set: companySet },
-  credential: { issue: credentialIssue, list: credentialList, revoke: credentialRevoke },
+  credential: { issue: credentialIssue, list: credentialList, revoke: credentialRevoke, rotate: credentialRotate },
   channel: { create: channelCreate, list: channelList, grant: channelGrant, revoke: channelRevoke },
   lead: { create: leadCreate, list: leadList },
   product: { create: productCreate, list: productList },
@@ -53,7 +53,7 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
     deliveries: webhookDeliveries,
     redeliver: webhookRedeliver,
   },
-  outbox: { list: outboxList, redrive: outboxRedrive },
+  outbox: { list: outboxList, redrive: outboxRedrive, release: outboxRelease },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,
@@ -67,6 +67,9 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
 const globalOptions = `Global options:
   --json               print machine-readable JSON
   --database-url URL   act on this database (default: DATABASE_URL, else the running npm start platform)
+  --local              treat the database as local development (the public local keys when a key's
+                       variable is unset; http webhooks to this machine); implied for the database
+                       of the platform npm start runs
   --help               show help`;
 
 function overview(): string {
@@ -94,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { ...command.options, json: { type: 'boolean' }, 'database-url': { type: 'string' }, help: { type: 'boolean' } },
+      options: { ...command.options, json: { type: 'boolean' }, 'database-url': { type: 'string' }, local: { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (error) {
     console.error(`admin ${group} ${name}: ${(error as Error).message}\n\n${usage()}`);
@@ -111,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   let ctx;
   try {
-    ctx = await openContext({ databaseUrl: parsed.values['database-url'] as string | undefined, json });
+    ctx = await openContext({ databaseUrl: parsed.values['database-url'] as string | undefined, json, local: parsed.values.local === true });
     await command.run(ctx, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
     return 0;
   } catch (error) {

@@ -53,6 +53,7 @@ describe('npm run keys', () => {
     expect(text).toMatch(/^SUPABASE_JWT_SECRET=[A-Za-z0-9_-]{64}$/m);
     expect(Buffer.from(/^OAUTH_CONSUMER_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
     expect(Buffer.from(/^WEBHOOK_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
+    expect(Buffer.from(/^CREDENTIAL_TAG_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
     expect(text).toMatch(/^RESEND_API_KEY=$/m);
     const again = await run('platform/deploy/keys.ts', '--out', path);
     expect(again.code).toBe(1);
@@ -71,9 +72,10 @@ describe('npm run deploy -- --dry-run', () => {
     const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--settings', settings, '--database-url', stack().databaseUrl);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain('the schema is up to date');
-    // Each worker gets only what it reads: the OAuth sealing key goes to the publisher API alone,
-    // the webhook sealing key and the mail provider's key to the delivery worker.
-    for (const api of apiNames) expect(result.output).toContain(`  ${api}: ${api === 'groupcommerce' ? 4 : 3} secrets`);
+    // Each worker gets only what it reads: the credential tag key goes to the five APIs, the OAuth
+    // sealing key to the publisher API alone, the webhook sealing key and the mail provider's key
+    // to the delivery worker.
+    for (const api of apiNames) expect(result.output).toContain(`  ${api}: ${api === 'groupcommerce' ? 5 : 4} secrets`);
     expect(result.output).toContain('  delivery: 5 secrets');
     for (const queue of ['purchases-outbox', 'purchases-deliveries', 'purchases-deliveries-dead']) expect(result.output).toContain(`would create ${queue}`);
     expect(result.output).toContain('env.OUTBOX (purchases-outbox)');

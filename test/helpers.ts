@@ -49,7 +49,8 @@ export async function admin(...args: string[]): Promise<{ code: number; stdout: 
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['admin/index.ts', ...args, '--database-url', stack().databaseUrl],
-      { env: { ...process.env, OAUTH_CONSUMER_SECRET_KEY: inject('oauthConsumerSecretKey') } },
+      // LOCAL_DIR: the test platform's stack.json names this database, so it is local development.
+      { env: { ...process.env, LOCAL_DIR: inject('localDir'), OAUTH_CONSUMER_SECRET_KEY: inject('oauthConsumerSecretKey') } },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {

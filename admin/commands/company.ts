@@ -52,14 +52,17 @@ export const companyList: AdminCommand = {
 const emailPattern = /^[^@\s<>"]+@[^@\s<>"]+$/;
 
 export const companySet: AdminCommand = {
-  summary: "set a company's mail sender and contact address",
-  usage: `admin company set --slug SLUG [--email-from ADDRESS] [--contact-email ADDRESS]
+  summary: "set a company's mail sender, contact address and hourly mail quota",
+  usage: `admin company set --slug SLUG [--email-from ADDRESS] [--contact-email ADDRESS] [--mail-quota N]
 
   --email-from ADDRESS     the address its customers' mail comes from (a domain verified with the
                            mail provider); "" for the platform's default, <slug>@MAIL_FROM_DOMAIN
   --contact-email ADDRESS  where notices for the company go (a webhook endpoint disabled after
-                           failing); "" for none`,
-  options: { slug: { type: 'string' }, 'email-from': { type: 'string' }, 'contact-email': { type: 'string' } },
+                           failing); "" for none
+  --mail-quota N           emails an hour its requests may send (default 500; 0 holds all); past
+                           it, mail is held until admin outbox release, and the API's answer
+                           does not change`,
+  options: { slug: { type: 'string' }, 'email-from': { type: 'string' }, 'contact-email': { type: 'string' }, 'mail-quota': { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
     const id = await companyIdOf(ctx, values.slug);
@@ -68,21 +71,25 @@ export const companySet: AdminCommand = {
       if (typeof value !== 'string' || !emailPattern.test(value)) throw new UsageError(`${option} must be an email address (or "" to clear it)`);
       return value;
     };
-    const changes: Array<[column: string, value: string | null]> = [];
+    const changes: Array<[column: string, value: string | number | null]> = [];
     if (values['email-from'] !== undefined) changes.push(['email_from', address(values['email-from'], '--email-from')]);
     if (values['contact-email'] !== undefined) changes.push(['contact_email', address(values['contact-email'], '--contact-email')]);
-    if (changes.length === 0) throw new UsageError('give --email-from or --contact-email');
-    const { rows } = await ctx.db.query<{ slug: string; email_from: string | null; contact_email: string | null }>(
+    if (values['mail-quota'] !== undefined) {
+      const quota = String(values['mail-quota']);
+      if (!/^\d{1,7}$/.test(quota) || Number(quota) > 1_000_000) throw new UsageError('--mail-quota must be a whole number from 0 to 1000000');
+      changes.push(['mail_quota_per_hour', Number(quota)]);
+    }
+    if (changes.length === 0) throw new UsageError('give --email-from, --contact-email or --mail-quota');
+    const { rows } = await ctx.db.query<{ slug: string; email_from: string | null; contact_email: string | null; mail_quota_per_hour: number }>(
       `update ledger.companies set ${changes.map(([column], i) => `${column} = $${i + 2}`).join(', ')} where id = $1
-       returning slug, email_from, contact_email`,
+       returning slug, email_from, contact_email, mail_quota_per_hour`,
       [id, ...changes.map(([, value]) => value)],
     );
     const row = rows[0]!;
-    ctx.print(`${row.slug}: mail from ${row.email_from ?? '(the platform default)'}, notices to ${row.contact_email ?? '(nobody)'}`, {
-      slug: row.slug,
-      emailFrom: row.email_from,
-      contactEmail: row.contact_email,
-    });
+    ctx.print(
+      `${row.slug}: mail from ${row.email_from ?? '(the platform default)'}, notices to ${row.contact_email ?? '(nobody)'}, at most ${row.mail_quota_per_hour} emails an hour`,
+      { slug: row.slug, emailFrom: row.email_from, contactEmail: row.contact_email, mailQuotaPerHour: row.mail_quota_per_hour },
+    );
   },
 };
 

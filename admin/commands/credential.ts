@@ -1,7 +1,8 @@
 /** Credentials for the five APIs: issued with the secret shown once, stored as a digest, revoked by id. */
-import { encryptSecret, randomSecret, sha256Hex } from '../../shared/crypto/index.ts';
+import { encryptSecret, sha256Hex } from '../../shared/crypto/index.ts';
 import type { CredentialKind } from '../../shared/auth/credentials.ts';
-import { CommandError, UsageError } from '../context.ts';
+import { taggedSecret } from '../../shared/auth/key-tag.ts';
+import { CommandError, UsageError, type CommandContext } from '../context.ts';
 import { companyIdOf } from './company.ts';
 import type { AdminCommand } from './types.ts';
 
@@ -13,6 +14,8 @@ const kinds: Record<string, { kind: CredentialKind; prefix: string; describe: st
   kit: { kind: 'kit_token', prefix: 'kit_at_', describe: 'Kit OAuth access token (Authorization: Bearer)' },
   groupcommerce: { kind: 'oauth_consumer', prefix: 'gcs_', describe: 'Group Commerce OAuth 1.0a consumer key and secret' },
 };
+/** The OAuth consumer key's prefix: the key, which is sent with every request, carries the tag. */
+const consumerKeyPrefix = 'gck_';
 const apiOfKind = Object.fromEntries(Object.entries(kinds).map(([api, { kind }]) => [kind, api]));
 const usernamePattern = /^[A-Za-z0-9._@-]{2,64}$/;
 
@@ -37,40 +40,55 @@ OAUTH_CONSUMER_SECRET_KEY instead, since signatures need it). Copy it now: it ca
     if (values.username !== undefined && spec.kind !== 'dpd_basic') throw new UsageError('--username applies to dpd only');
     const label = typeof values.label === 'string' ? values.label : null;
     if (label !== null && label.length > 200) throw new UsageError('--label is at most 200 characters');
-
-    const secret = randomSecret(spec.prefix);
-    const digest = await sha256Hex(secret);
-    let keyId = digest;
-    let sealed: string | null = null;
-    const shown: Record<string, string> = {};
-    if (spec.kind === 'dpd_basic') {
-      keyId = typeof values.username === 'string' ? values.username : String(values.company);
-      if (!usernamePattern.test(keyId)) throw new UsageError('--username: 2-64 letters, digits and . _ @ -');
-      Object.assign(shown, { username: keyId, password: secret });
-    } else if (spec.kind === 'oauth_consumer') {
-      keyId = crypto.randomUUID();
-      sealed = await encryptSecret(secret, ctx.oauthConsumerSecretKey);
-      Object.assign(shown, { consumerKey: keyId, consumerSecret: secret });
-    } else {
-      Object.assign(shown, { [spec.kind === 'kit_token' ? 'token' : 'apiKey']: secret });
-    }
-    const { rows } = await ctx.db
-      .query<{ id: string }>(
-        `insert into ledger.credentials (company_id, kind, key_id, secret_digest, encrypted_secret, label)
-         values ($1, $2, $3, $4, $5, $6) returning id`,
-        [companyId, spec.kind, keyId, digest, sealed, label],
-      )
-      .catch((error: { code?: string }) => {
-        if (error.code === '23505') throw new CommandError(`the ${api} username ${keyId} is already in use`);
-        throw error;
-      });
+    const username = spec.kind === 'dpd_basic' ? (typeof values.username === 'string' ? values.username : String(values.company)) : undefined;
+    if (username !== undefined && !usernamePattern.test(username)) throw new UsageError('--username: 2-64 letters, digits and . _ @ -');
+    const { id, shown } = await insertCredential(ctx, companyId, spec, label, username);
     const lines = Object.entries(shown).map(([name, value]) => `  ${name}: ${value}`);
     ctx.print(
-      `issued ${api} credential ${rows[0]!.id} for ${values.company}\n${lines.join('\n')}\nCopy the secret now: it cannot be shown again.`,
-      { id: rows[0]!.id, api, company: values.company, ...shown },
+      `issued ${api} credential ${id} for ${values.company}\n${lines.join('\n')}\nCopy the secret now: it cannot be shown again.`,
+      { id, api, company: values.company, ...shown },
     );
   },
 };
+
+/**
+ * Issues one credential in the tagged format (shared/auth/key-tag.ts): the secret, or an OAuth
+ * consumer's key, carries a tag made with CREDENTIAL_TAG_KEY. Returns its id and what to show once.
+ */
+async function insertCredential(
+  ctx: CommandContext,
+  companyId: string,
+  spec: { kind: CredentialKind; prefix: string },
+  label: string | null,
+  username?: string,
+): Promise<{ id: string; shown: Record<string, string> }> {
+  const secret = await taggedSecret(spec.prefix, ctx.credentialTagKey);
+  const digest = await sha256Hex(secret);
+  let keyId = digest;
+  let sealed: string | null = null;
+  const shown: Record<string, string> = {};
+  if (spec.kind === 'dpd_basic') {
+    keyId = username!;
+    Object.assign(shown, { username: keyId, password: secret });
+  } else if (spec.kind === 'oauth_consumer') {
+    keyId = await taggedSecret(consumerKeyPrefix, ctx.credentialTagKey);
+    sealed = await encryptSecret(secret, ctx.oauthConsumerSecretKey);
+    Object.assign(shown, { consumerKey: keyId, consumerSecret: secret });
+  } else {
+    Object.assign(shown, { [spec.kind === 'kit_token' ? 'token' : 'apiKey']: secret });
+  }
+  const { rows } = await ctx.db
+    .query<{ id: string }>(
+      `insert into ledger.credentials (company_id, kind, key_id, secret_digest, encrypted_secret, label, tagged)
+       values ($1, $2, $3, $4, $5, $6, true) returning id`,
+      [companyId, spec.kind, keyId, digest, sealed, label],
+    )
+    .catch((error: { code?: string }) => {
+      if (error.code === '23505') throw new CommandError(`the ${apiOfKind[spec.kind]} username ${keyId} is already in use`);
+      throw error;
+    });
+  return { id: rows[0]!.id, shown };
+}
 
 export const credentialList: AdminCommand = {
   summary: "list a company's credentials (never their secrets)",
@@ -80,9 +98,9 @@ export const credentialList: AdminCommand = {
   async run(ctx, values) {
     const companyId = await companyIdOf(ctx, values.company);
     const { rows } = await ctx.db.query<{
-      id: string; kind: string; key_id: string; label: string | null; created_at: Date; revoked_at: Date | null;
+      id: string; kind: string; key_id: string; label: string | null; created_at: Date; revoked_at: Date | null; tagged: boolean;
     }>(
-      `select id, kind, key_id, label, created_at, revoked_at from ledger.credentials
+      `select id, kind, key_id, label, created_at, revoked_at, tagged from ledger.credentials
        where company_id = $1 and ($2 or revoked_at is null) order by created_at`,
       [companyId, values.all === true],
     );
@@ -92,13 +110,14 @@ export const credentialList: AdminCommand = {
       // The public identifier where the credential has one; a bearer secret's digest is not shown.
       keyId: r.kind === 'dpd_basic' || r.kind === 'oauth_consumer' ? r.key_id : null,
       label: r.label,
+      tagged: r.tagged,
       createdAt: r.created_at,
       revokedAt: r.revoked_at,
     }));
     const human = listed.length === 0
       ? 'no credentials'
       : listed
-          .map((c) => `${c.id}  ${String(c.api).padEnd(14)} ${c.keyId ?? ''}${c.label ? `  (${c.label})` : ''}${c.revokedAt ? '  revoked' : ''}`)
+          .map((c) => `${c.id}  ${String(c.api).padEnd(14)} ${c.keyId ?? ''}${c.label ? `  (${c.label})` : ''}${c.tagged ? '' : '  untagged (see: credential rotate)'}${c.revokedAt ? '  revoked' : ''}`)
           .join('\n');
     ctx.print(human, listed);
   },
@@ -117,5 +136,59 @@ export const credentialRevoke: AdminCommand = {
     );
     if (!rows[0]) throw new CommandError(`no live credential ${id}`);
     ctx.print(`revoked ${apiOfKind[rows[0].kind]} credential ${id}`, { id, revoked: true });
+  },
+};
+
+export const credentialRotate: AdminCommand = {
+  summary: "replace a company's credentials issued before tagging with tagged ones",
+  usage: `admin credential rotate --company SLUG [--api API] [--keep-old]
+
+  --company SLUG   whose credentials
+  --api API        only this API's (${Object.keys(kinds).join(', ')})
+  --keep-old       leave the old credentials live (revoke each by id once clients have switched);
+                   a DPD username names one live credential, so DPD's are always replaced
+
+Each live credential issued before tagging gets a tagged replacement with the same label (DPD:
+the same username with a new password). Tagged credentials are let through even from an
+address that made-up keys got blocked, and made-up ones in their format cost no database lookup.
+The new secrets are printed once; the old ones stop working at once unless --keep-old.`,
+  options: { company: { type: 'string' }, api: { type: 'string' }, 'keep-old': { type: 'boolean' } },
+  positionals: 0,
+  async run(ctx, values) {
+    const companyId = await companyIdOf(ctx, values.company);
+    const spec = values.api === undefined ? undefined : kinds[String(values.api)];
+    if (values.api !== undefined && !spec) throw new UsageError(`unknown API ${values.api}: use one of ${Object.keys(kinds).join(', ')}`);
+    const keepOld = values['keep-old'] === true;
+    await ctx.db.query('begin');
+    try {
+      const { rows: old } = await ctx.db.query<{ id: string; kind: CredentialKind; key_id: string; label: string | null }>(
+        `select id, kind, key_id, label from ledger.credentials
+         where company_id = $1 and revoked_at is null and not tagged and ($2::text is null or kind = $2)
+         order by created_at for update`,
+        [companyId, spec?.kind ?? null],
+      );
+      const rotated: Array<{ replaced: string; id: string; api: string } & Record<string, string>> = [];
+      for (const credential of old) {
+        const api = apiOfKind[credential.kind]!;
+        // A username is unique among live credentials: the old one goes first.
+        if (!keepOld || credential.kind === 'dpd_basic') {
+          await ctx.db.query('update ledger.credentials set revoked_at = now() where id = $1', [credential.id]);
+        }
+        const issued = await insertCredential(ctx, companyId, kinds[api]!, credential.label, credential.kind === 'dpd_basic' ? credential.key_id : undefined);
+        rotated.push({ replaced: credential.id, id: issued.id, api, ...issued.shown });
+      }
+      await ctx.db.query('commit');
+      const human = rotated.length === 0
+        ? `${values.company} has no live credentials issued before tagging${spec ? ` for ${values.api}` : ''}`
+        : rotated
+            .map(({ replaced, id, api, ...shown }) =>
+              `${api}: ${replaced} ${keepOld && api !== 'dpd' ? 'kept live' : 'revoked'}, replaced by ${id}\n${Object.entries(shown).map(([name, value]) => `  ${name}: ${value}`).join('\n')}`,
+            )
+            .join('\n') + '\nCopy the secrets now: they cannot be shown again.';
+      ctx.print(human, { company: values.company, rotated, oldRevoked: !keepOld });
+    } catch (error) {
+      await ctx.db.query('rollback').catch(() => {});
+      throw error;
+    }
   },
 };

@@ -1,4 +1,4 @@
-/** The email outbox: what was sent, what waits, what was dead-lettered, and sending it again. */
+/** The email outbox: what was sent, what waits, what was dead-lettered or held, and sending it (again). */
 import { UsageError } from '../context.ts';
 import { requireUuid, wholeNumber } from './args.ts';
 import { companyIdOf } from './company.ts';
@@ -6,15 +6,15 @@ import type { AdminCommand } from './types.ts';
 
 export const outboxList: AdminCommand = {
   summary: 'list emails in the outbox, newest first',
-  usage: `admin outbox list [--company SLUG] [--state pending|delivered|dead] [--limit N]
+  usage: `admin outbox list [--company SLUG] [--state pending|delivered|dead|held] [--limit N]
 
   --limit N   how many (1-1000, default 20)`,
   options: { company: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
     const companyId = values.company === undefined ? null : await companyIdOf(ctx, values.company);
-    if (values.state !== undefined && !['pending', 'delivered', 'dead'].includes(String(values.state))) {
-      throw new UsageError('--state is pending, delivered or dead');
+    if (values.state !== undefined && !['pending', 'delivered', 'dead', 'held'].includes(String(values.state))) {
+      throw new UsageError('--state is pending, delivered, dead or held');
     }
     const limit = wholeNumber(values.limit, '--limit', 1000) ?? 20;
     const { rows } = await ctx.db.query<{
@@ -64,5 +64,34 @@ is the email's id, so one the provider already accepted is not sent twice within
       throw new UsageError('give --id EMAIL, or --dead [--company SLUG]');
     }
     ctx.print(`${rows.length} email(s) pending again; the relay's next sweep sends them`, { redriven: rows.map((r) => r.id) });
+  },
+};
+
+export const outboxRelease: AdminCommand = {
+  summary: "send emails held over a company's hourly mail quota",
+  usage: `admin outbox release --id EMAIL
+admin outbox release --company SLUG
+
+Mail a company's requests cause past its quota (admin company set --mail-quota) is held, never
+sent, until released here; see it with admin outbox list --state held. Released emails become
+pending: the relay's next sweep sends them.`,
+  options: { id: { type: 'string' }, company: { type: 'string' } },
+  positionals: 0,
+  async run(ctx, values) {
+    let rows: Array<{ id: string }>;
+    if (values.id !== undefined) {
+      ({ rows } = await ctx.db.query(
+        `update ledger.email_outbox set state = 'pending', lease_until = null where id = $1 and state = 'held' returning id`,
+        [requireUuid(values.id, '--id')],
+      ));
+    } else if (values.company !== undefined) {
+      ({ rows } = await ctx.db.query(
+        `update ledger.email_outbox set state = 'pending', lease_until = null where state = 'held' and company_id = $1 returning id`,
+        [await companyIdOf(ctx, values.company)],
+      ));
+    } else {
+      throw new UsageError('give --id EMAIL or --company SLUG');
+    }
+    ctx.print(`${rows.length} held email(s) released; the relay's next sweep sends them`, { released: rows.map((r) => r.id) });
   },
 };

@@ -4,7 +4,7 @@
  * (private.oauth_spend_nonce, the first step of every publisher RPC), once per consumer.
  */
 import type { Context } from 'hono';
-import { refuseBlockedIp } from '../../shared/app/admission.ts';
+import { checkCredentialTag, refuseUnverified } from '../../shared/app/admission.ts';
 import { databaseSettings } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
@@ -126,8 +126,10 @@ const secretCacheSize = 1000;
 async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, consumerKey: string): Promise<string> {
   const cached = secretCache.get(consumerKey);
   if (cached && cached.until > Date.now()) return cached.secret;
-  // A client already refused for failing too often asks the database nothing more.
-  refuseBlockedIp(c);
+  // A made-up consumer key in the tagged format is refused for free; an untagged one from a client
+  // already refused for failing too often asks the database nothing more.
+  const verdict = await checkCredentialTag(c, { kind: 'oauth_consumer', keyId: consumerKey, secret: '' }, 'consumer_key_unknown');
+  refuseUnverified(c, verdict);
   const sealed = await callRpc(await connectDatabase(databaseSettings(c), null), 'oauth_consumer_secret', { consumer_key: consumerKey });
   if (!sealed) unauthorized('The consumer key is not known.', 'consumer_key_unknown');
   let secret: string;

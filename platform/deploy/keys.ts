@@ -15,6 +15,8 @@ Writes a new secrets file (default .secrets.env; never overwrites one) for npm r
                              secret, HS256) and set SUPABASE_JWT_KEY_ID to the key id Supabase
                              shows; or replace it with the project's legacy JWT secret.
   OAUTH_CONSUMER_SECRET_KEY  generated: the AES-256 key that seals OAuth consumer secrets.
+  CREDENTIAL_TAG_KEY         generated: the key that tags issued credentials, so the workers
+                             refuse made-up ones without a lookup (the admin CLI needs it too).
   WEBHOOK_SECRET_KEY         generated: the AES-256 key that seals webhook signing secrets.
   SUPABASE_URL, SUPABASE_ANON_KEY
                              to fill in from the project's API settings.
@@ -44,6 +46,10 @@ SUPABASE_JWT_KEY_ID=
 
 # Seals OAuth consumer secrets in the database (AES-256-GCM); the admin CLI needs it too.
 OAUTH_CONSUMER_SECRET_KEY=${randomBytes(32).toString('base64')}
+
+# Tags every credential the admin CLI issues (HMAC-SHA-256): the API workers refuse a made-up key
+# in the tagged format without asking the database. The admin CLI needs it too.
+CREDENTIAL_TAG_KEY=${randomBytes(32).toString('base64')}
 
 # Seals webhook endpoints' signing secrets (AES-256-GCM): the delivery worker opens them to sign,
 # the admin CLI seals them (set it in the CLI's environment too).

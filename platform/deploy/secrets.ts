@@ -14,6 +14,7 @@ export const secretNames = [
   'SUPABASE_JWT_SECRET',
   'SUPABASE_JWT_KEY_ID',
   'OAUTH_CONSUMER_SECRET_KEY',
+  'CREDENTIAL_TAG_KEY',
   'WEBHOOK_SECRET_KEY',
   'RESEND_API_KEY',
   'STRIPE_SECRET_KEY',
@@ -26,13 +27,13 @@ const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID', 'STRIPE_SECRET_KEY'
 const database: SecretName[] = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID'];
 
 /**
- * Each worker gets only the secrets it reads: the OAuth key opens consumer secrets and the Stripe key
+ * Each worker gets only the secrets it reads: the API workers check credential tags; the OAuth key opens consumer secrets and the Stripe key
  * charges cards (the publisher API's alone); the webhook key and the mail provider's key are the
  * delivery worker's.
  */
 export const secretsOfWorker: Record<ApiName | 'delivery', SecretName[]> = {
   ...(Object.fromEntries(
-    apiNames.map((api) => [api, [...database, ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY', 'STRIPE_SECRET_KEY'] as const) : [])]]),
+    apiNames.map((api) => [api, [...database, 'CREDENTIAL_TAG_KEY', ...(api === 'groupcommerce' ? (['OAUTH_CONSUMER_SECRET_KEY', 'STRIPE_SECRET_KEY'] as const) : [])]]),
   ) as Record<ApiName, SecretName[]>),
   delivery: [...database, 'WEBHOOK_SECRET_KEY', 'RESEND_API_KEY'],
 };
@@ -61,6 +62,7 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
   if (
     secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret ||
     secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey ||
+    secrets.CREDENTIAL_TAG_KEY === publicLocalSecrets.credentialTagKey ||
     secrets.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey ||
     secrets.RESEND_API_KEY === publicLocalSecrets.resendApiKey ||
     secrets.STRIPE_SECRET_KEY === publicLocalSecrets.stripeSecretKey
@@ -68,7 +70,7 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
     problems.push('a secret holds the public local default (it is in this repository); generate your own with npm run keys');
   }
   if (secrets.SUPABASE_JWT_SECRET && secrets.SUPABASE_JWT_SECRET.length < 32) problems.push('SUPABASE_JWT_SECRET is shorter than 32 characters');
-  for (const name of ['OAUTH_CONSUMER_SECRET_KEY', 'WEBHOOK_SECRET_KEY'] as const) {
+  for (const name of ['OAUTH_CONSUMER_SECRET_KEY', 'CREDENTIAL_TAG_KEY', 'WEBHOOK_SECRET_KEY'] as const) {
     if (secrets[name] && Buffer.from(secrets[name], 'base64').length !== 32) problems.push(`${name} is not 32 bytes in base64`);
   }
   if (secrets.RESEND_API_KEY && !secrets.RESEND_API_KEY.startsWith('re_')) problems.push('RESEND_API_KEY is not a Resend API key (re_...)');

@@ -39,6 +39,8 @@ export interface PlatformConfig {
   edgePort: number;
   jwtSecret: string;
   oauthConsumerSecretKey: string;
+  /** Base64 key of the tags on issued credentials (the workers check them, the admin CLI makes them). */
+  credentialTagKey: string;
   authenticatorPassword: string;
   /** Host every service binds to and every URL names. */
   host: string;
@@ -81,6 +83,7 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['GROUPCOMMERCE_PORT', '8791', 'port of the Group Commerce publisher order worker'],
   ['SUPABASE_JWT_SECRET', '(local default)', 'secret PostgREST verifies and the workers sign with'],
   ['OAUTH_CONSUMER_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing OAuth consumer secrets'],
+  ['CREDENTIAL_TAG_KEY', '(local default)', 'base64 key tagging issued credentials, so made-up ones are refused without a lookup'],
   ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
   ['LOG_REQUESTS', 'true', 'false: the workers log failed requests only, as deployed'],
   ['FAILED_AUTH_LIMIT', '30/60', 'failed authentications per client IP, requests/seconds'],
@@ -135,6 +138,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     },
     jwtSecret: env.SUPABASE_JWT_SECRET || localDefaults.jwtSecret,
     oauthConsumerSecretKey: env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
+    credentialTagKey: env.CREDENTIAL_TAG_KEY || localDefaults.credentialTagKey,
     authenticatorPassword: env.AUTHENTICATOR_PASSWORD || localDefaults.authenticatorPassword,
     host: '127.0.0.1',
     logRequests: env.LOG_REQUESTS !== 'false',

@@ -179,6 +179,7 @@ export function localWorkerBindings(
     SUPABASE_ANON_KEY: supabase.anonKey,
     SUPABASE_JWT_SECRET: config.jwtSecret,
     OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
+    CREDENTIAL_TAG_KEY: config.credentialTagKey,
     PAYMENT_PROCESSOR: payments.processor,
     LOG_REQUESTS: config.logRequests ? 'true' : 'false',
     LOCAL_DEVELOPMENT: 'true',

@@ -82,6 +82,7 @@ export interface WorkerBindings {
   SUPABASE_ANON_KEY: string;
   SUPABASE_JWT_SECRET: string;
   OAUTH_CONSUMER_SECRET_KEY: string;
+  CREDENTIAL_TAG_KEY: string;
   /** The publisher API's card processor: the built-in test processor, or Stripe at the local server. */
   PAYMENT_PROCESSOR: 'test' | 'stripe';
   STRIPE_SECRET_KEY?: string;
@@ -92,6 +93,8 @@ export interface WorkerBindings {
   LOCAL_DEVELOPMENT: 'true';
   /** Failed authentications per client IP, `requests/seconds` (absent: the wrangler.toml value). */
   FAILED_AUTH_LIMIT?: string;
+  /** Failing clients an isolate counts at once (absent: the default, 1000). */
+  FAILED_AUTH_CLIENTS?: string;
 }
 
 /** What the delivery worker gets on this machine besides its wrangler.toml vars. */

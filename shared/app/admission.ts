@@ -11,11 +11,13 @@
  */
 import type { Context } from 'hono';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
+import { checkTag, type TagVerdict } from '../auth/key-tag.ts';
 import { connectDatabase } from '../db/client.ts';
 import { callJsonRpc } from '../db/rpc.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import { remember } from '../memory/index.ts';
+import { clientKey } from '../net/ip.ts';
 import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { databaseSettings } from './authenticate.ts';
 import type { WorkerAppEnv } from './index.ts';
@@ -24,20 +26,31 @@ import type { WorkerAppEnv } from './index.ts';
 export type LimitedApi = 'lumen' | 'operations' | 'kit' | 'dpd' | 'groupcommerce';
 
 
-/** Failed authentications a client IP may make in a window unless FAILED_AUTH_LIMIT says otherwise. */
+/** Failed authentications a client may make in a window unless FAILED_AUTH_LIMIT says otherwise. */
 export const defaultFailedAuthLimit: RateLimitConfig = { limit: 30, windowSeconds: 60 };
+/** Failing clients an isolate counts at once unless FAILED_AUTH_CLIENTS says otherwise. */
+export const defaultFailingClientCeiling = 1000;
 
 const verifiedForMs = 60_000;
 const memorySize = 10_000;
 
 /** Credentials verified in this isolate, by digest: their limit, until a minute after verification. */
 const verified = new Map<string, { config: RateLimitConfig; until: number }>();
-/** Client IPs this isolate saw refused for failing to authenticate too often, until their wait ends. */
-const blockedIps = new Map<string, number>();
+/** Clients this isolate saw refused for failing to authenticate too often, until their wait ends. */
+const blockedClients = new Map<string, number>();
+/** Clients whose failures this isolate is counting (each has a limiter object), until their window ends. */
+const failingClients = new Map<string, number>();
+/** Clients that presented a credential the database verified, until a minute later. */
+const knownClients = new Map<string, number>();
 
 /** The client's address as Cloudflare states it (set by Cloudflare and by workerd locally, never taken from the client). */
 export function clientIp(c: Context): string {
   return c.req.header('CF-Connecting-IP') ?? 'unknown';
+}
+
+/** Who the client is for counting: its IPv4 address, or its IPv6 /64 (shared/net/ip.ts). */
+export function clientOf(c: Context): string {
+  return clientKey(clientIp(c));
 }
 
 function limiter<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string) {
@@ -66,13 +79,69 @@ function tooManyFailures(retryAfterSeconds: number): ApiError {
   });
 }
 
-/** Refuses, without a database call, a credential this isolate has not verified from an IP known to be over its failure limit. */
-export function refuseBlockedIp(c: Context): void {
-  const until = blockedIps.get(clientIp(c));
-  if (until === undefined) return;
-  const wait = Math.ceil((until - Date.now()) / 1000);
-  if (wait > 0) throw tooManyFailures(wait);
-  blockedIps.delete(clientIp(c));
+function failingClientCeiling(env: WorkerEnv | undefined): number {
+  const ceiling = Number(env?.FAILED_AUTH_CLIENTS);
+  return Number.isInteger(ceiling) && ceiling > 0 ? ceiling : defaultFailingClientCeiling;
+}
+
+/** Whether as many clients are failing as this isolate will count (expired ones forgotten first). */
+function overCeiling(env: WorkerEnv | undefined, now: number): boolean {
+  const ceiling = failingClientCeiling(env);
+  if (failingClients.size < ceiling) return false;
+  for (const [client, until] of failingClients) if (until <= now) failingClients.delete(client);
+  return failingClients.size >= ceiling;
+}
+
+/** Seconds until the first failing client's window ends and room is made. */
+function secondsUntilRoom(now: number): number {
+  let first = Infinity;
+  for (const until of failingClients.values()) first = Math.min(first, until);
+  return Math.max(1, Math.ceil((first - now) / 1000));
+}
+
+function tooManyFailingClients(retryAfterSeconds: number): ApiError {
+  return new ApiError('rate_limited', `Too many clients are failing to authenticate; credentials not seen before are refused for now. Retry in ${retryAfterSeconds} seconds.`, {
+    reason: 'authentication_attempts_exceeded',
+    retryAfterSeconds,
+    values: { retryAfterSeconds: String(retryAfterSeconds) },
+  });
+}
+
+/**
+ * Before a credential this isolate has not verified is looked up: refuses it, without a database
+ * call, when its client is over its failure limit, or when as many clients are failing as the
+ * isolate counts and this one is not among those already seen. A credential whose tag the
+ * platform made (`tagged`) is never refused here: issued keys do not wait behind made-up ones.
+ */
+export function refuseUnverified(c: Context, verdict: TagVerdict = 'untagged'): void {
+  if (verdict === 'tagged') return;
+  const client = clientOf(c);
+  const now = Date.now();
+  const until = blockedClients.get(client);
+  if (until !== undefined) {
+    const wait = Math.ceil((until - now) / 1000);
+    if (wait > 0) throw tooManyFailures(wait);
+    blockedClients.delete(client);
+  }
+  const env = (c as Context<WorkerAppEnv>).env;
+  if (!failingClients.has(client) && !((knownClients.get(client) ?? 0) > now) && overCeiling(env, now)) {
+    throw tooManyFailingClients(secondsUntilRoom(now));
+  }
+}
+
+/** What carries a credential's tag: the secret, or an OAuth consumer's public key. */
+function taggedPart(credential: PresentedCredential): string {
+  return credential.kind === 'oauth_consumer' ? (credential.keyId ?? '') : credential.secret;
+}
+
+/**
+ * Whether the platform issued `credential` (shared/auth/key-tag.ts). A made-up credential in the
+ * tagged format is refused here as `reason` (the API words it), with no database call.
+ */
+export async function checkCredentialTag<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential, reason = 'invalid_credential'): Promise<TagVerdict> {
+  const verdict = await checkTag(taggedPart(credential), c.env?.CREDENTIAL_TAG_KEY || undefined);
+  if (verdict === 'forged') throw new ApiError('unauthenticated', 'The credential was not issued by this platform.', { reason });
+  return verdict;
 }
 
 /**
@@ -85,13 +154,15 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
   const key = `${api}:${claims.cred_kind}:${claims.cred_id}:${claims.cred_digest}`;
   let known = verified.get(key);
   if (!known || known.until <= Date.now()) {
-    refuseBlockedIp(c);
+    refuseUnverified(c, await checkCredentialTag(c, credential));
     const db = await connectDatabase(databaseSettings(c), credential);
     const limit = await callJsonRpc<{ limit: number; window_seconds: number }>(db, 'caller_request_limit', { api });
     known = { config: { limit: limit.limit, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
     remember(verified, key, known, memorySize);
+    remember(knownClients, clientOf(c), Date.now() + verifiedForMs, memorySize);
   }
-  const decision = await count(c, `credential:${key}`, known.config);
+  const name = `credential:${key}`;
+  const decision = await count(c, name, known.config);
   c.header('RateLimit-Limit', String(decision.limit));
   c.header('RateLimit-Remaining', String(decision.remaining));
   if (!decision.allowed) {
@@ -102,25 +173,55 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
       { reason: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds, values },
     );
   }
+  if (decision.permit) permits.set(c, { name, permit: decision.permit });
+}
+
+/** The permit each admitted request took, so a request refused as a replay can hand it back. */
+const permits = new WeakMap<Context, { name: string; permit: string }>();
+
+/** Reasons that mean the request was a replay of one already served (the publisher's used nonce). */
+const replayReasons = new Set(['nonce_used']);
+
+/**
+ * A request refused as a replay gives its permit back: a captured request sent again must not
+ * spend its owner's allowance. After the answer (waitUntil), so it costs the request nothing.
+ */
+export function giveBackReplayedPermit<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, error: ApiError): void {
+  const taken = permits.get(c);
+  if (!taken || !error.reason || !replayReasons.has(error.reason)) return;
+  permits.delete(c);
+  const giveBack = limiter(c, taken.name).giveBack(taken.permit).catch(() => {
+    // Not given back: the replay stays counted, as it was before this existed.
+  });
+  try {
+    c.executionCtx.waitUntil(giveBack);
+  } catch {
+    // No execution context (a test calling the app directly): the promise runs on its own.
+  }
 }
 
 /**
- * Counts a failed authentication against the client's IP; past the IP's limit the answer becomes
- * 429 (the API's shape, Retry-After) instead of 401, and this isolate refuses that IP's unverified
- * credentials without asking the database until the wait is over. Called by the shared error path
- * for every 401, so every API and every route holds the same limit.
+ * Counts a failed authentication against the client; past the client's limit the answer becomes
+ * 429 (the API's shape, Retry-After) instead of 401, and this isolate refuses that client's
+ * unverified credentials without asking the database until the wait is over. Called by the
+ * shared error path for every 401, so every API and every route holds the same limit. State for
+ * unauthenticated traffic is bounded: past FAILED_AUTH_CLIENTS failing clients, a new one gets
+ * no counter (no object) and is answered 429.
  */
 export async function countFailedAuthentication<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, error: ApiError): Promise<ApiError> {
-  const ip = clientIp(c);
+  const client = clientOf(c);
   const config = parseRateLimit(c.env?.FAILED_AUTH_LIMIT, defaultFailedAuthLimit);
+  const now = Date.now();
+  if (!failingClients.has(client) && overCeiling(c.env, now)) return tooManyFailingClients(secondsUntilRoom(now));
+  failingClients.set(client, now + config.windowSeconds * 1000);
   let decision: RateLimitDecision;
   try {
-    decision = await count(c, `ip:${ip}`, config);
+    decision = await count(c, `ip:${client}`, config);
   } catch {
     // The 401 stands when the counter cannot be reached: failing open here refuses nobody wrongly.
     return error;
   }
   if (decision.allowed) return error;
-  remember(blockedIps, ip, Date.now() + decision.retryAfterSeconds * 1000, memorySize);
+  remember(blockedClients, client, now + decision.retryAfterSeconds * 1000, memorySize);
   return tooManyFailures(decision.retryAfterSeconds);
 }

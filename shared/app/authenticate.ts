@@ -32,7 +32,16 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
     }
     throw unavailable();
   }
-  return { ...settings, requestId: c.get('requestId'), onOutbox: () => nudgeRelay(c) };
+  return {
+    ...settings,
+    requestId: c.get('requestId'),
+    onOutbox: (held) => {
+      if (held) {
+        c.get('log').log('error', "mail held: the company is over its hourly mail quota; it is sent once an operator runs admin outbox release", {});
+      }
+      nudgeRelay(c);
+    },
+  };
 }
 
 /**

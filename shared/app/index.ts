@@ -11,7 +11,7 @@ import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
-import { countFailedAuthentication } from './admission.ts';
+import { countFailedAuthentication, giveBackReplayedPermit } from './admission.ts';
 import { crossSiteProblem } from './cross-site.ts';
 import { checkDatabase } from './authenticate.ts';
 
@@ -144,7 +144,9 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
 
   app.onError(async function renderError(error, c) {
     let thrown = asApiError(error);
-    // Every failed authentication, on any route of any API, counts against the client's IP.
+    // A replay refused gives back the permit it took; every failed authentication, on any route of
+    // any API, counts against the client.
+    giveBackReplayedPermit(c, thrown);
     if (thrown.kind === 'unauthenticated') thrown = await countFailedAuthentication(c, thrown);
     const apiError = inDialect(thrown, options.dialect);
     if (apiError.kind === 'internal' || apiError.kind === 'unavailable') {

@@ -21,6 +21,8 @@ export type Db = PostgrestClient<Database>;
 
 /** The database role every worker request acts as. */
 export const workerRole = 'purchases_api';
+/** The audience of the workers' tokens: the database resolves a caller only from tokens naming it. */
+export const workerAudience = 'purchases-workers';
 
 /**
  * Signs the request's database token. Issued-at is rounded down to the minute, so one credential
@@ -36,7 +38,7 @@ export async function workerToken(
 ): Promise<string> {
   const iat = Math.floor(nowMs / 60_000) * 60;
   const claims = credential ? await credentialClaims(credential) : {};
-  return sign({ role: workerRole, iat, exp: iat + 180, ...claims }, signingKey(jwtSecret, keyId), 'HS256');
+  return sign({ role: workerRole, aud: workerAudience, iat, exp: iat + 180, ...claims }, signingKey(jwtSecret, keyId), 'HS256');
 }
 
 /** The shared secret, or with a key id the JWK that names it (`kid`). */
@@ -46,16 +48,18 @@ function signingKey(jwtSecret: string, keyId?: string) {
 
 /** The response header with which the database says a request wrote a message for the relay. */
 export const outboxHeader = 'X-Outbox';
+/** ...and with which it says some of that mail was held: the company is over its hourly quota. */
+export const outboxHeldHeader = 'X-Outbox-Held';
 
 /**
  * A fetch that gives up after `timeoutMs`, so a stuck database becomes a prompt 503, not a hung
  * request; and that tells `onOutbox` when PostgREST's answer says a message was written.
  */
-export function fetchWithTimeout(timeoutMs: number, onOutbox?: () => void): typeof fetch {
+export function fetchWithTimeout(timeoutMs: number, onOutbox?: (held: boolean) => void): typeof fetch {
   if (!onOutbox) return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   return async (input, init) => {
     const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    if (response.ok && response.headers.has(outboxHeader)) onOutbox();
+    if (response.ok && response.headers.has(outboxHeader)) onOutbox(response.headers.has(outboxHeldHeader));
     return response;
   };
 }

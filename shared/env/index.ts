@@ -42,8 +42,8 @@ export interface DatabaseSettings {
   timeoutMs: number;
   /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
   requestId?: string;
-  /** Called when the database says the request wrote an email or webhook for the relay. */
-  onOutbox?: () => void;
+  /** Called when the database says the request wrote an email or webhook for the relay (`held`: mail over the company's quota). */
+  onOutbox?: (held: boolean) => void;
 }
 
 /**
@@ -56,6 +56,7 @@ export function publicSecretsIn(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?:
   if (env.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret) found.push('SUPABASE_JWT_SECRET');
   if (env.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey) found.push('OAUTH_CONSUMER_SECRET_KEY');
   if (env.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey) found.push('WEBHOOK_SECRET_KEY');
+  if (env.CREDENTIAL_TAG_KEY === publicLocalSecrets.credentialTagKey) found.push('CREDENTIAL_TAG_KEY');
   return found;
 }
 

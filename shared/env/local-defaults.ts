@@ -7,6 +7,8 @@ export const publicLocalSecrets = {
   /** The Supabase CLI's local JWT secret, which `supabase start` uses as well. */
   jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
   oauthConsumerSecretKey: 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=',
+  /** Tags the credentials the platform issues (shared/auth/key-tag.ts). */
+  credentialTagKey: '47Scq3/m67OIzHI0jK2yzAgzpV4jLr+ryeTm/nObGnA=',
   /** Seals webhook endpoints' signing secrets. */
   webhookSecretKey: 'q3o0wq7m8dJm0Xk5oEJ0c7r3G9JzO4Yk1Vb0k6l2N8s=',
   /** The local mail catcher's Resend API key. */

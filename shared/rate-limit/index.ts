@@ -62,8 +62,18 @@ export class RateLimiter extends DurableObject {
       this.allowedAt.push(now);
       this.keys.push(key);
       void storage.put(key, now, { allowUnconfirmed: true });
+      return { ...decision, permit: key };
     }
     return decision;
+  }
+
+  /** Uncounts the request `check` allowed with `permit` (one refused as a replay), if still counted. */
+  giveBack(permit: string): void {
+    const index = this.keys.lastIndexOf(permit);
+    if (index < 0) return;
+    this.keys.splice(index, 1);
+    this.allowedAt.splice(index, 1);
+    void this.ctx.storage.delete(permit, { allowUnconfirmed: true });
   }
 
 }

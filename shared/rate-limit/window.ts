@@ -12,6 +12,8 @@ export interface RateLimitDecision {
   limit: number;
   remaining: number;
   windowSeconds: number;
+  /** The counted request's permit, when allowed: handed back with `giveBack` to uncount it. */
+  permit?: string;
 }
 
 /** Reads a limit written `requests/seconds` (a worker variable such as FAILED_AUTH_LIMIT). */
@@ -41,7 +43,7 @@ export function decide(allowedAt: number[], config: RateLimitConfig, now: number
 /** The limiter binding as the workers use it (the Durable Object namespace of RateLimiter). */
 export interface LimiterNamespace<Id = unknown> {
   idFromName(name: string): Id;
-  get(id: Id): { check(config: RateLimitConfig): Promise<RateLimitDecision> };
+  get(id: Id): { check(config: RateLimitConfig): Promise<RateLimitDecision>; giveBack(permit: string): Promise<void> };
 }
 
 /** Bindings of a worker that counts requests. */
@@ -49,4 +51,12 @@ export interface RateLimitedEnv {
   RATE_LIMITER?: LimiterNamespace;
   /** Failed authentications allowed per client IP, `requests/seconds` (default 30/60). */
   FAILED_AUTH_LIMIT?: string;
+  /**
+   * How many failing clients an isolate counts at once (default 1000). Past it, nothing new is
+   * counted or stored for unauthenticated traffic: unverified credentials from clients not yet
+   * seen are answered 429 without any lookup, while verified and tagged credentials pass.
+   */
+  FAILED_AUTH_CLIENTS?: string;
+  /** Base64 key of the tags on issued credentials (shared/auth/key-tag.ts); without it, none are checked. */
+  CREDENTIAL_TAG_KEY?: string;
 }

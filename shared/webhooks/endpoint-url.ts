@@ -5,6 +5,8 @@
  * unsafe is never called. A pure module: resolving names is the caller's part.
  */
 
+import { inPrefix, parseIPv4, parseIPv6 } from '../net/ip.ts';
+
 /** Names that are never public, whatever they resolve to. */
 const internalNames = [/^localhost$/, /\.localhost$/, /\.local$/, /\.internal$/, /^metadata$/, /\.home\.arpa$/];
 
@@ -23,48 +25,58 @@ const privateV4: Array<[base: string, bits: number, what: string]> = [
   ['240.0.0.0', 4, 'a reserved address'],
 ];
 
-function v4Number(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return null;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
+type Problem = { what: string; loopback: boolean };
 
-function v4Problem(address: string): { what: string; loopback: boolean } | null {
-  const n = v4Number(address);
-  if (n === null) return null;
+function v4Problem(bytes: Uint8Array): Problem | null {
   for (const [base, bits, what] of privateV4) {
-    const size = 2 ** (32 - bits);
-    const start = v4Number(base)!;
-    if (n >= start && n < start + size) return { what, loopback: base === '127.0.0.0' };
+    if (inPrefix(bytes, parseIPv4(base)!, bits)) return { what, loopback: base === '127.0.0.0' };
   }
   return null;
 }
 
-/** The problem with an IPv6 literal (without brackets), or null for a public one. */
-function v6Problem(address: string): { what: string; loopback: boolean } | null {
-  const a = address.toLowerCase();
-  if (a === '::1') return { what: 'a loopback address', loopback: true };
-  if (a === '::') return { what: 'the unspecified address', loopback: false };
-  // An IPv4 address inside IPv6 (mapped ::ffff:, or NAT64's 64:ff9b::), dotted or as URL parsing
-  // writes it (::ffff:a00:1): judged as the IPv4 address it reaches.
-  const embedded = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(a);
-  if (embedded) {
-    const v4 = embedded[1] ?? [embedded[2]!, embedded[3]!].flatMap((group) => {
-      const n = parseInt(group, 16);
-      return [n >> 8, n & 255];
-    }).join('.');
-    return v4Problem(v4);
+/** IPv6 ranges that carry an IPv4 address in their last 4 bytes: judged as the IPv4 address they reach. */
+const embeddingV4: Array<[prefix: string, bits: number]> = [
+  ['::ffff:0:0', 96], // IPv4-mapped
+  ['::ffff:0:0:0', 96], // IPv4-translated (RFC 2765)
+  ['64:ff9b::', 96], // NAT64 (RFC 6052)
+  ['::', 96], // IPv4-compatible (deprecated): ::127.0.0.1
+];
+
+/** IPv6 ranges that are not the public internet (RFC 6890's registry and the deprecated ones). */
+const privateV6: Array<[prefix: string, bits: number, what: string]> = [
+  ['64:ff9b:1::', 48, 'a local-use NAT64 address'],
+  ['100::', 64, 'a discard-only address'],
+  ['2001::', 32, 'a Teredo tunnel address'],
+  ['2001:db8::', 32, 'a documentation address'],
+  ['2002::', 16, 'a 6to4 address (it reaches an IPv4 address through a relay)'],
+  ['fc00::', 7, 'a unique-local (private) address'],
+  ['fe80::', 10, 'a link-local address'],
+  ['fec0::', 10, 'a site-local (private) address'],
+  ['ff00::', 8, 'a multicast address'],
+];
+
+/** The problem with an IPv6 address, or null for a public one. */
+function v6Problem(bytes: Uint8Array): Problem | null {
+  if (bytes.every((b, i) => b === (i === 15 ? 1 : 0))) return { what: 'a loopback address', loopback: true };
+  if (bytes.every((b) => b === 0)) return { what: 'the unspecified address', loopback: false };
+  if (embeddingV4.some(([prefix, bits]) => inPrefix(bytes, parseIPv6(prefix)!, bits))) return v4Problem(bytes.slice(12));
+  for (const [prefix, bits, what] of privateV6) {
+    if (inPrefix(bytes, parseIPv6(prefix)!, bits)) return { what, loopback: false };
   }
-  if (/^f[cd][0-9a-f]{0,2}:/.test(a)) return { what: 'a unique-local (private) address', loopback: false };
-  if (/^fe[89ab][0-9a-f]?:/.test(a)) return { what: 'a link-local address', loopback: false };
-  if (/^ff[0-9a-f]{0,2}:/.test(a)) return { what: 'a multicast address', loopback: false };
-  if (a.startsWith('fd00:ec2::')) return { what: 'a cloud metadata address', loopback: false };
   return null;
+}
+
+/** The problem with an address literal; an unreadable one is never called. */
+function literalProblem(address: string): Problem | null {
+  const v4 = parseIPv4(address);
+  if (v4) return v4Problem(v4);
+  const v6 = parseIPv6(address);
+  return v6 ? v6Problem(v6) : { what: 'not an address the platform can read', loopback: false };
 }
 
 /** An IPv4 address, or an IPv6 one in brackets, as URL hostnames write them. */
 function isAddressLiteral(host: string): boolean {
-  return /^\[.*\]$/.test(host) || v4Number(host) !== null;
+  return /^\[.*\]$/.test(host) || parseIPv4(host) !== null;
 }
 
 function isLoopbackName(host: string): boolean {
@@ -88,7 +100,7 @@ export interface UrlCheckOptions {
 /** Why the platform will not call this address (an IP literal), or null. */
 export function addressProblem(address: string, options: UrlCheckOptions): string | null {
   const bare = address.replace(/^\[|\]$/g, '');
-  const problem = bare.includes(':') ? v6Problem(bare) : v4Problem(bare);
+  const problem = literalProblem(bare);
   if (!problem || (problem.loopback && options.local)) return null;
   return `${bare} is ${problem.what}`;
 }

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { credentialClaims, type PresentedCredential } from '../../shared/auth/credentials.ts';
-import { workerToken } from '../../shared/db/client.ts';
+import { workerAudience, workerToken } from '../../shared/db/client.ts';
 import { demo, stack, superuser } from '../../test/helpers.ts';
 
 let db: pg.Client;
@@ -17,11 +17,11 @@ afterAll(async () => db?.end());
 
 const acmeKit: PresentedCredential = { kind: 'kit_token', secret: 'kit_demo_lDBbha--UxL3EWzCwHu0GV-C' };
 
-/** Runs `sql` as purchases_api with `claims`, in a transaction that is rolled back. */
+/** Runs `sql` as purchases_api with `claims` (in a worker's token: its audience unless they name one), in a transaction that is rolled back. */
 async function asWorker<T extends pg.QueryResultRow>(claims: object, sql: string, params: unknown[] = []): Promise<T[]> {
   await db.query('begin');
   try {
-    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ aud: workerAudience, ...claims })]);
     await db.query('set local role purchases_api');
     return (await db.query<T>(sql, params)).rows;
   } finally {
@@ -56,6 +56,9 @@ describe('row-level security', () => {
     const claims = await credentialClaims(acmeKit);
     expect(await asWorker({ ...claims, cred_digest: '0'.repeat(64) }, 'select * from ledger.companies')).toEqual([]);
     expect(await asWorker({ ...claims, cred_kind: 'lumen_api_key' }, 'select * from ledger.companies')).toEqual([]);
+    // The right credential in a token made for another audience (one the project's own users hold).
+    expect(await asWorker({ ...claims, aud: 'authenticated' }, 'select * from ledger.companies')).toEqual([]);
+    expect(await asWorker({ ...claims, aud: null }, 'select * from ledger.companies')).toEqual([]);
     // DPD: the right password under another company's username
     const crossed = await credentialClaims({ kind: 'dpd_basic', keyId: 'globex', secret: demo('acme').dpd.password });
     expect(await asWorker(crossed, 'select * from ledger.companies')).toEqual([]);

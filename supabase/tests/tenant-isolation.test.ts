@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialClaims } from '../../shared/auth/credentials.ts';
+import { workerAudience } from '../../shared/db/client.ts';
 import { demoChannels, demoLeads } from '../../platform/demo.ts';
 import { startReceiver, until, type Receiver } from '../../test/deliveries-helpers.ts';
 import { admin, demo, signedOrder, stack, superuser } from '../../test/helpers.ts';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   expect(added.code, added.stderr).toBe(0);
   endpointId = JSON.parse(added.stdout).id;
   for (const slug of ['acme', 'globex'] as const) {
-    claims[slug] = await credentialClaims({ kind: 'operations_api_key', secret: demo(slug).operations.apiKey });
+    claims[slug] = { aud: workerAudience, ...(await credentialClaims({ kind: 'operations_api_key', secret: demo(slug).operations.apiKey })) };
   }
   // Give acme a row in every purchase table: a purchase with a product, rewards and an idempotency key.
   const res = await fetch(`${stack().apis.operations}/functions/v1/openapi-operations`, {

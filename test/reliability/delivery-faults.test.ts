@@ -59,7 +59,9 @@ afterAll(async () => {
 
 async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['admin/index.ts', ...args, '--database-url', platform.stack.databaseUrl]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['admin/index.ts', ...args, '--database-url', platform.stack.databaseUrl], {
+      env: { ...process.env, LOCAL_DIR: localDir },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     return error as { code: number; stdout: string; stderr: string };

@@ -143,6 +143,11 @@ ${credits ? h`<p>${credits}</p>` : ''}
   return { subject, text, html: page(subject, body) };
 }
 
+/** Who sent a gift notice, and that the words in it are the giver's. */
+function sentOnBehalf(company: string, giver: string): string {
+  return `${company} sent this email for ${giver}; any message in it is ${giver}'s own words.`;
+}
+
 function giftNotice(message: EmailMessage): Omit<RenderedEmail, 'from' | 'to'> {
   const content = message.content as {
     order: { number: number; purchased_at: string };
@@ -158,13 +163,15 @@ function giftNotice(message: EmailMessage): Omit<RenderedEmail, 'from' | 'to'> {
     '',
     `${giver} sent you a gift (order #${content.order.number}):`,
     '',
-    ...content.gifts.flatMap((gift) => [`${gift.name} × ${gift.quantity}`, ...(gift.gift_message ? [`  “${gift.gift_message}”`] : [])]),
+    ...content.gifts.flatMap((gift) => [`${gift.name} × ${gift.quantity}`, ...(gift.gift_message ? [`  ${giver} wrote: “${gift.gift_message}”`] : [])]),
     '',
-    message.company.name,
+    sentOnBehalf(message.company.name, giver),
   ].join('\n');
+  // The giver's message is their own text, escaped and as written: no link or markup of ours around
+  // anything in it, and the mail says who sent it and for whom.
   const body = h`<p>${greeting}</p><p>${giver} sent you a gift (order #${content.order.number}):</p>
-<ul>${content.gifts.map((gift) => h`<li>${gift.name} × ${gift.quantity}${gift.gift_message ? h`<blockquote>${gift.gift_message}</blockquote>` : ''}</li>`)}</ul>
-<p>${message.company.name}</p>`;
+<ul>${content.gifts.map((gift) => h`<li>${gift.name} × ${gift.quantity}${gift.gift_message ? h`<p>${giver} wrote:</p><blockquote>${gift.gift_message}</blockquote>` : ''}</li>`)}</ul>
+<p>${sentOnBehalf(message.company.name, giver)}</p>`;
   return { subject, text, html: page(subject, body) };
 }
 
