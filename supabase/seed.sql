@@ -102,7 +102,7 @@ on conflict do nothing;
 
 -- Kit purchases, recorded through the Kit RPC itself as each company's token (the claims a
 -- worker would send), so they are exactly what the API would have made.
-select set_config('request.jwt.claims', json_build_object('cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
+select set_config('request.jwt.claims', json_build_object('aud', 'purchases-workers', 'cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
 from (select encode(sha256(convert_to('kit_demo_lDBbha--UxL3EWzCwHu0GV-C', 'UTF8')), 'hex') as d) token;
 select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "796-92-4892", "status": "paid",
   "subtotal": 78.66, "tax": 7.87, "shipping": 0, "discount": 5, "total": 81.53, "currency": "USD",
@@ -114,7 +114,7 @@ select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "t
   "subtotal": 5, "tax": 0, "discount": 0, "total": 5, "currency": "USD", "transaction_time": "2023-03-01T09:00:00Z",
   "products": [{"name": "Tip", "pid": "111-75-7524", "lid": "000-13-0000", "quantity": 1, "unit_price": 5}]}');
 
-select set_config('request.jwt.claims', json_build_object('cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
+select set_config('request.jwt.claims', json_build_object('aud', 'purchases-workers', 'cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
 from (select encode(sha256(convert_to('kit_demo_tCSwaUHkGUPq9ZmEJ635Ja2Q', 'UTF8')), 'hex') as d) token;
 select public.kit_create_purchase('{"email_address": "reader@example.com", "transaction_id": "GLX-0001", "status": "paid",
   "subtotal": 12, "tax": 0.96, "discount": 0, "total": 12.96, "currency": "EUR", "transaction_time": "2024-06-01T12:00:00Z",

@@ -5,9 +5,12 @@
  * own. Each API's document, reference page and health are also reachable under its name
  * (`/lumen/openapi.json`, `/lumen/docs`, `/lumen/health`), with an index of the five at `/docs`.
  *
- * The entry holds no state and no secret; limits, credentials and errors are the workers'.
+ * The entry holds no state and no secret; limits, credentials and errors are the workers', except
+ * for deep health checks, which anyone may ask for: each client address has a bucket of them here
+ * (the Workers rate-limiting binding), counted once however many workers a check reaches.
  */
 import { Hono, type Context } from 'hono';
+import { clientKey } from '../../shared/net/ip.ts';
 
 export const apiBindings = {
   lumen: 'LUMEN',
@@ -18,7 +21,12 @@ export const apiBindings = {
 } as const;
 export type EdgeApi = keyof typeof apiBindings;
 
-export type EdgeEnv = Record<(typeof apiBindings)[EdgeApi], Fetcher>;
+/** The rate-limiting binding (a fixed window per key, counted per Cloudflare location). */
+interface DeepCheckLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+export type EdgeEnv = Record<(typeof apiBindings)[EdgeApi], Fetcher> & { DEEP_HEALTH_LIMITER?: DeepCheckLimiter };
 
 const titles: Record<EdgeApi, string> = {
   lumen: 'Lumen partner purchases',
@@ -75,6 +83,25 @@ ${rows}
 }
 
 const app = new Hono<{ Bindings: EdgeEnv }>({ strict: false });
+
+/** The binding's window (wrangler.toml's `period`): the longest a refused client waits. */
+const deepCheckWindowSeconds = 60;
+
+/**
+ * A deep health check asks the database; past its bucket, a client's further deep checks are
+ * answered 429 here and reach no worker. Addresses count as the workers count them (IPv6 by /64).
+ */
+app.use('*', async (c, next) => {
+  const limiter = c.env.DEEP_HEALTH_LIMITER;
+  if (!c.req.query('deep') || !limiter || !/^\/(?:[a-z]+\/)?health\/?$/.test(c.req.path)) return next();
+  const { success } = await limiter.limit({ key: clientKey(c.req.header('CF-Connecting-IP') ?? 'unknown') });
+  if (success) return next();
+  return c.json(
+    { status: 'rate_limited', service: 'edge', message: `Too many deep health checks from this address; retry within ${deepCheckWindowSeconds} seconds, or ask /health without deep.` },
+    429,
+    { 'Retry-After': String(deepCheckWindowSeconds) },
+  );
+});
 
 app.get('/docs', (c) => c.html(indexPage()));
 

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { CredentialClaims } from '../../shared/auth/credentials.ts';
+import { workerAudience } from '../../shared/db/client.ts';
 
 export interface FilterTiming {
   filter: string;
@@ -100,7 +101,7 @@ export async function timeDpdFilters(
   await db.query(`load 'auto_explain'`);
   await db.query('begin');
   try {
-    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ aud: workerAudience, ...claims })]);
     await db.query('set local role purchases_api');
     const results: FilterTiming[] = [];
     for (const { name, args, query } of filters) {

@@ -34,6 +34,7 @@ export interface WorkerConfig {
     consumers?: Array<{ queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }>;
   };
   triggers?: { crons?: string[] };
+  ratelimits?: Array<{ name: string; namespace_id: string; simple: { limit: number; period?: 10 | 60 } }>;
 }
 
 /** The workers this module starts: the five APIs, the edge entry and the delivery worker (the relay). */
@@ -195,6 +196,7 @@ export async function startWorkers(
             ]),
           ),
           serviceBindings: Object.fromEntries((worker.services ?? []).map(({ binding, service }) => [binding, service])),
+          ratelimits: Object.fromEntries((worker.ratelimits ?? []).map(({ name: binding, namespace_id, simple }) => [binding, { namespace_id, simple }])),
           ...(worker.assets && options.assets
             ? { assets: { directory: resolve(dirname(workerConfigPath(name)), worker.assets.directory), routerConfig: { has_user_worker: true } } }
             : {}),

@@ -90,6 +90,33 @@ function describeCause(cause: unknown): Record<string, unknown> {
   return { message: String(cause) };
 }
 
+/** How long a deep health check's answer is reused by the isolate that made it. */
+export const deepCheckReuseMs = 5_000;
+let lastDeepCheck: { at: number; error?: unknown } | undefined;
+let deepCheckRunning = false;
+
+/**
+ * The database check of a deep health check, reused for the next few seconds, and by checks that
+ * arrive while one is running. Only the settled outcome is shared: Workers may not await another
+ * request's I/O.
+ */
+async function checkDatabaseNowAndThen<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
+  const now = Date.now();
+  const reusable = lastDeepCheck && (deepCheckRunning || now - lastDeepCheck.at < deepCheckReuseMs);
+  if (!reusable) {
+    deepCheckRunning = true;
+    try {
+      await checkDatabase(c);
+      lastDeepCheck = { at: now };
+    } catch (error) {
+      lastDeepCheck = { at: now, error };
+    } finally {
+      deepCheckRunning = false;
+    }
+  }
+  if (lastDeepCheck?.error !== undefined) throw lastDeepCheck.error;
+}
+
 /** A Hono app with the shared frame; the worker adds its routes. */
 export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options: WorkerAppOptions): Hono<WorkerAppEnv<Bindings>> {
   // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
@@ -131,10 +158,11 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
     }),
   );
 
-  // `?deep=1` also asks the database (a 503 in the API's shape when it does not answer).
+  // `?deep=1` also asks the database (a 503 in the API's shape when it does not answer), at most
+  // once every few seconds per isolate: anyone may ask, and a probe must not become a load.
   app.get('/health', async (c) => {
     if (!c.req.query('deep')) return c.json({ status: 'ok', service: options.service });
-    await checkDatabase(c);
+    await checkDatabaseNowAndThen(c);
     return c.json({ status: 'ok', service: options.service, database: 'ok' });
   });
 

@@ -125,31 +125,66 @@ create policy "Companies correct their own purchases" on ledger.purchases
   );
 
 -- An email's content is read with the owner's rights (it joins tables the workers cannot read
--- whole): it is composed only for a purchase of the calling company, whoever asks.
-do $$
-begin
-  if not exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                 where n.nspname = 'private' and p.proname = 'email_content_unchecked') then
-    alter function private.email_content(text, uuid, text) rename to email_content_unchecked;
-  end if;
-end;
-$$;
-revoke all on function private.email_content_unchecked(text, uuid, text) from public, purchases_api;
-
+-- whole): it is composed only for a purchase of the calling company, whoever asks (null otherwise,
+-- which compose_email refuses).
 create or replace function private.email_content(template text, purchase_id uuid, to_address text)
 returns jsonb
-language plpgsql
+language sql
 stable
 security definer
 set search_path = ''
 as $$
-begin
-  if not exists (select 1 from ledger.purchases p
-                 where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id())) then
-    return null;
-  end if;
-  return private.email_content_unchecked(template, purchase_id, to_address);
-end;
+  select case
+    when template in ('purchase_reactivated', 'purchase_refulfilled') then (
+      select jsonb_build_object(
+        'purchase', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at, 'salt', p.salt,
+          'buyer', nullif(concat_ws(' ', c.first_name, c.last_name), '')),
+        'refulfilled', template = 'purchase_refulfilled',
+        'items', coalesce((select jsonb_agg(jsonb_build_object(
+            'number', i.number, 'name', coalesce(i.name, pr.name), 'quantity', i.quantity,
+            'download_limit', i.download_limit, 'expires_at', i.expires_at, 'keys', to_jsonb(i.product_keys)
+          ) order by i.position)
+          from ledger.purchase_items i join ledger.products pr on pr.id = i.product_id where i.purchase_id = p.id), '[]'))
+      from ledger.purchases p left join ledger.customers c on c.id = p.customer_id
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
+    when template = 'publisher_order_confirmation' then (
+      select jsonb_build_object(
+        'order', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at, 'currency', p.currency,
+          'subtotal', private.money_text(o.subtotal), 'discount', private.money_text(o.discount),
+          'credit_value_used', private.money_text(o.credit_value_used), 'charged', private.money_text(o.charge_amount),
+          'credits_awarded', private.money_text(private.credits_awarded(p.id, o.customer_id))),
+        'consumer', nullif(concat_ws(' ', c.first_name, c.last_name), ''),
+        'items', coalesce((select jsonb_agg(jsonb_build_object(
+            'name', concat_ws(': ', f.name, op.name), 'quantity', i.quantity,
+            'unit_price', private.money_text(i.unit_price), 'amount', private.money_text(i.unit_price * i.quantity),
+            'gift_to', case when d.is_gift then nullif(concat_ws(' ', d.recipient_first_name, d.recipient_last_name), '') end
+          ) order by i.position)
+          from ledger.purchase_items i
+          join ledger.publisher_order_details d on d.purchase_item_id = i.id
+          join ledger.offer_options op on op.id = d.offer_option_id
+          join ledger.offers f on f.id = op.offer_id
+          where i.purchase_id = p.id), '[]'))
+      from ledger.purchases p
+      join ledger.publisher_orders o on o.purchase_id = p.id
+      join ledger.customers c on c.id = o.customer_id
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
+    when template = 'publisher_gift_notification' then (
+      select jsonb_build_object(
+        'order', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at),
+        'from', nullif(concat_ws(' ', c.first_name, c.last_name), ''),
+        'gifts', coalesce((select jsonb_agg(jsonb_build_object(
+            'name', concat_ws(': ', f.name, op.name), 'quantity', i.quantity,
+            'recipient', nullif(concat_ws(' ', d.recipient_first_name, d.recipient_last_name), ''),
+            'gift_message', d.gift_message
+          ) order by i.position)
+          from ledger.purchase_items i
+          join ledger.publisher_order_details d on d.purchase_item_id = i.id
+          join ledger.offer_options op on op.id = d.offer_option_id
+          join ledger.offers f on f.id = op.offer_id
+          where i.purchase_id = p.id and d.is_gift and lower(d.recipient_email) = lower(to_address)), '[]'))
+      from ledger.purchases p left join ledger.customers c on c.id = p.customer_id
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
+  end
 $$;
 revoke all on function private.email_content(text, uuid, text) from public;
 grant execute on function private.email_content(text, uuid, text) to purchases_api;
