@@ -44,11 +44,13 @@ describe('npm run admin', () => {
     for (const api of ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce']) {
       const issued = JSON.parse((await admin('credential', 'issue', api, '--company', slug, '--json')).stdout);
       const secret = issued.apiKey ?? issued.password ?? issued.token ?? issued.consumerSecret;
-      expect(secret).toMatch(/^[a-z]+_[a-z]+_[A-Za-z0-9_-]{43}$|^gcs_[A-Za-z0-9_-]{43}$/);
+      // Tagged (shared/auth/key-tag.ts): prefix, v2_, 43 random characters, an 11-character tag.
+      expect(secret).toMatch(/^(?:[a-z]+_[a-z]+_|gcs_)v2_[A-Za-z0-9_-]{54}$/);
+      if (api === 'groupcommerce') expect(issued.consumerKey).toMatch(/^gck_v2_[A-Za-z0-9_-]{54}$/);
       secrets.push(secret);
     }
     const listed = JSON.parse((await admin('credential', 'list', '--company', slug, '--json')).stdout);
-    expect(listed.map((c: { api: string }) => c.api)).toEqual(['lumen', 'operations', 'dpd', 'kit', 'groupcommerce']);
+    expect(listed.map((c: { api: string; tagged: boolean }) => [c.api, c.tagged])).toEqual(['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'].map((api) => [api, true]));
     expect(JSON.stringify(listed)).not.toMatch(new RegExp(secrets.join('|')));
 
     const db = await superuser();

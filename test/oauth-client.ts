@@ -51,8 +51,10 @@ export function oauthHeader(
   method: string,
   formBody: string | null,
   timestamp?: number,
+  nonce?: string,
 ): string {
   const client = clientFor(consumer);
   if (timestamp !== undefined) client.getTimeStamp = () => timestamp;
+  if (nonce !== undefined) client.getNonce = () => nonce;
   return client.toHeader(client.authorize({ url, method, data: formData(formBody) })).Authorization;
 }

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiName } from '../../platform/stack/config.ts';
-import { admin, companyFootprint, stack, superuser } from '../helpers.ts';
+import { companyFootprint, stack, superuser } from '../helpers.ts';
+import { createTestCompany, type TestCompany } from './company.ts';
 import { oauthHeader } from '../oauth-client.ts';
 import { isErrorShape } from './requests.ts';
 import { record } from './report.ts';
@@ -19,46 +20,11 @@ import { record } from './report.ts';
 const runs = Number(process.env.HOSTILE_RUNS ?? 120);
 let db: pg.Client;
 let countRows: () => Promise<number>;
-const company = {} as {
-  slug: string; id: string; lumenKey: string; opsKey: string; dpdUser: string; dpdPassword: string; kitToken: string;
-  consumerKey: string; consumerSecret: string; leadId: string; productId: string; offerId: number; optionId: number; purchaseNumber: number;
-};
-
-async function cli(...args: string[]): Promise<Record<string, any>> {
-  const result = await admin(...args, '--json');
-  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return JSON.parse(result.stdout);
-}
+let company: TestCompany;
 
 beforeAll(async () => {
   db = await superuser();
-  const slug = `hostile-${Date.now()}`;
-  company.slug = slug;
-  company.id = (await cli('company', 'create', '--slug', slug, '--name', 'Hostile Input Co')).id;
-  company.lumenKey = (await cli('credential', 'issue', 'lumen', '--company', slug)).apiKey;
-  company.opsKey = (await cli('credential', 'issue', 'operations', '--company', slug)).apiKey;
-  const dpd = await cli('credential', 'issue', 'dpd', '--company', slug);
-  [company.dpdUser, company.dpdPassword] = [dpd.username, dpd.password];
-  company.kitToken = (await cli('credential', 'issue', 'kit', '--company', slug)).token;
-  const gc = await cli('credential', 'issue', 'groupcommerce', '--company', slug);
-  [company.consumerKey, company.consumerSecret] = [gc.consumerKey, gc.consumerSecret];
-  const channel = await cli('channel', 'create', '--name', `Hostile ${slug}`, '--currency', 'USD');
-  await cli('channel', 'grant', '--channel', channel.id, '--company', slug);
-  company.leadId = (await cli('lead', 'create', '--channel', channel.id, '--name', 'Hal', '--email', `hal-${slug}@example.com`)).id;
-  company.productId = (await cli('product', 'create', '--company', slug, '--name', 'Widget', '--code', 'LMN_HOSTILE')).id;
-  await cli('partnership', 'set', '--company', slug, '--partner-fulfilled', 'yes', '--lumen-fulfilled', 'yes', '--rate-limit', '100000', '--rate-window', '60');
-  await cli('partnership', 'grant-product', '--company', slug, '--product', 'LMN_HOSTILE');
-  company.offerId = (await cli('offer', 'create', '--company', slug, '--name', 'Hostile offer')).offerId;
-  company.optionId = (await cli('offer', 'add-option', '--company', slug, '--offer', String(company.offerId), '--name', 'Only', '--price', '10')).offerOptionId;
-  await cli('offer', 'add-segment', '--company', slug, '--offer', String(company.offerId), '--segment', 'hostile');
-  const kit = await fetch(`${stack().apis.kit}/v4/purchases`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${company.kitToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ purchase: { email_address: `buyer-${slug}@example.com`, transaction_id: 'seed-1', total: 1, currency: 'USD', products: [{ name: 'W', pid: 'p', lid: 'l', quantity: 1, unit_price: 1 }] } }),
-  });
-  expect(kit.status).toBe(201);
-  company.purchaseNumber = ((await kit.json()) as { purchase: { id: number } }).purchase.id;
-
+  company = await createTestCompany('hostile', 'Hostile Input Co');
   // Every row of the company, in every table that holds tenant data.
   countRows = async () => Object.values(await companyFootprint(db, company.id)).reduce((sum, n) => sum + n, 0);
 });
@@ -167,7 +133,7 @@ const hostileIds = fc.oneof(
 const lumenBody = () => ({
   partnerPurchaseId: `HOSTILE-${randomUUID()}`, fulfillment: true,
   customer: { email: 'hal@example.com', firstName: 'Hal', lastName: 'Ostile' },
-  items: [{ productId: 'LMN_HOSTILE', quantity: 1 }],
+  items: [{ productId: company.lumenProduct, quantity: 1 }],
   shippingAddress: { address1: '1 Way', address2: 'Apt 2', city: 'Town', state: 'ST', zip: '12345', countryCode: 'US', phone: '5550000000' },
   additionalInfo: { audienceSegment: 'none' }, properties: { k: 'v' },
 });
@@ -181,7 +147,7 @@ const orderFields = () => ({
   'BillingInfo.NameOnCard': 'Hal', 'BillingInfo.CardNumber': '4000000000000002', 'BillingInfo.CVV': '123', 'BillingInfo.ExpirationMonth': '12',
   'BillingInfo.ExpirationYear': String(new Date().getUTCFullYear() + 1), 'BillingInfo.BillingAddress': '1 Way', 'BillingInfo.BillingCity': 'Town',
   'BillingInfo.BillingState': 'ST', 'BillingInfo.BillingZip': '12345', 'OrderDetails[0].OfferId': String(company.offerId),
-  'OrderDetails[0].OfferOptionId': String(company.optionId), 'OrderDetails[0].Quantity': '1', 'OrderDetails[0].SegmentKey': 'hostile', PromoCodes: 'NOPE',
+  'OrderDetails[0].OfferOptionId': String(company.optionId), 'OrderDetails[0].Quantity': '1', 'OrderDetails[0].SegmentKey': company.segment, PromoCodes: 'NOPE',
 });
 
 /** Form mutations: hostile values, names and encodings; each form is signed, so only the input is wrong. */

@@ -7,6 +7,8 @@ export interface ReliabilitySummary {
   concurrency: Array<{ path: string; concurrent: number; created: number; expected: number }>;
   faults: Array<Record<string, unknown>>;
   isolation: { checks: number; leaks: number };
+  /** What each attack of test/reliability/abuse*.test.ts tried and what held. */
+  abuse: Array<Record<string, unknown>>;
   secrets?: { rowsScanned: number; logBytes: number; findings: number };
 }
 
@@ -30,6 +32,7 @@ export async function summarize(dir: string): Promise<ReliabilitySummary> {
     concurrency: (await lines(dir, 'concurrency')) as ReliabilitySummary['concurrency'],
     faults: await lines(dir, 'faults'),
     isolation: { checks: isolation.length, leaks: isolation.filter((i) => i.leaked).length },
+    abuse: await lines(dir, 'abuse'),
   };
 }
 
