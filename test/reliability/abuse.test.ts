@@ -209,12 +209,13 @@ describe('what the database would refuse', () => {
 
 describe('error answers', () => {
   it('stay small: a 60 KB body of unknown keys gets at most 20 problems and a count of the rest, on every API', async () => {
-    const unknownKeys = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`unknown_${i}_${'k'.repeat(4)}`, 1]));
+    const unknownKeys = Object.fromEntries(Array.from({ length: 2900 }, (_, i) => [`unknown_${String(i).padStart(4, '0')}_${'k'.repeat(4)}`, 1]));
     const sizes: Record<string, number> = {};
     for (const endpoint of endpoints.filter((e) => e.write && e.contentType === 'application/json')) {
       const valid = JSON.parse(endpoint.validBody(asDemo(company))!);
       const body = JSON.stringify({ ...valid, ...unknownKeys });
-      expect(body.length).toBeGreaterThan(60_000);
+      expect(body.length).toBeGreaterThan(58_000);
+      expect(body.length).toBeLessThan(64 * 1024);
       const res = await endpoint.send(stack(), asDemo(company), { body });
       const text = await res.text();
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -224,7 +225,9 @@ describe('error answers', () => {
       expect(text.length, `${endpoint.api}: ${text.length} bytes`).toBeLessThan(6_000);
     }
     const form = new URLSearchParams(offSiteOrder());
-    for (let i = 0; i < 3000; i++) form.append(`Unknown${i}`, '1');
+    // The form's own bound is 500 fields: 400 long unknown names make the 60 KB.
+    for (let i = 0; i < 400; i++) form.append(`Unknown${i}${'x'.repeat(140)}`, '1');
+    expect(form.toString().length).toBeGreaterThan(58_000);
     const { url, init } = signedPost('/api/v3/publisher/order/validate', form.toString());
     const order = await (await fetch(url, init)).text();
     expect(order).toMatch(/more problems not listed/);
@@ -283,13 +286,14 @@ describe('mail', () => {
 });
 
 describe('webhook endpoints', () => {
+  // 10.0.0.1 written five ways, and ranges that reach private space through a translator or relay.
   it.each([
-    'https://[::127.0.0.1]/hook', 'https://[::ffff:0:7f00:1]/hook', 'https://[64:ff9b:1::a00:1]/hook', 'https://[2002:a00:1::]/hook', 'https://[fec0::1]/hook',
-    'https://2130706433/hook', 'https://0177.0.0.1/hook',
+    'https://[::10.0.0.1]/hook', 'https://[::ffff:0:a00:1]/hook', 'https://[64:ff9b:1::a00:1]/hook', 'https://[2002:a00:1::]/hook', 'https://[fec0::1]/hook',
+    'https://167772161/hook', 'https://012.0.0.1/hook', 'https://0xa.0.0.1/hook',
   ])('refuses %s, however the address is written', async (url) => {
     const added = await admin('webhook', 'add', '--company', company.slug, '--url', url);
     expect(added.code).toBe(1);
-    expect(added.stderr).toMatch(/loopback|private|NAT64|6to4|site-local/);
+    expect(added.stderr).toMatch(/private|NAT64|6to4|site-local/);
   });
 });
 
