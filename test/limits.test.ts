@@ -9,58 +9,25 @@
  *   429 with a Retry-After that holds.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiNames, readPlatformConfig, type ApiName } from '../platform/stack/config.ts';
-import { LogSink } from '../platform/stack/errors.ts';
-import { localWorkerBindings } from '../platform/stack/index.ts';
-import { freePortEnvironment } from '../platform/stack/preflight.ts';
-import { startWorkers, type RunningWorkers, type WorkerBindings } from '../platform/stack/workers.ts';
-import { admin, stack } from './helpers.ts';
+import { apiNames, type ApiName } from '../platform/stack/config.ts';
+import { admin } from './helpers.ts';
 import { oauthHeader } from './oauth-client.ts';
+import { startOwnWorkers, type OwnWorkers } from './own-workers.ts';
 
-const localDir = resolve('.local', 'test', 'limits');
-const stateDir = join(localDir, 'worker-state');
 const failedAuthLimit = { limit: 50, windowSeconds: 60 };
 
-let workers: RunningWorkers;
-let log: LogSink;
-let start: () => Promise<RunningWorkers>;
+let workers: OwnWorkers;
 
 beforeAll(async () => {
-  await rm(localDir, { recursive: true, force: true });
-  const config = readPlatformConfig({ ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...(await freePortEnvironment()) });
-  log = new LogSink(localDir);
   // The platform's own bindings, with the low failure limit this file tries.
-  const bindings: WorkerBindings = {
-    ...localWorkerBindings(config, stack().supabase),
-    LOG_REQUESTS: 'false',
-    FAILED_AUTH_LIMIT: `${failedAuthLimit.limit}/${failedAuthLimit.windowSeconds}`,
-  };
-  start = () => startWorkers(config, bindings, log, { assets: false, stateDir });
-  workers = await start();
+  workers = await startOwnWorkers('limits', { FAILED_AUTH_LIMIT: `${failedAuthLimit.limit}/${failedAuthLimit.windowSeconds}` });
 }, 60_000);
 
-afterAll(async () => {
-  await workers?.stop();
-  await log?.close();
-});
+afterAll(async () => workers?.stop());
 
-async function restartWorkers(): Promise<void> {
-  await workers.stop();
-  workers = await start();
-}
-
-/** How many Durable Objects a worker has stored (one SQLite file each, named by the object's id). */
-async function storedObjects(api: ApiName): Promise<number> {
-  const namespaces = (await readdir(join(stateDir, 'do')).catch(() => [] as string[])).filter((dir) => dir.startsWith(`purchases-${api}-`));
-  let count = 0;
-  for (const namespace of namespaces) {
-    count += (await readdir(join(stateDir, 'do', namespace))).filter((file) => /^[0-9a-f]{64}\.sqlite$/.test(file)).length;
-  }
-  return count;
-}
+const restartWorkers = () => workers.restart();
+const storedObjects = (api: ApiName) => workers.storedObjects(api);
 
 const made = () => randomBytes(12).toString('hex');
 
