@@ -194,4 +194,27 @@ describe('writes for another company', () => {
       await expect(asCompany('globex', sql), sql).rejects.toThrow(/row-level security|permission denied/);
     }
   });
+
+  it("refuse a purchase of one's own that names another company's lead or storefront (the worker checked it too)", async () => {
+    const globex = '423ebb6d-84c4-4f41-9b9e-d0595fdc616c';
+    const acmeStorefront = (await db.query(`select id from ledger.storefronts where company_id = '${acme}' limit 1`)).rows[0].id;
+    const globexPurchase = (await db.query(`select id from ledger.purchases where company_id = '${globex}' limit 1`)).rows[0].id;
+    for (const sql of [
+      `insert into ledger.purchases (company_id, source, lead_id) values ('${globex}', 'operations', '${demoLeads.acmeDirect}')`,
+      `insert into ledger.purchases (company_id, source, storefront_id) values ('${globex}', 'dpd', '${acmeStorefront}')`,
+      `update ledger.purchases set storefront_id = '${acmeStorefront}' where id = '${globexPurchase}'`,
+    ]) {
+      // The update is refused by the column grants before the policy is asked.
+      await expect(asCompany('globex', sql), sql).rejects.toThrow(/row-level security|permission denied/);
+    }
+  });
+
+  it("compose no email from another company's purchase, though the function reads with the owner's rights", async () => {
+    const acmePurchase = (await db.query(`select id from ledger.purchases where company_id = '${acme}' limit 1`)).rows[0].id;
+    const globexPurchase = (await db.query(`select id from ledger.purchases where company_id = '423ebb6d-84c4-4f41-9b9e-d0595fdc616c' limit 1`)).rows[0].id;
+    const content = async (purchase: string) =>
+      (await asCompany('globex', `select private.email_content('purchase_reactivated', '${purchase}', 'x@example.com') as c`)).rows[0].c;
+    expect(await content(acmePurchase)).toBeNull();
+    expect(await content(globexPurchase)).toMatchObject({ purchase: expect.any(Object) });
+  });
 });

@@ -327,3 +327,37 @@ describe('the admin CLI outside local development', () => {
     expect((await run({ LOCAL_DIR: inject('localDir') }, 'credential', 'issue', 'kit', '--company', company.slug)).code).toBe(0);
   });
 });
+
+describe('credentials issued before tagging', () => {
+  it('keep working, and admin credential rotate replaces them with tagged ones', async () => {
+    const slug = `rotate-${Date.now()}`;
+    const { id: companyId } = await cli('company', 'create', '--slug', slug, '--name', 'Rotate Co');
+    // A Kit token and a DPD password as the platform issued them before tagging.
+    const legacyToken = `kit_at_${randomUUID().replace(/-/g, '')}abcdefghijk`;
+    const legacyPassword = `dpd_pw_${randomUUID().replace(/-/g, '')}abcdefghijk`;
+    const sha = async (text: string) => (await db.query(`select encode(sha256(convert_to($1, 'UTF8')), 'hex') as d`, [text])).rows[0].d as string;
+    await db.query(
+      `insert into ledger.credentials (company_id, kind, key_id, secret_digest) values ($1, 'kit_token', $2, $2), ($1, 'dpd_basic', $3, $4)`,
+      [companyId, await sha(legacyToken), `rotate-${Date.now()}`, await sha(legacyPassword)],
+    );
+    const kit = (token: string) => fetch(`${stack().apis.kit}/v4/purchases`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await kit(legacyToken)).status).toBe(200);
+    const listed = await cli('credential', 'list', '--company', slug);
+    expect((listed as unknown as Array<{ tagged: boolean }>).map((c) => c.tagged)).toEqual([false, false]);
+
+    const rotated = (await cli('credential', 'rotate', '--company', slug)) as { rotated: Array<{ api: string; token?: string; username?: string; password?: string }> };
+    expect(rotated.rotated.map((r) => r.api).sort()).toEqual(['dpd', 'kit']);
+    const newToken = rotated.rotated.find((r) => r.api === 'kit')!.token!;
+    const newDpd = rotated.rotated.find((r) => r.api === 'dpd')!;
+    expect(newToken).toMatch(/^kit_at_v2_/);
+    expect((await kit(legacyToken)).status).toBe(401);
+    expect((await kit(newToken)).status).toBe(200);
+    const dpd = await fetch(`${stack().apis.dpd}/purchases`, { headers: { Authorization: `Basic ${btoa(`${newDpd.username}:${newDpd.password}`)}` } });
+    expect(dpd.status).toBe(200);
+    const after = (await cli('credential', 'list', '--company', slug)) as unknown as Array<{ tagged: boolean }>;
+    expect(after.map((c) => c.tagged)).toEqual([true, true]);
+    // Nothing left to rotate.
+    expect(((await cli('credential', 'rotate', '--company', slug)) as { rotated: unknown[] }).rotated).toEqual([]);
+  });
+});
+
