@@ -105,6 +105,26 @@ export async function roundTrips(requestId: string): Promise<number> {
   return (stats as { request: number }).request;
 }
 
+/** The newest transaction id, for {@link companyWriters}. */
+export async function currentTransaction(db: pg.Client): Promise<bigint> {
+  return BigInt((await db.query<{ x: string }>('select txid_current()::text as x')).rows[0]!.x);
+}
+
+/**
+ * How many transactions since `since` wrote (inserted or changed) rows of a company, in every table
+ * with tenant data, told apart by the rows' xmin. Every API request writes in one transaction, so
+ * requests sent side by side can be checked together: refused ones must add no writer.
+ */
+export async function companyWriters(db: pg.Client, companyId: string, since: bigint): Promise<number> {
+  const { rows: tables } = await db.query<{ table_name: string }>(
+    `select table_name from information_schema.columns where table_schema = 'ledger' and column_name = 'company_id' order by 1`,
+  );
+  const xmins = tables.map((t) => `select xmin::text::bigint as x from ledger.${t.table_name} where company_id = $1`).join(' union all ');
+  // xmin is the 32-bit part of the transaction id.
+  const { rows } = await db.query<{ n: number }>(`select count(distinct x)::int as n from (${xmins}) w where x > $2`, [companyId, String(since % 4294967296n)]);
+  return rows[0]!.n;
+}
+
 /**
  * Every row a company has in the ledger, by table (each table with tenant data): what a refused
  * request of that company must leave as it was. Scoped to the company, so test files that write

@@ -20,7 +20,11 @@ export async function cli(...args: string[]): Promise<Record<string, any>> {
   return JSON.parse(result.stdout);
 }
 
-export async function createTestCompany(label: string, name: string): Promise<TestCompany> {
+/**
+ * `unlimited`: its credentials are not rate-limited (set before any of them is used, since a
+ * worker keeps a verified credential's limit for a minute).
+ */
+export async function createTestCompany(label: string, name: string, options: { unlimited?: boolean } = {}): Promise<TestCompany> {
   const slug = `${label}-${Date.now()}`;
   const company = { slug, lumenProduct: `LMN_${label.toUpperCase().replace(/-/g, '_')}`, segment: label } as TestCompany;
   company.id = (await cli('company', 'create', '--slug', slug, '--name', name)).id;
@@ -40,6 +44,11 @@ export async function createTestCompany(label: string, name: string): Promise<Te
   company.offerId = (await cli('offer', 'create', '--company', slug, '--name', `${name} offer`)).offerId;
   company.optionId = (await cli('offer', 'add-option', '--company', slug, '--offer', String(company.offerId), '--name', 'Only', '--price', '10')).offerOptionId;
   await cli('offer', 'add-segment', '--company', slug, '--offer', String(company.offerId), '--segment', company.segment);
+  if (options.unlimited) {
+    for (const api of ['operations', 'kit', 'dpd', 'groupcommerce']) {
+      await cli('limit', 'set', '--company', slug, '--api', api, '--requests', '100000', '--window', '1');
+    }
+  }
   const kit = await fetch(`${stack().apis.kit}/v4/purchases`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${company.kitToken}`, 'Content-Type': 'application/json' },
