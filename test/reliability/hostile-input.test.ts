@@ -66,6 +66,12 @@ function getParent(body: any, path: string[]): any {
   return path.slice(0, -1).reduce((node, key) => (node == null ? node : node[key]), body);
 }
 
+/** Every field of a valid body, nested ones included: each is a place to put a hostile value. */
+function fieldPaths(value: unknown, path: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => [[...path, key], ...fieldPaths(inner, [...path, key])]);
+}
+
 type Built = { body: string | Uint8Array | null; contentType: string | null; method: string; query?: string; path?: string };
 
 /** Mutations of a valid JSON body: replace a field, drop it, add one, or replace the whole body. */
@@ -189,14 +195,12 @@ const request = (url: string, built: Built, headers: Record<string, string>) =>
 const hostileEndpoints: HostileEndpoint[] = [
   {
     api: 'lumen', name: 'POST /partners/v1/purchases', writes: true,
-    inputs: () => jsonMutations(lumenBody, [['partnerPurchaseId'], ['fulfillment'], ['customer'], ['customer', 'email'], ['customer', 'firstName'], ['customer', 'lastName'], ['items'],
-      ['items', '0'], ['items', '0', 'productId'], ['items', '0', 'quantity'], ['shippingAddress'], ['shippingAddress', 'zip'], ['shippingAddress', 'countryCode'],
-      ['shippingAddress', 'phone'], ['additionalInfo', 'audienceSegment'], ['properties']]),
+    inputs: () => jsonMutations(lumenBody, fieldPaths(lumenBody())),
     send: (built) => request(`${stack().apis.lumen}/partners/v1/purchases`, built, { 'X-Partner-Api-Key': company.lumenKey }),
   },
   {
     api: 'operations', name: 'create_purchase', writes: true,
-    inputs: () => jsonMutations(opsCreate, [['action'], ['lead_id'], ['product_id'], ['purchase_amount'], ['date'], ['description']]),
+    inputs: () => jsonMutations(opsCreate, fieldPaths(opsCreate())),
     send: (built) => request(`${stack().apis.operations}/functions/v1/openapi-operations`, built, { 'X-Api-Key': company.opsKey, 'Idempotency-Key': `h-${randomUUID()}` }),
   },
   {
@@ -210,8 +214,7 @@ const hostileEndpoints: HostileEndpoint[] = [
   },
   {
     api: 'kit', name: 'POST /v4/purchases', writes: true,
-    inputs: () => jsonMutations(kitBody, [['purchase'], ...['email_address', 'transaction_id', 'status', 'currency', 'transaction_time', 'subtotal', 'tax', 'shipping', 'discount', 'total', 'products']
-      .map((f) => ['purchase', f]), ...['name', 'pid', 'lid', 'quantity', 'unit_price', 'sku'].map((f) => ['purchase', 'products', '0', f])]),
+    inputs: () => jsonMutations(kitBody, fieldPaths(kitBody())),
     send: (built) => request(`${stack().apis.kit}/v4/purchases`, built, { Authorization: `Bearer ${company.kitToken}` }),
   },
   {
