@@ -3,6 +3,7 @@
  * wire form (the zod schema below is what toDpdPurchase returns, its type checked against it), and
  * DPD's status-word errors. Every route answers at the root and under /v2.
  */
+import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { dpdWording } from './errors.ts';
@@ -158,6 +159,7 @@ export function dpdOpenApi(): JsonSchema {
           200: { description: 'Reactivated.', content: jsonContent(z.object({ status: z.literal('OK') }), { status: 'OK' }) },
           400: error('customer_email is not an email address, or the body is not valid.', 'BADREQUEST', 'customer_email must be an email address'),
           401: unauthorized,
+          403: error(crossSiteRefusal.description, 'FORBIDDEN', crossSiteRefusal.example),
           404: error('No such purchase in the account.', 'NOTFOUND'),
           429: rateLimited,
           503: unavailable,

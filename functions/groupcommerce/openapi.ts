@@ -4,6 +4,7 @@
  * (`ConsumerInfo.Email`, `OrderDetails[0].OfferId`); answers are the base response in JSON, or in
  * XML when asked.
  */
+import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
 import { jsonSchemaOf, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { creditCardsQuerySchema, orderFormSchema } from './order-request.ts';
@@ -89,7 +90,8 @@ function both(schema: z.core.$ZodType, root: string, example?: unknown, xmlExamp
   return { 'application/json': { schema, ...(example === undefined ? {} : { example }) }, 'application/xml': xml, 'text/xml': xml };
 }
 
-function errors(root: string) {
+/** The error answers of an endpoint (answering with root element `root`); `changes`: it changes state, so pages of other sites are refused. */
+function errors(root: string, changes = false) {
   const failure = (description: string, code: string, message: string, extra: object = {}) => ({
     description,
     ...extra,
@@ -99,6 +101,7 @@ function errors(root: string) {
   return {
     400: failure('A missing, repeated or unsupported OAuth protocol parameter, or an order that is not valid (each problem in errors).', 'InvalidRequest', 'OrderDetails[0].Quantity: must be a whole number from 1 to 32767 (int16)'),
     401: failure('No OAuth header, an unknown or revoked consumer, a bad signature, a reused nonce or a stale timestamp.', 'SignatureInvalid', 'The OAuth signature does not match the request.'),
+    ...(changes ? { 403: failure(crossSiteRefusal.description, 'CrossSiteRequest', crossSiteRefusal.example) } : {}),
     413: failure('The body is over 64 KB.', 'RequestTooLarge', 'The request body is larger than 64 KB.'),
     415: failure('The body is not application/x-www-form-urlencoded.', 'UnsupportedMediaType', 'The order must be sent as application/x-www-form-urlencoded.'),
     429: failure("Past the consumer's request limit (the publisher's, 600 a minute unless set otherwise), or too many failed authentications from the client's address.", 'RateLimited', 'Too many requests: this credential may make 600 requests every 60 seconds. Retry in 12 seconds.', retryAfter),
@@ -128,7 +131,7 @@ export function groupCommerceOpenApi(): JsonSchema {
           200: { description: 'The order was placed.', content: both(purchaseResponse, 'purchaseResponse', undefined, xmlSample) },
           402: { description: 'The card was declined; nothing was charged or ordered.', content: both(errorResponse, 'purchaseResponse') },
           409: { description: 'A duplicate of an order placed in the last ten minutes (duplicateOrderId names it); nothing was charged or ordered.', content: both(purchaseResponse, 'purchaseResponse') },
-          ...errors('purchaseResponse'),
+          ...errors('purchaseResponse', true),
         },
       },
       {
@@ -138,7 +141,7 @@ export function groupCommerceOpenApi(): JsonSchema {
         responses: {
           200: { description: 'The order is valid; what it would charge.', content: both(validateOrderResponse, 'validateOrderResponse') },
           409: { description: 'The order would be a duplicate.', content: both(validateOrderResponse, 'validateOrderResponse') },
-          ...errors('validateOrderResponse'),
+          ...errors('validateOrderResponse', true),
         },
       },
       {

@@ -2,6 +2,7 @@
  * Kit's OpenAPI document: the request schema the worker validates with (schema.ts), the answers'
  * schemas (wire.ts), Kit's error shape and the reference's example.
  */
+import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { kitWording } from './errors.ts';
@@ -65,6 +66,7 @@ export function kitOpenApi(): JsonSchema {
           201: { description: 'The purchase was created.', content: jsonContent(kitPurchaseResponse) },
           200: { description: 'A purchase with this transaction_id existed and was updated.', content: jsonContent(kitPurchaseResponse) },
           401: unauthorized,
+          403: error(crossSiteRefusal.description, crossSiteRefusal.example),
           413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),
           422: error('A field is missing or not valid; each problem is one sentence naming the field.', 'purchase.email_address must be an email address'),
           429: rateLimited,

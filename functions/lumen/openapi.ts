@@ -2,6 +2,7 @@
  * Lumen's OpenAPI document: the request schema that validates purchases (schema.ts), the 201 answer
  * (the purchase echoed with its id and time), Lumen's error shape and the reference's examples.
  */
+import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
 import { openApiDocument, retryAfterHeader, type DocResponse, type JsonSchema } from '../../shared/openapi/index.ts';
 import { lumenPurchaseSchema } from './schema.ts';
@@ -60,6 +61,7 @@ export function lumenOpenApi(): JsonSchema {
           201: { description: 'The purchase was recorded.', content: json(lumenCreatedResponse) },
           400: { description: 'Invalid or missing fields (each named in details), or a body that is not JSON.', content: json(lumenErrorResponse) },
           401: error('Missing or invalid API key.', 'UNAUTHORIZED', lumenWording.invalid_credential),
+          403: error(crossSiteRefusal.description, 'FORBIDDEN', crossSiteRefusal.example),
           409: error('A purchase with this partnerPurchaseId already exists.', 'DUPLICATE_PURCHASE', 'A purchase with partnerPurchaseId PARTNER_PUR_123 has already been reported.'),
           413: error('The body is over 64 KB.', 'PAYLOAD_TOO_LARGE', 'The request body is larger than 64 KB.'),
           429: error('Too many requests for the partnership\'s limit.', 'RATE_LIMIT', 'Too many requests: this partnership allows 120 every 60 seconds. Retry in 12 seconds.', retryAfterHeader),

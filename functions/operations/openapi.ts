@@ -2,6 +2,7 @@
  * The operations function's OpenAPI document: one endpoint whose body names an action; the body
  * schema is each action's own (the one that validates it), the responses are the wire schemas.
  */
+import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
 import { jsonContent, jsonSchemaOf, openApiDocument, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { actions } from './actions/index.ts';
@@ -51,7 +52,7 @@ export function operationsOpenApi(): JsonSchema {
           200: { description: 'get_purchase: the purchase; list_purchases: a page of purchases; list_reward_events: a page of reward events.', content: jsonContent({ oneOf: [purchaseResponse, purchaseListResponse, rewardEventListResponse].map((r) => jsonSchemaOf(r, 'output')) }) },
           400: error('A missing or unknown action, a missing lead_id, or a field that is not valid (named in the message).', 'lead_id required'),
           401: error('No or an unknown X-Api-Key.', operationsWording.invalid_credential),
-          403: error('The lead\'s channel is not the company\'s, or the product is not the company\'s.', 'Lead not accessible'),
+          403: error(`The lead\'s channel is not the company\'s, or the product is not the company\'s; or: ${crossSiteRefusal.description}`, 'Lead not accessible'),
           404: error('get_purchase: no such purchase of the company.', 'Purchase not found'),
           409: error('The Idempotency-Key was used with another body.', 'Idempotency-Key retry-1 was already used with a different request'),
           413: error('The body is over 64 KB.', 'The request body is larger than 64 KB.'),

@@ -10,6 +10,12 @@
  * every server client of the publisher API.
  */
 
+/** What the API documents say of the refusal, and an example of its message. */
+export const crossSiteRefusal = {
+  description: "Sent by a page of another site (its Origin or Sec-Fetch-Site says so): changes are accepted from the clients' servers and the API's own pages only.",
+  example: "This request was sent by a page of another site (Sec-Fetch-Site: cross-site); the API accepts changes only from its clients' servers or its own pages.",
+};
+
 /** Methods that read only; everything else may change state. */
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -18,7 +24,7 @@ export function crossSiteProblem(method: string, requestUrl: string, headers: He
   if (safeMethods.has(method.toUpperCase())) return undefined;
   const site = headers.get('Sec-Fetch-Site')?.trim().toLowerCase();
   if (site === 'cross-site' || site === 'same-site') {
-    return `This request was sent by a page of another site (Sec-Fetch-Site: ${site}); the API accepts changes only from its clients' servers or its own pages.`;
+    return crossSiteRefusal.example.replace('cross-site', site);
   }
   const origin = headers.get('Origin');
   if (origin === null) return undefined;

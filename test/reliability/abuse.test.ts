@@ -7,7 +7,7 @@
  * credentials per client, IPv6 and shared addresses: abuse-limits.test.ts, on workers of its own.)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -254,6 +254,10 @@ describe('mail', () => {
     const states = async () =>
       (await db.query(`select to_address, state from ledger.email_outbox where to_address = any($1) order by to_address`, [recipients])).rows.map((r) => [r.to_address, r.state]);
     expect((await states()).find(([address]) => address === recipients[2])).toEqual([recipients[2], 'held']);
+    // The worker says so in its error log.
+    await until('the held mail logged', async () =>
+      (await readFile(join(inject('localDir'), 'logs', 'worker-dpd.log'), 'utf8')).split('\n').some((line) => line.includes('"level":"error"') && line.includes('mail held')),
+    );
     const held = JSON.parse((await admin('outbox', 'list', '--company', company.slug, '--state', 'held', '--json')).stdout) as Array<{ to: string }>;
     expect(held.map((h) => h.to)).toEqual([recipients[2]]);
     // Held is terminal: the relay's sweeps leave it alone.
