@@ -107,7 +107,8 @@ export async function measureDeliveries(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['admin/index.ts', ...args, '--database-url', stack.databaseUrl]);
+  // --local: the benchmark's own platform is local development (its receiver is plain http here).
+  const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['admin/index.ts', ...args, '--database-url', stack.databaseUrl, '--local']);
   const endpoint = JSON.parse((await admin('webhook', 'add', '--company', 'acme', '--url', url, '--events', 'purchase.created', '--json')).stdout) as { id: string };
   try {
     progress(`deliveries: ${options.messages} webhooks (Lumen purchases, ${options.concurrency} at a time)`);

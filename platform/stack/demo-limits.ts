@@ -1,12 +1,13 @@
 /**
- * Lifts the demo companies' request limits out of the way, for the test suite and the benchmark:
- * both send far more than a real integration's requests a minute with the same demo credentials,
- * and measure other things than the limiter's refusals (test/limits.test.ts tries the limits).
+ * Lifts the demo companies' request limits and mail quotas out of the way, for the test suite and
+ * the benchmark: both send far more than a real integration's requests a minute (and emails an
+ * hour) with the same demo credentials, and measure other things than the limiter's refusals
+ * (test/limits.test.ts and test/reliability/abuse*.test.ts try the limits).
  */
 import pg from 'pg';
 import { demoCompanies } from '../demo.ts';
 
-const lifted = { requests: 100_000, windowSeconds: 1 };
+const lifted = { requests: 100_000, windowSeconds: 1, mailPerHour: 1_000_000 };
 
 export async function liftDemoLimits(databaseUrl: string): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -20,6 +21,7 @@ export async function liftDemoLimits(databaseUrl: string): Promise<void> {
       [ids, lifted.requests, lifted.windowSeconds],
     );
     await db.query('update ledger.lumen_partnerships set rate_limit = $2, rate_window_seconds = $3 where company_id = any($1::uuid[])', [ids, lifted.requests, lifted.windowSeconds]);
+    await db.query('update ledger.companies set mail_quota_per_hour = $2 where id = any($1::uuid[])', [ids, lifted.mailPerHour]);
   } finally {
     await db.end();
   }
