@@ -17,6 +17,7 @@ describe('toApiError', () => {
     expect(toApiError(pgError(''), 502).kind).toBe('unavailable');
     expect(toApiError(pgError('57014'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('08006'), 500).kind).toBe('unavailable');
+    expect(toApiError(pgError('40P01', 'deadlock detected'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('PGRST000'), 503).retryAfterSeconds).toBe(5);
   });
 

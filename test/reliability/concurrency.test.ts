@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, demo, stack, superuser } from '../helpers.ts';
 import { oauthHeader } from '../oauth-client.ts';
+import { createTestCompany } from './company.ts';
 import { endpoints } from './requests.ts';
 import { record } from './report.ts';
 
@@ -89,6 +90,34 @@ describe(`${N} concurrent identical requests`, () => {
     const answers = await burst(() => fetch(url, { headers: { Authorization: authorization } }));
     expect(statuses(answers)).toEqual({ 200: 1, 401: N - 1 });
     record('concurrency', { path: 'OAuth nonce', concurrent: N, created: 1, expected: 1 });
+  });
+});
+
+describe('status changes side by side', () => {
+  it("DPD reactivations of the same purchases: every one answered, and the per-status counts still the purchases'", async () => {
+    const company = await createTestCompany('counts', 'Counts Co', { unlimited: true });
+    const kit = endpoints.find((e) => e.api === 'kit' && e.write)!;
+    const kitCompany = { kit: { token: company.kitToken } } as unknown as Parameters<typeof kit.send>[1];
+    const numbers = [company.purchaseNumber];
+    for (let i = 0; i < 9; i++) {
+      const res = await kit.send(stack(), kitCompany);
+      expect(res.status).toBe(201);
+      numbers.push(((await res.json()) as { purchase: { id: number } }).purchase.id);
+    }
+    const basic = `Basic ${btoa(`${company.dpdUser}:${company.dpdPassword}`)}`;
+    const reactivate = (n: number) => fetch(`${stack().apis.dpd}/purchases/${n}/reactivate`, { method: 'POST', headers: { Authorization: basic } });
+    const tally: Record<number, number> = {};
+    for (let round = 0; round < 4; round++) {
+      // Half the purchases refunded (a change to paid), half already paid (no change), each reactivated 4 times at once.
+      await db.query(`update ledger.purchases set status = case when number % 2 = 0 then 'refunded' else 'paid' end where company_id = $1`, [company.id]);
+      const answers = await Promise.all(numbers.flatMap((n) => Array.from({ length: 4 }, () => reactivate(n))));
+      for (const a of answers) tally[a.status] = (tally[a.status] ?? 0) + 1;
+    }
+    expect(tally).toEqual({ 200: numbers.length * 16 });
+    const counted = (await db.query(`select status, sum(n)::int as n from ledger.purchase_counts where company_id = $1 group by status having sum(n) <> 0 order by status`, [company.id])).rows;
+    const actual = (await db.query(`select status, count(*)::int as n from ledger.purchases where company_id = $1 group by status order by status`, [company.id])).rows;
+    expect(counted).toEqual(actual);
+    record('concurrency', { path: 'DPD reactivations (status counters)', concurrent: numbers.length * 4, created: 0, expected: 0 });
   });
 });
 
