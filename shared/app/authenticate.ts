@@ -89,3 +89,30 @@ export async function checkDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv
     throw error instanceof ApiError ? error : unavailable(error);
   }
 }
+
+/** How long a deep health check's answer is reused by the isolate that made it. */
+export const deepCheckReuseMs = 5_000;
+let lastDeepCheck: { at: number; error?: unknown } | undefined;
+let deepCheckRunning = false;
+
+/**
+ * {@link checkDatabase} for a deep health check, reused for the next few seconds and by checks
+ * that arrive while one is running: anyone may ask, and a probe must not become a load. Only the
+ * settled outcome is shared: Workers may not await another request's I/O.
+ */
+export async function checkDatabaseReused<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
+  const now = Date.now();
+  const reusable = lastDeepCheck && (deepCheckRunning || now - lastDeepCheck.at < deepCheckReuseMs);
+  if (!reusable) {
+    deepCheckRunning = true;
+    try {
+      await checkDatabase(c);
+      lastDeepCheck = { at: now };
+    } catch (error) {
+      lastDeepCheck = { at: now, error };
+    } finally {
+      deepCheckRunning = false;
+    }
+  }
+  if (lastDeepCheck?.error !== undefined) throw lastDeepCheck.error;
+}

@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 import { countFailedAuthentication, giveBackReplayedPermit } from './admission.ts';
 import { crossSiteProblem } from './cross-site.ts';
-import { checkDatabase } from './authenticate.ts';
+import { checkDatabaseReused } from './authenticate.ts';
 
 export interface WorkerVariables {
   requestId: string;
@@ -90,33 +90,6 @@ function describeCause(cause: unknown): Record<string, unknown> {
   return { message: String(cause) };
 }
 
-/** How long a deep health check's answer is reused by the isolate that made it. */
-export const deepCheckReuseMs = 5_000;
-let lastDeepCheck: { at: number; error?: unknown } | undefined;
-let deepCheckRunning = false;
-
-/**
- * The database check of a deep health check, reused for the next few seconds, and by checks that
- * arrive while one is running. Only the settled outcome is shared: Workers may not await another
- * request's I/O.
- */
-async function checkDatabaseNowAndThen<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
-  const now = Date.now();
-  const reusable = lastDeepCheck && (deepCheckRunning || now - lastDeepCheck.at < deepCheckReuseMs);
-  if (!reusable) {
-    deepCheckRunning = true;
-    try {
-      await checkDatabase(c);
-      lastDeepCheck = { at: now };
-    } catch (error) {
-      lastDeepCheck = { at: now, error };
-    } finally {
-      deepCheckRunning = false;
-    }
-  }
-  if (lastDeepCheck?.error !== undefined) throw lastDeepCheck.error;
-}
-
 /** A Hono app with the shared frame; the worker adds its routes. */
 export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options: WorkerAppOptions): Hono<WorkerAppEnv<Bindings>> {
   // Not strict: `/v2` and `/v2/` are one route, as clients of these APIs expect.
@@ -162,7 +135,7 @@ export function createWorkerApp<Bindings extends WorkerEnv = WorkerEnv>(options:
   // once every few seconds per isolate: anyone may ask, and a probe must not become a load.
   app.get('/health', async (c) => {
     if (!c.req.query('deep')) return c.json({ status: 'ok', service: options.service });
-    await checkDatabaseNowAndThen(c);
+    await checkDatabaseReused(c);
     return c.json({ status: 'ok', service: options.service, database: 'ok' });
   });
 
