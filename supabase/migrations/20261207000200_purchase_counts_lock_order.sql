@@ -12,23 +12,23 @@ security definer
 set search_path = ''
 as $$
 declare
-  shard smallint := floor(random() * 16)::smallint;
+  chosen_shard smallint := floor(random() * 16)::smallint;
   change record;
 begin
   if tg_op = 'INSERT' then
     insert into ledger.purchase_counts as k (company_id, status, shard, n)
-    values (new.company_id, new.status, shard, 1)
+    values (new.company_id, new.status, chosen_shard, 1)
     on conflict (company_id, status, shard) do update set n = k.n + 1;
   elsif tg_op = 'DELETE' then
     insert into ledger.purchase_counts as k (company_id, status, shard, n)
-    values (old.company_id, old.status, shard, -1)
+    values (old.company_id, old.status, chosen_shard, -1)
     on conflict (company_id, status, shard) do update set n = k.n - 1;
   else
     for change in
       select v.status, v.delta from (values (old.status, -1), (new.status, 1)) as v (status, delta) order by v.status
     loop
       insert into ledger.purchase_counts as k (company_id, status, shard, n)
-      values (new.company_id, change.status, shard, change.delta)
+      values (new.company_id, change.status, chosen_shard, change.delta)
       on conflict (company_id, status, shard) do update set n = k.n + excluded.n;
     end loop;
   end if;
