@@ -71,8 +71,10 @@ async function count<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: str
   }
 }
 
-function tooManyFailures(retryAfterSeconds: number): ApiError {
-  return new ApiError('rate_limited', `Too many failed authentication attempts from this address. Retry in ${retryAfterSeconds} seconds.`, {
+/** The 429 for failed authentications: this client's, or (`many`) too many clients' at once. */
+function tooManyFailures(retryAfterSeconds: number, many = false): ApiError {
+  const who = many ? 'Too many clients are failing to authenticate; credentials not seen before are refused for now.' : 'Too many failed authentication attempts from this address.';
+  return new ApiError('rate_limited', `${who} Retry in ${retryAfterSeconds} seconds.`, {
     reason: 'authentication_attempts_exceeded',
     retryAfterSeconds,
     values: { retryAfterSeconds: String(retryAfterSeconds) },
@@ -99,14 +101,6 @@ function secondsUntilRoom(now: number): number {
   return Math.max(1, Math.ceil((first - now) / 1000));
 }
 
-function tooManyFailingClients(retryAfterSeconds: number): ApiError {
-  return new ApiError('rate_limited', `Too many clients are failing to authenticate; credentials not seen before are refused for now. Retry in ${retryAfterSeconds} seconds.`, {
-    reason: 'authentication_attempts_exceeded',
-    retryAfterSeconds,
-    values: { retryAfterSeconds: String(retryAfterSeconds) },
-  });
-}
-
 /**
  * Before a credential this isolate has not verified is looked up: refuses it, without a database
  * call, when its client is over its failure limit, or when as many clients are failing as the
@@ -125,7 +119,7 @@ export function refuseUnverified(c: Context, verdict: TagVerdict = 'untagged'): 
   }
   const env = (c as Context<WorkerAppEnv>).env;
   if (!failingClients.has(client) && !((knownClients.get(client) ?? 0) > now) && overCeiling(env, now)) {
-    throw tooManyFailingClients(secondsUntilRoom(now));
+    throw tooManyFailures(secondsUntilRoom(now), true);
   }
 }
 
@@ -212,7 +206,7 @@ export async function countFailedAuthentication<B extends WorkerEnv>(c: Context<
   const client = clientOf(c);
   const config = parseRateLimit(c.env?.FAILED_AUTH_LIMIT, defaultFailedAuthLimit);
   const now = Date.now();
-  if (!failingClients.has(client) && overCeiling(c.env, now)) return tooManyFailingClients(secondsUntilRoom(now));
+  if (!failingClients.has(client) && overCeiling(c.env, now)) return tooManyFailures(secondsUntilRoom(now), true);
   failingClients.set(client, now + config.windowSeconds * 1000);
   let decision: RateLimitDecision;
   try {

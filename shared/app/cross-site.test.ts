@@ -8,10 +8,10 @@ describe('crossSiteProblem', () => {
   it('refuses changes sent by pages of other sites', () => {
     expect(problem('POST', { 'Sec-Fetch-Site': 'cross-site' })).toMatch(/another site/);
     expect(problem('POST', { 'Sec-Fetch-Site': 'same-site' })).toMatch(/another site/);
-    expect(problem('DELETE', { Origin: 'https://evil.example' })).toMatch(/another origin \(https:\/\/evil.example\)/);
-    expect(problem('POST', { Origin: 'null' })).toMatch(/another origin/);
-    expect(problem('POST', { Origin: 'https://api.example.com.evil.example' })).toMatch(/another origin/);
-    expect(problem('POST', { Origin: 'http://api.example.com' })).toMatch(/another origin/);
+    expect(problem('DELETE', { Origin: 'https://evil.example' })).toMatch(/another site \(Origin: https:\/\/evil.example\)/);
+    expect(problem('POST', { Origin: 'null' })).toMatch(/Origin: /);
+    expect(problem('POST', { Origin: 'https://api.example.com.evil.example' })).toMatch(/Origin: /);
+    expect(problem('POST', { Origin: 'http://api.example.com' })).toMatch(/Origin: /);
   });
 
   it("lets servers, the API's own pages and reads through", () => {
@@ -24,6 +24,6 @@ describe('crossSiteProblem', () => {
 
   it('accepts the origins PUBLIC_ORIGINS lists', () => {
     expect(problem('POST', { Origin: 'https://purchases.example.org' }, 'https://purchases.example.org, not a url')).toBeUndefined();
-    expect(problem('POST', { Origin: 'https://other.example.org' }, 'https://purchases.example.org')).toMatch(/another origin/);
+    expect(problem('POST', { Origin: 'https://other.example.org' }, 'https://purchases.example.org')).toMatch(/Origin: /);
   });
 });

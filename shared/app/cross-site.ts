@@ -10,42 +10,29 @@
  * every server client of the publisher API.
  */
 
+/** The refusal's words: `from` names what the request said of where it came from. */
+const refusal = (from: string) => `This request was sent by a page of another site (${from}); the API accepts changes only from its clients' servers and its own pages.`;
+
 /** What the API documents say of the refusal, and an example of its message. */
 export const crossSiteRefusal = {
-  description: "Sent by a page of another site (its Origin or Sec-Fetch-Site says so): changes are accepted from the clients' servers and the API's own pages only.",
-  example: "This request was sent by a page of another site (Sec-Fetch-Site: cross-site); the API accepts changes only from its clients' servers or its own pages.",
+  description: 'Sent by a page of another site (its Origin or Sec-Fetch-Site says so).',
+  example: refusal('Sec-Fetch-Site: cross-site'),
 };
 
-/** Methods that read only; everything else may change state. */
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** What a request's origin headers say, when they say it comes from another site. */
+/** What a request's origin headers say, when they say a page of another site sent a change. */
 export function crossSiteProblem(method: string, requestUrl: string, headers: Headers, publicOrigins: string | undefined): string | undefined {
-  if (safeMethods.has(method.toUpperCase())) return undefined;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
   const site = headers.get('Sec-Fetch-Site')?.trim().toLowerCase();
-  if (site === 'cross-site' || site === 'same-site') {
-    return crossSiteRefusal.example.replace('cross-site', site);
-  }
+  if (site === 'cross-site' || site === 'same-site') return refusal(`Sec-Fetch-Site: ${site}`);
   const origin = headers.get('Origin');
-  if (origin === null) return undefined;
-  if (allowedOrigins(requestUrl, publicOrigins).has(origin.trim().toLowerCase())) return undefined;
-  return `This request was sent by a page of another origin (${origin.slice(0, 100)}); the API accepts changes only from its clients' servers or its own pages.`;
+  if (origin === null || isOwnOrigin(origin.trim().toLowerCase(), requestUrl, publicOrigins)) return undefined;
+  return refusal(`Origin: ${origin.slice(0, 100)}`);
 }
 
 /**
- * The API's own origins: the one the request was addressed to (the edge's hostname, through the
- * edge) and any PUBLIC_ORIGINS lists (comma-separated, e.g. a proxy's public origin).
+ * Whether `origin` is the API's own: the one the request was addressed to (the edge's hostname,
+ * through the edge) or one PUBLIC_ORIGINS lists (comma-separated, e.g. a proxy's public origin).
  */
-function allowedOrigins(requestUrl: string, publicOrigins: string | undefined): Set<string> {
-  const origins = new Set([new URL(requestUrl).origin.toLowerCase()]);
-  for (const listed of (publicOrigins ?? '').split(',')) {
-    const trimmed = listed.trim();
-    if (!trimmed) continue;
-    try {
-      origins.add(new URL(trimmed).origin.toLowerCase());
-    } catch {
-      // Not a URL: it names no origin.
-    }
-  }
-  return origins;
+function isOwnOrigin(origin: string, requestUrl: string, publicOrigins: string | undefined): boolean {
+  return [requestUrl, ...(publicOrigins ?? '').split(',')].some((url) => URL.canParse(url.trim()) && new URL(url.trim()).origin.toLowerCase() === origin);
 }

@@ -11,41 +11,29 @@
  * consumer key of an OAuth consumer (its secret is never sent).
  */
 
+import { fromBase64, toBase64Url } from '../crypto/index.ts';
+
 const encoder = new TextEncoder();
-const marker = 'v2_';
 const tagged = /^([a-z]{2,8}_(?:[a-z]{2}_)?)v2_([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{11})$/;
 
 export type TagVerdict = 'tagged' | 'forged' | 'untagged';
 
 type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
-const keys = new Map<string, Promise<HmacKey>>();
-
-function hmacKey(base64Key: string): Promise<HmacKey> {
-  let key = keys.get(base64Key);
-  if (!key) {
-    const raw = Uint8Array.from(atob(base64Key), (ch) => ch.charCodeAt(0));
-    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    keys.clear();
-    keys.set(base64Key, key);
-  }
-  return key;
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
+/** The imported key, kept for the isolate (one key is in use at a time). */
+let imported: { base64Key: string; key: Promise<HmacKey> } | undefined;
 
 async function tagOf(text: string, base64Key: string): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(base64Key), encoder.encode(text)));
-  return base64Url(mac.slice(0, 8)).slice(0, 11);
+  if (imported?.base64Key !== base64Key) {
+    imported = { base64Key, key: crypto.subtle.importKey('raw', fromBase64(base64Key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) };
+  }
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await imported.key, encoder.encode(text)));
+  return toBase64Url(mac.slice(0, 8)).slice(0, 11);
 }
 
 /** A new tagged secret with `prefix` (e.g. `lumen_sk_`). */
 export async function taggedSecret(prefix: string, base64Key: string): Promise<string> {
-  const body = `${prefix}${marker}${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const body = `${prefix}v2_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
   return `${body}${await tagOf(body, base64Key)}`;
 }
 

@@ -15,7 +15,7 @@ describe('IP literals', () => {
   });
 
   it('refuse what is no address', () => {
-    for (const text of ['1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::1', '::1.2.3', '::256.0.0.1', '1:2:3:4:5:6:7', '']) expect(parseIPv6(text)).toBeNull();
+    for (const text of ['1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::1', '::256.0.0.1', '1:2:3:4:5:6:7', '', 'fe80::1%eth0', '1.2.3.4', ']::1[']) expect(parseIPv6(text)).toBeNull();
     for (const text of ['1.2.3', '1.2.3.256', '01.2.3.4.5', 'a.b.c.d']) expect(parseIPv4(text)).toBeNull();
   });
 
@@ -26,5 +26,7 @@ describe('IP literals', () => {
     expect(clientKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
     expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
     expect(clientKey('unknown')).toBe('unknown');
+    expect(clientKey('2001:DB8:0001:0002::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('not:an:address')).toBe('not:an:address');
   });
 });

@@ -31,9 +31,9 @@ export function unstorableText(value: unknown, limit = 20): FieldIssue[] {
       const entries = Object.entries(current);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [name, inner] = entries[i]!;
-        if (!isStorableText(name)) {
-          issues.push({ field: fieldPath([...path, name.toWellFormed().replaceAll('\u0000', '\ufffd')]), message: `is a field name that ${problem.replace('must be', 'is not')}`, code: 'invalid' });
-        } else pending.push({ value: inner, path: [...path, name] });
+        // A name that cannot be stored is named as well as it can be written.
+        if (!isStorableText(name)) issues.push({ field: fieldPath([...path, name.toWellFormed()]), message: problem, code: 'invalid' });
+        else pending.push({ value: inner, path: [...path, name] });
       }
     }
   }

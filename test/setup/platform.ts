@@ -57,7 +57,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const path = await writeSummary(reportDir, summary);
       console.log(
         `reliability${stripe ? " (Stripe mode)" : ""}: ${summary.hostileInputs.tried} hostile inputs (${summary.hostileInputs.fiveHundreds} answered 5xx, ${summary.hostileInputs.rowsLeaked} rows leaked); ` +
-          `${summary.isolation.checks} isolation checks (${summary.isolation.leaks} leaks); ${scan.rows} rows and ${scan.logBytes} log bytes scanned, ` +
+          `${summary.isolation.checks} isolation checks (${summary.isolation.leaks} leaks); ${summary.abuse.length} attacks held; ${scan.rows} rows and ${scan.logBytes} log bytes scanned, ` +
           `${scan.findings.length} secrets in clear (${path})`,
       );
       if (scan.findings.length > 0) {
