@@ -10,8 +10,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** How the receiver answers the nth request (0-based): a status, after an optional delay. */
-export type Answer = (request: ReceivedRequest, nth: number) => { status: number; delayMs?: number; body?: string };
+/** How the receiver answers the nth request (0-based): a status (and headers), after an optional delay. */
+export type Answer = (request: ReceivedRequest, nth: number) => { status: number; delayMs?: number; body?: string; headers?: Record<string, string> };
 
 export interface Receiver {
   url: string;
@@ -29,9 +29,9 @@ export async function startReceiver(answer: Answer = () => ({ status: 204 })): P
       const request = { headers: req.headers, body, at: Date.now() };
       const nth = receiver.requests.length;
       receiver.requests.push(request);
-      const { status, delayMs = 0, body: reply = '' } = receiver.answer(request, nth);
+      const { status, delayMs = 0, body: reply = '', headers = {} } = receiver.answer(request, nth);
       setTimeout(() => {
-        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(reply);
+        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(reply);
       }, delayMs);
     });
   });

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
 import type { StackInfo } from '../../platform/stack/index.ts';
-import { until } from '../deliveries-helpers.ts';
+import { startReceiver, until } from '../deliveries-helpers.ts';
 import { admin, companyFootprint, roundTrips, stack, superuser } from '../helpers.ts';
 import { oauthHeader } from '../oauth-client.ts';
 import { cli, createTestCompany, type TestCompany } from './company.ts';
@@ -298,6 +298,31 @@ describe('webhook endpoints', () => {
     const added = await admin('webhook', 'add', '--company', company.slug, '--url', url);
     expect(added.code).toBe(1);
     expect(added.stderr).toMatch(/private|NAT64|6to4|site-local/);
+  });
+});
+
+describe('webhook redirects', () => {
+  it('are not followed: a receiver that redirects elsewhere gets its delivery retried, and the other address nothing', async () => {
+    const elsewhere = await startReceiver();
+    const redirecting = await startReceiver(() => ({ status: 307, headers: { Location: elsewhere.url } }));
+    try {
+      const { id } = await cli('webhook', 'add', '--company', company.slug, '--url', redirecting.url, '--events', 'purchase.created');
+      const lumen = endpoints.find((e) => e.api === 'lumen')!;
+      expect((await lumen.send(stack(), asDemo(company))).status).toBe(201);
+      const attempt = await until('a delivery attempt', async () =>
+        (await db.query(
+          `select a.status, a.error from ledger.webhook_attempts a join ledger.webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = $1`,
+          [id],
+        )).rows[0],
+      );
+      expect(attempt).toMatchObject({ status: 307, error: expect.stringMatching(/redirects are not followed/) });
+      expect(redirecting.requests.length).toBeGreaterThanOrEqual(1);
+      expect(elsewhere.requests).toEqual([]);
+      await cli('webhook', 'disable', '--id', id);
+    } finally {
+      await redirecting.close();
+      await elsewhere.close();
+    }
   });
 });
 
