@@ -25,8 +25,15 @@ const portEnv: Record<string, number> = {
   ...Object.fromEntries(apiNames.map((api, i) => [`${api.toUpperCase()}_PORT`, ports[6 + i]!])),
 };
 
-function start(extra: Record<string, string> = {}, args: string[] = []): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['platform/start.ts', '--quiet', ...args], {
+/** `npm start` itself (npm, the shell it runs the script in, then the platform), as a script or a process manager starts it. */
+function npmStart(): ReturnType<typeof start> {
+  const npm = process.env.npm_execpath;
+  return start({}, [], npm && /\.[cm]?js$/.test(npm) ? [process.execPath, npm] : ['npm']);
+}
+
+function start(extra: Record<string, string> = {}, args: string[] = [], through?: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const [command, ...prefix] = through ? [...through, 'start', '--', '--quiet'] : [process.execPath, 'platform/start.ts', '--quiet'];
+  const child = spawn(command!, [...prefix, ...args], {
     env: { ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, ...Object.fromEntries(Object.entries(portEnv).map(([k, v]) => [k, String(v)])), ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,6 +80,23 @@ describe('npm start', () => {
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
     expect(existsSync(join(localDir, 'platform.pid'))).toBe(false);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops everything within seconds when %s is sent to the pid npm start was started as', async (signal) => {
+    const run = npmStart();
+    try {
+      await until(() => run.output().includes('Platform ready'), 90_000);
+    } catch (error) {
+      run.child.kill('SIGKILL');
+      throw error;
+    }
+    const sentAt = Date.now();
+    // Exactly what a script, a process manager or a CI step does: the one pid, not the group.
+    run.child.kill(signal);
+    await run.exit;
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+    expect(existsSync(join(localDir, 'platform.pid'))).toBe(false);
+  }, 120_000);
 
   it('names a port in use and starts nothing', async () => {
     const blocker = createServer().listen(portEnv.GATEWAY_PORT!, '127.0.0.1');
