@@ -101,10 +101,11 @@ insert into ledger.lumen_audience_segments (company_id, segment) values
 on conflict do nothing;
 
 -- Kit purchases, recorded through the Kit RPC itself as each company's token (the claims a
--- worker would send), so they are exactly what the API would have made.
+-- worker would send), so they are exactly what the API would have made. acme's first is the
+-- reference's example under another transaction_id, so README's example call creates a purchase.
 select set_config('request.jwt.claims', json_build_object('aud', 'purchases-workers', 'cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
 from (select encode(sha256(convert_to('kit_demo_lDBbha--UxL3EWzCwHu0GV-C', 'UTF8')), 'hex') as d) token;
-select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "796-92-4892", "status": "paid",
+select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "796-92-4890", "status": "paid",
   "subtotal": 78.66, "tax": 7.87, "shipping": 0, "discount": 5, "total": 81.53, "currency": "USD",
   "transaction_time": "2023-02-17T11:43:55Z", "products": [
     {"name": "Phantom Hourglass", "pid": "804-02-4430", "lid": "811-75-7900", "quantity": 1, "unit_price": 23.22, "sku": "SM21-SH-M02-RD-S-001"},

@@ -35,6 +35,14 @@ async function freshAccount(): Promise<string> {
 }
 
 describe('POST /v4/purchases', () => {
+  it("does what README's example call says with acme's demo token: 201 on a fresh platform, then 200 updating it", async () => {
+    const first = await post(demo('acme').kit.token, example);
+    expect(first.status).toBe(201);
+    const again = await post(demo('acme').kit.token, example);
+    expect(again.status).toBe(200);
+    expect(again.body.purchase.id).toBe(first.body.purchase.id);
+  });
+
   it('creates the reference\'s example and answers exactly as the reference shows', async () => {
     const res = await post(demo('globex').kit.token, example);
     expect(res.status).toBe(201);
