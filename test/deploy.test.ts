@@ -97,9 +97,11 @@ describe('npm run deploy -- --dry-run', () => {
     expect(leaked.output).toContain('public local default');
     expect(leaked.output).not.toContain('wrangler');
 
+    // A deployment refuses a provider's value left empty before building anything (a dry run only warns).
     await writeFile(secrets, text.replace(/^SUPABASE_ANON_KEY=.*$/m, 'SUPABASE_ANON_KEY='));
-    const missing = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--skip-database');
+    const missing = await run('platform/deploy/index.ts', '--secrets', secrets, '--skip-database');
     expect(missing.code).toBe(1);
     expect(missing.output).toContain('SUPABASE_ANON_KEY is empty');
+    expect(missing.output).not.toContain('wrangler');
   });
 });

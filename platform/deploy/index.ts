@@ -36,7 +36,9 @@ Deploys the platform, in order:
 
 Options:
   --dry-run            check the secrets, list the migrations and build every worker with wrangler;
-                       upload nothing, change no database (needs no account)
+                       upload nothing, change no database (needs no account: the values only the
+                       providers give, SUPABASE_URL, SUPABASE_ANON_KEY and RESEND_API_KEY, may
+                       still be empty, each said in a warning)
   --secrets FILE       the workers' secrets, .env format (default .secrets.env; npm run keys writes one)
   --settings FILE      custom domains per worker (default deploy.toml when present; see deploy.example.toml)
   --database-url URL   the database to migrate (default DATABASE_URL): the Supabase project's session
@@ -185,7 +187,7 @@ async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'deploy-'));
   try {
     console.log(`1/6 secrets and settings${dryRun ? ' (dry run: nothing is uploaded or changed)' : ''}`);
-    const secrets = await readSecrets(values.secrets ?? join(projectRoot, '.secrets.env'));
+    const secrets = await readSecrets(values.secrets ?? join(projectRoot, '.secrets.env'), { dryRun, warn: (warning) => console.log(`  warning: ${warning}`) });
     const settings = await readSettings(values.settings);
     console.log(`  ${Object.keys(secrets).length} secrets; custom domains: ${Object.entries(settings.domains).map(([n, d]) => `${n} ${d}`).join(', ') || '(none: workers.dev only)'}`);
 

@@ -40,8 +40,15 @@ export const secretsOfWorker: Record<ApiName | 'delivery', SecretName[]> = {
 
 export class SecretsError extends Error {}
 
-/** Reads and checks the secrets file: every required secret set, none a public local default, the URL https. */
-export async function readSecrets(path: string): Promise<Partial<Record<SecretName, string>>> {
+/** Values only the providers give (the Supabase project, the mail account): a dry run can do without them. */
+const fromProviders = new Set<SecretName>(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'RESEND_API_KEY']);
+
+/**
+ * Reads and checks the secrets file: every required secret set, none a public local default, the
+ * URL https. With `dryRun`, a provider's value left empty (or a URL not yet https) is a warning
+ * passed to `warn` instead, so the dry run can be tried before any account exists.
+ */
+export async function readSecrets(path: string, options: { dryRun?: boolean; warn?: (warning: string) => void } = {}): Promise<Partial<Record<SecretName, string>>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,10 +58,13 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
   const values = parseEnv(text) as Record<string, string | undefined>;
   const secrets: Partial<Record<SecretName, string>> = {};
   const problems: string[] = [];
+  const warnings: string[] = [];
+  // What a dry run may go without is a warning there, a refusal for a deployment.
+  const lacking = (name: SecretName, problem: string) => (options.dryRun && fromProviders.has(name) ? warnings : problems).push(problem);
   for (const name of secretNames) {
     const value = values[name]?.trim() ?? '';
     if (!value) {
-      if (!optional.has(name)) problems.push(`${name} is empty`);
+      if (!optional.has(name)) lacking(name, `${name} is empty`);
       continue;
     }
     secrets[name] = value;
@@ -75,9 +85,10 @@ export async function readSecrets(path: string): Promise<Partial<Record<SecretNa
   }
   if (secrets.RESEND_API_KEY && !secrets.RESEND_API_KEY.startsWith('re_')) problems.push('RESEND_API_KEY is not a Resend API key (re_...)');
   if (secrets.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(secrets.STRIPE_SECRET_KEY)) problems.push('STRIPE_SECRET_KEY is not a Stripe secret or restricted key (sk_live_..., rk_live_...)');
-  if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) problems.push('SUPABASE_URL is not an https:// URL');
+  if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) lacking('SUPABASE_URL', 'SUPABASE_URL is not an https:// URL');
   const unknown = Object.keys(values).filter((name) => !(secretNames as readonly string[]).includes(name));
   if (unknown.length > 0) problems.push(`unknown names: ${unknown.join(', ')} (the workers read ${secretNames.join(', ')})`);
   if (problems.length > 0) throw new SecretsError(`${path}: ${problems.join('; ')}`);
+  for (const warning of warnings) options.warn?.(`${warning}: fill it in before a real deployment (the dry run uploads nothing)`);
   return secrets;
 }
