@@ -1,5 +1,5 @@
 /** The email outbox: what was sent, what waits, what was dead-lettered or held, and sending it (again). */
-import { UsageError } from '../context.ts';
+import { UsageError, type CommandContext } from '../context.ts';
 import { requireUuid, wholeNumber } from './args.ts';
 import { companyIdOf } from './company.ts';
 import type { AdminCommand } from './types.ts';
@@ -37,6 +37,19 @@ export const outboxList: AdminCommand = {
   },
 };
 
+/**
+ * Makes emails in state `from` pending again (one by id, or all, or a company's): the relay's next
+ * sweep sends them. Returns their ids.
+ */
+async function makePending(ctx: CommandContext, from: 'dead' | 'held', which: { id?: string; companyId?: string | null }): Promise<string[]> {
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `update ledger.email_outbox set state = 'pending', lease_until = null, dead_at = null
+     where state = $1 and ($2::uuid is null or id = $2) and ($3::uuid is null or company_id = $3) returning id`,
+    [from, which.id ?? null, which.companyId ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
 export const outboxRedrive: AdminCommand = {
   summary: 'send a dead-lettered email (or all of them) again',
   usage: `admin outbox redrive --id EMAIL
@@ -47,23 +60,15 @@ is the email's id, so one the provider already accepted is not sent twice within
   options: { id: { type: 'string' }, dead: { type: 'boolean' }, company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    let rows: Array<{ id: string }>;
+    let redriven: string[];
     if (values.id !== undefined) {
-      ({ rows } = await ctx.db.query(
-        `update ledger.email_outbox set state = 'pending', lease_until = null, dead_at = null where id = $1 and state = 'dead' returning id`,
-        [requireUuid(values.id, '--id')],
-      ));
+      redriven = await makePending(ctx, 'dead', { id: requireUuid(values.id, '--id') });
     } else if (values.dead) {
-      const companyId = values.company === undefined ? null : await companyIdOf(ctx, values.company);
-      ({ rows } = await ctx.db.query(
-        `update ledger.email_outbox set state = 'pending', lease_until = null, dead_at = null
-         where state = 'dead' and ($1::uuid is null or company_id = $1) returning id`,
-        [companyId],
-      ));
+      redriven = await makePending(ctx, 'dead', { companyId: values.company === undefined ? null : await companyIdOf(ctx, values.company) });
     } else {
       throw new UsageError('give --id EMAIL, or --dead [--company SLUG]');
     }
-    ctx.print(`${rows.length} email(s) pending again; the relay's next sweep sends them`, { redriven: rows.map((r) => r.id) });
+    ctx.print(`${redriven.length} email(s) pending again; the relay's next sweep sends them`, { redriven });
   },
 };
 
@@ -78,20 +83,14 @@ pending: the relay's next sweep sends them.`,
   options: { id: { type: 'string' }, company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    let rows: Array<{ id: string }>;
+    let released: string[];
     if (values.id !== undefined) {
-      ({ rows } = await ctx.db.query(
-        `update ledger.email_outbox set state = 'pending', lease_until = null where id = $1 and state = 'held' returning id`,
-        [requireUuid(values.id, '--id')],
-      ));
+      released = await makePending(ctx, 'held', { id: requireUuid(values.id, '--id') });
     } else if (values.company !== undefined) {
-      ({ rows } = await ctx.db.query(
-        `update ledger.email_outbox set state = 'pending', lease_until = null where state = 'held' and company_id = $1 returning id`,
-        [await companyIdOf(ctx, values.company)],
-      ));
+      released = await makePending(ctx, 'held', { companyId: await companyIdOf(ctx, values.company) });
     } else {
       throw new UsageError('give --id EMAIL or --company SLUG');
     }
-    ctx.print(`${rows.length} held email(s) released; the relay's next sweep sends them`, { released: rows.map((r) => r.id) });
+    ctx.print(`${released.length} held email(s) released; the relay's next sweep sends them`, { released });
   },
 };

@@ -37,11 +37,6 @@ export async function taggedSecret(prefix: string, base64Key: string): Promise<s
   return `${body}${await tagOf(body, base64Key)}`;
 }
 
-/** Whether `secret` is in the tagged format. */
-export function isTaggedFormat(secret: string): boolean {
-  return tagged.test(secret);
-}
-
 /**
  * `tagged`: the platform made this secret's tag; `forged`: it has the format but not a tag the
  * platform made (refuse it without a lookup); `untagged`: an older secret, or no key to check

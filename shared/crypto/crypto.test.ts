@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aesKeyProblem, decryptSecret, encryptSecret, randomSecret, sha256Hex } from './index.ts';
+import { aesKeyProblem, decryptSecret, encryptSecret, sha256Hex } from './index.ts';
 
 const key = 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=';
 const otherKey = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
@@ -7,14 +7,6 @@ const otherKey = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
 describe('sha256Hex', () => {
   it('matches the FIPS 180-2 test vector', async () => {
     expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-  });
-});
-
-describe('randomSecret', () => {
-  it('is prefixed, URL-safe and different every time', () => {
-    const a = randomSecret('kit_at_');
-    expect(a).toMatch(/^kit_at_[A-Za-z0-9_-]{43}$/);
-    expect(randomSecret('kit_at_')).not.toBe(a);
   });
 });
 

@@ -8,11 +8,6 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(digest));
 }
 
-/** A random URL-safe secret with 256 bits of entropy, prefixed so a leaked one says what it is. */
-export function randomSecret(prefix: string): string {
-  return `${prefix}${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
-}
-
 /**
  * Encrypts with AES-256-GCM under a base64 32-byte key. The result is `v1.<iv>.<ciphertext>` in
  * base64url, so the format can change later without guessing.
