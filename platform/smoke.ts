@@ -3,11 +3,10 @@
  * deep health, then for each API its health with the database, its OpenAPI document, and, given
  * credentials, one authenticated request that writes nothing. Exits 1 on any failure.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { oauthHeader } from '../test/oauth-client.ts';
+import { type ClientCredentials as Credentials, CredentialsError, credentialsFileHelp, localDemo, readCredentialsFile } from './client-credentials.ts';
 import { apiNames, type ApiName } from './stack/config.ts';
-import { readStackFile } from './stack/stack-file.ts';
 
 const help = `Usage: npm run smoke -- --base URL [--credentials FILE | --local-demo]
 
@@ -19,23 +18,13 @@ Checks the edge at URL (e.g. https://purchases.example.com, or npm start's apis.
 
 Options:
   --base URL           the edge's origin (required)
-  --credentials FILE   JSON with any of: {"lumen": {"apiKey"}, "operations": {"apiKey"},
-                       "dpd": {"username", "password"}, "kit": {"token"},
-                       "groupcommerce": {"consumerKey", "consumerSecret"}}
+  --credentials FILE   ${credentialsFileHelp}
   --local-demo         use acme's demo credentials from npm start's stack.json
   --timeout MS         per request (default 10000)
   --help               show this text
 
 Exit status: 0 every check passed, 1 one failed, 2 wrong arguments.
 `;
-
-type Credentials = Partial<{
-  lumen: { apiKey: string };
-  operations: { apiKey: string };
-  dpd: { username: string; password: string };
-  kit: { token: string };
-  groupcommerce: { consumerKey: string; consumerSecret: string };
-}>;
 
 interface Check {
   name: string;
@@ -146,14 +135,13 @@ async function main(): Promise<number> {
   }
   const base = values.base.replace(/\/$/, '');
   let credentials: Credentials = {};
-  if (values.credentials) credentials = JSON.parse(await readFile(values.credentials, 'utf8')) as Credentials;
-  else if (values['local-demo']) {
-    const stack = await readStackFile();
-    if (!stack) {
-      console.error('npm run smoke: --local-demo needs npm start running (no stack.json)');
-      return 1;
-    }
-    credentials = stack.demo.acme as unknown as Credentials;
+  try {
+    if (values.credentials) credentials = await readCredentialsFile(values.credentials);
+    else if (values['local-demo']) credentials = (await localDemo('acme')).credentials;
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    console.error(`npm run smoke: ${error.message}`);
+    return 1;
   }
   const timeout = Number(values.timeout ?? 10_000);
   let failed = 0;
