@@ -67,3 +67,32 @@ describe('GET /docs in headless Chromium', () => {
     }
   });
 });
+
+describe('the edge index at /docs in headless Chromium', () => {
+  it('shows the five APIs in the reference pages\' style, each with what it is for and its operations', async () => {
+    const origin = stack().apis.edge;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin)) elsewhere.push(request.url());
+    });
+    try {
+      // What a browser opening the address npm start prints gets: the index, not DPD's login prompt.
+      const res = await page.goto(`${origin}/`);
+      expect(res?.status()).toBe(200);
+      expect(page.url()).toBe(`${origin}/docs`);
+      await page.waitForSelector('.opblock-tag');
+      expect(await page.locator('.opblock-tag a span').allInnerTexts()).toHaveLength(apiNames.length);
+      const paths = (await page.locator('.opblock-summary-path').allInnerTexts()).map((p) => p.trim());
+      for (const api of apiNames) for (const path of shows[api]!) expect(paths).toContain(path);
+      // Styled by the reference pages' own stylesheet: the method badges have their colours.
+      const post = await page.locator('.opblock-post .opblock-summary-method').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(post).toBe('rgb(73, 204, 144)');
+      for (const purpose of await page.locator('.opblock-tag small').allInnerTexts()) expect(purpose.length).toBeGreaterThan(40);
+      await page.screenshot({ path: join(screenshots, 'index.png'), fullPage: false });
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});

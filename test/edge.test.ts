@@ -185,6 +185,24 @@ describe("each API's document, page and health under its name", () => {
     expect(await (await fetch(`${edge()}/${api}/health?deep=1`)).json()).toEqual({ status: 'ok', service: api, database: 'ok' });
   });
 
+  it('sends a browser opening / to the index; DPD clients at / are answered by DPD', async () => {
+    const browser = await fetch(`${edge()}/`, { headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, redirect: 'manual' });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get('Location')).toBe('/docs');
+    const dpd = demo('acme').dpd;
+    const basic = `Basic ${btoa(`${dpd.username}:${dpd.password}`)}`;
+    // A DPD client: its credential (whatever it accepts), or no credential and no HTML wanted.
+    for (const headers of [{ Authorization: basic }, { Authorization: basic, Accept: 'text/html' }]) {
+      const res = await fetch(`${edge()}/`, { headers, redirect: 'manual' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'SUCCESS' });
+    }
+    const challenged = await fetch(`${edge()}/`, { headers: { Accept: 'application/json' }, redirect: 'manual' });
+    expect(challenged.status).toBe(401);
+    expect(challenged.headers.get('WWW-Authenticate')).toMatch(/^Basic/);
+    await challenged.body?.cancel();
+  });
+
   it('lists the five at /docs, and checks them all at /health?deep=1', async () => {
     const index = await (await fetch(`${edge()}/docs`)).text();
     for (const api of apiNames) expect(index).toContain(`href="/${api}/docs"`);

@@ -28,12 +28,45 @@ interface DeepCheckLimiter {
 
 export type EdgeEnv = Record<(typeof apiBindings)[EdgeApi], Fetcher> & { DEEP_HEALTH_LIMITER?: DeepCheckLimiter };
 
-const titles: Record<EdgeApi, string> = {
-  lumen: 'Lumen partner purchases',
-  operations: 'Operations function',
-  dpd: 'DPD purchases',
-  kit: 'Kit v4 purchases',
-  groupcommerce: 'Group Commerce publisher API',
+/** What the index at /docs says of each API: what it is for and its operations. */
+const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
+  lumen: {
+    title: 'Lumen partner purchases',
+    purpose: 'Partners report the purchases they made for Lumen products: shipped by Lumen, or by the partner with the customer registered for account setup.',
+    operations: [['POST', '/partners/v1/purchases', 'Report a purchase (one per partnerPurchaseId)']],
+  },
+  operations: {
+    title: 'Operations function',
+    purpose: 'Companies record purchases against the leads of their channels and read them back with the reward events they earned.',
+    operations: [['POST', '/functions/v1/openapi-operations', 'create_purchase, get_purchase, list_purchases, list_reward_events']],
+  },
+  dpd: {
+    title: 'DPD purchases',
+    purpose: "Merchants list and read their store's purchases, whichever API reported them, and reactivate one to send its downloads again.",
+    operations: [
+      ['GET', '/purchases', 'List purchases, newest first, with filters'],
+      ['GET', '/purchases/{id}', 'One purchase, every attribute'],
+      ['POST', '/purchases/{id}/reactivate', 'Renew the downloads and mail them again'],
+    ],
+  },
+  kit: {
+    title: 'Kit v4 purchases',
+    purpose: "Creators' stores report purchases for their subscribers and page through them; a known transaction_id updates its purchase.",
+    operations: [
+      ['POST', '/v4/purchases', 'Create or update a purchase'],
+      ['GET', '/v4/purchases', 'List purchases, newest first, by cursor'],
+      ['GET', '/v4/purchases/{id}', 'One purchase with its subscriber'],
+    ],
+  },
+  groupcommerce: {
+    title: 'Group Commerce publisher API',
+    purpose: 'Publishers place and price orders for offers on behalf of their consumers, paid by card, stored card, credits or off-platform (OAuth 1.0a).',
+    operations: [
+      ['POST', '/api/v3/publisher/order', 'Place an order'],
+      ['POST', '/api/v3/publisher/order/validate', 'Check and price an order, creating nothing'],
+      ['GET', '/api/v3/publisher/consumer/creditcards', "A consumer's stored cards"],
+    ],
+  },
 };
 
 /** Which worker serves a vendor path, or null when none does. */
@@ -65,18 +98,35 @@ function forwardUnder(c: EdgeContext, api: EdgeApi, rest: string): Promise<Respo
   return forward(c, api, request);
 }
 
+/**
+ * The index of the five APIs, in the reference pages' own look: it uses Swagger UI's stylesheet and
+ * class names, the stylesheet served by a worker's assets (/lumen/docs/swagger-ui.css), so the
+ * entry carries no asset of its own.
+ */
 function indexPage(): string {
-  const rows = (Object.keys(titles) as EdgeApi[])
-    .map((api) => `<li><a href="/${api}/docs">${titles[api]}</a> (<a href="/${api}/openapi.json">OpenAPI document</a>)</li>`)
-    .join('\n');
+  const sections = (Object.keys(apis) as EdgeApi[]).map((api) => {
+    const { title, purpose, operations } = apis[api];
+    const rows = operations
+      .map(([method, path, summary]) => `<div class="opblock opblock-${method.toLowerCase()}"><div class="opblock-summary opblock-summary-${method.toLowerCase()}"><span class="opblock-summary-method">${method}</span><span class="opblock-summary-path">${path}</span><div class="opblock-summary-description">${summary}</div></div></div>`)
+      .join('\n');
+    return `<section class="opblock-tag-section is-open" id="${api}">
+<h3 class="opblock-tag"><a class="nostyle" href="/${api}/docs"><span>${title}</span></a><small><div class="renderedMarkdown"><p>${purpose}</p></div></small></h3>
+${rows}
+<p class="links"><a href="/${api}/docs">Reference</a> · <a href="/${api}/openapi.json">OpenAPI document</a> · <code>npm run try -- ${api}</code></p>
+</section>`;
+  });
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Purchases APIs: reference</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Purchases APIs: reference</title>
+<link rel="stylesheet" href="/lumen/docs/swagger-ui.css">
+<style>body{margin:0;background:#fff}.links{margin:8px 0 28px;font-family:sans-serif;font-size:14px;color:#3b4151}.links a{color:#4990e2}.opblock-tag small{flex:1 1 auto}.opblock-summary-path{padding:0 12px 0 10px}</style>
+</head>
 <body>
-<h1>Purchases APIs</h1>
-<ul>
-${rows}
-</ul>
+<div class="swagger-ui"><div class="wrapper">
+<section class="information-container"><div class="info"><hgroup class="main"><h2 class="title">Purchases APIs</h2></hgroup>
+<div class="description"><div class="renderedMarkdown"><p>Five purchase APIs on one origin, each wire-compatible with its vendor's reference, over one ledger: a purchase reported through any of them is read through the others. Each has its reference page and its OpenAPI document (for a client generator, Postman or Insomnia).</p></div></div></div></section>
+${sections.join('\n')}
+</div></div>
 </body>
 </html>
 `;
@@ -104,6 +154,16 @@ app.use('*', async (c, next) => {
 });
 
 app.get('/docs', (c) => c.html(indexPage()));
+
+/**
+ * `/` is DPD's (its credential check), but a browser opening the edge's address, with no
+ * credential, wants to read: it is sent to the index instead of meeting DPD's Basic challenge. A
+ * DPD client sends its credential, or asks for JSON, and is answered by DPD as before.
+ */
+app.use('/', async (c, next) => {
+  if (c.req.method !== 'GET' || c.req.header('Authorization') || !(c.req.header('Accept') ?? '').includes('text/html')) return next();
+  return c.redirect('/docs', 302);
+});
 
 app.get('/health', async (c) => {
   if (!c.req.query('deep')) return c.json({ status: 'ok', service: 'edge' });
