@@ -85,7 +85,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(overview());
     return group ? 0 : 2;
   }
-  const command = commands[group]?.[name ?? ''];
+  const members = commands[group];
+  if (members && (name === '--help' || name === '-h')) {
+    const lines = Object.entries(members).map(([member, command]) => `  ${`${group} ${member}`.padEnd(24)} ${command.summary}`);
+    console.log(`Usage: npm run admin -- ${group} <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun a command with --help for its options.`);
+    return 0;
+  }
+  const command = members?.[name ?? ''];
   if (!command) {
     const known = commands[group] ? Object.keys(commands[group]).map((n) => `${group} ${n}`).join(', ') : null;
     console.error(`admin: unknown command "${[group, name].filter(Boolean).join(' ')}"${known ? ` (try: ${known})` : ''}\n\n${overview()}`);

@@ -86,7 +86,7 @@ describe('the edge index at /docs in headless Chromium', () => {
       const paths = (await page.locator('.opblock-summary-path').allInnerTexts()).map((p) => p.trim());
       for (const api of apiNames) for (const path of shows[api]!) expect(paths).toContain(path);
       // Styled by the reference pages' own stylesheet: the method badges have their colours.
-      const post = await page.locator('.opblock-post .opblock-summary-method').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+      const post = await page.locator('.opblock-post .opblock-summary-method').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
       expect(post).toBe('rgb(73, 204, 144)');
       for (const purpose of await page.locator('.opblock-tag small').allInnerTexts()) expect(purpose.length).toBeGreaterThan(40);
       await page.screenshot({ path: join(screenshots, 'index.png'), fullPage: false });

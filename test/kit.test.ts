@@ -35,7 +35,7 @@ async function freshAccount(): Promise<string> {
 }
 
 describe('POST /v4/purchases', () => {
-  it("does what README's example call says with acme's demo token: 201 on a fresh platform, then 200 updating it", async () => {
+  it("answers the reference's example with acme's demo token as npm run try -- kit shows: 201 the first time, then 200 updating it", async () => {
     const first = await post(demo('acme').kit.token, example);
     expect(first.status).toBe(201);
     const again = await post(demo('acme').kit.token, example);

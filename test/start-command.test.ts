@@ -1,16 +1,21 @@
 /**
- * `npm start` as a person meets it: ready banner, a second start refused, a port in use or an
- * unreachable database named in one line, and SIGTERM leaving nothing behind.
+ * `npm start` as a person meets it: ready banner, a second start refused, README's and docs/'s
+ * examples and `npm run try` for every API answering as written on the fresh platform, SIGTERM and
+ * SIGINT to npm's own pid leaving nothing behind, a port in use or an unreachable database named
+ * in one line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoCompanies } from '../platform/demo.ts';
 import { apiNames } from '../platform/stack/config.ts';
 import { freePortBlock } from '../platform/stack/preflight.ts';
+import { portMover, runTry, sendDocumentedExamples, tryPromises } from './first-hour.ts';
 import { stack, superuser } from './helpers.ts';
 
 const localDir = resolve('.local', 'test-start');
@@ -62,8 +67,9 @@ const portIsFree = (port: number) =>
 afterAll(async () => rm(localDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
-  it('runs, refuses a second start, and stops everything on SIGTERM', async () => {
-    const first = start();
+  it('on a fresh platform: ready, a second start refused, every documented example and try as written, then SIGTERM to npm\'s pid stops everything', async () => {
+    await rm(localDir, { recursive: true, force: true });
+    const first = npmStart();
     try {
       await until(() => first.output().includes('Platform ready'), 90_000);
       for (const api of apiNames) expect(first.output()).toContain(`http://127.0.0.1:${portEnv[`${api.toUpperCase()}_PORT`]}`);
@@ -73,15 +79,43 @@ describe('npm start', () => {
       const second = start();
       expect(await second.exit).toBe(1);
       expect(second.output()).toMatch(/the platform is already running from .*test-start \(process \d+\)/);
-    } finally {
-      first.child.kill('SIGTERM');
+
+      // README and docs/, as written, on the platform as it started.
+      const { sent, problems } = await sendDocumentedExamples(portMover(portEnv));
+      expect(problems).toEqual([]);
+      expect(sent).toBeGreaterThanOrEqual(10);
+      for (const api of apiNames) {
+        const run = await runTry(localDir, api);
+        expect(run.code, run.output).toBe(0);
+        for (const promise of tryPromises[api]!) expect(run.output).toMatch(promise);
+      }
+      // Against a deployed edge, what writes waits for --write.
+      const credentials = join(localDir, 'try-credentials.json');
+      await writeFile(credentials, JSON.stringify({ kit: { token: demoCompanies.acme!.kit.token } }));
+      const edge = `http://127.0.0.1:${portEnv.EDGE_PORT}`;
+      const remote = await runTry(localDir, 'kit', '--base', edge, '--credentials', credentials);
+      expect(remote.code, remote.output).toBe(0);
+      expect(remote.output).toContain(`── kit · create: the reference's example purchase\n(not sent: it writes to ${edge}; add --write to send it)`);
+      expect(remote.output).toMatch(/── kit · list[\s\S]*?\n← 200\b/);
+      // The seeded limits are the ones docs/limits.md shows.
+      const limits = await promisify(execFile)(process.execPath, ['admin/index.ts', 'limit', 'list', '--company', 'acme'], { env: { ...process.env, LOCAL_DIR: localDir } });
+      const documented = await readFile('docs/limits.md', 'utf8');
+      for (const line of limits.stdout.trim().split('\n')) expect(documented).toContain(line);
+    } catch (error) {
+      first.child.kill('SIGKILL');
+      await first.exit;
+      throw error;
     }
+    const sentAt = Date.now();
+    // Exactly what a script, a process manager or a CI step does: the one pid, not the group.
+    first.child.kill('SIGTERM');
     await first.exit;
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
     expect(existsSync(join(localDir, 'platform.pid'))).toBe(false);
-  });
+  }, 300_000);
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('stops everything within seconds when %s is sent to the pid npm start was started as', async (signal) => {
+  it('stops everything within seconds when SIGINT is sent to the pid npm start was started as', async () => {
     const run = npmStart();
     try {
       await until(() => run.output().includes('Platform ready'), 90_000);
@@ -90,8 +124,7 @@ describe('npm start', () => {
       throw error;
     }
     const sentAt = Date.now();
-    // Exactly what a script, a process manager or a CI step does: the one pid, not the group.
-    run.child.kill(signal);
+    run.child.kill('SIGINT');
     await run.exit;
     expect(Date.now() - sentAt).toBeLessThan(10_000);
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
