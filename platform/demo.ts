@@ -1,7 +1,7 @@
 /**
  * The demo companies that supabase/seed.sql creates, with the credentials in clear. The seed
  * stores only their digests (and the OAuth secrets sealed under the local default key); this file
- * is what `npm start` reports in .local/stack.json and what README lists. A test proves every one
+ * is what `npm start` reports in .local/stack.json and what docs/local-platform.md lists. A test proves every one
  * of them authenticates, so the two cannot drift apart.
  */
 

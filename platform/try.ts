@@ -339,7 +339,8 @@ const help = `Usage: npm run try -- <api> [example] [options]
 
 Sends the API's reference examples to the running platform (npm start), each printed as a curl
 command with the answer, and sends every example that writes a second time to show what a retry
-gets. The credentials are a demo company's, from .local/stack.json.
+gets. The credentials are a demo company's, from the stack.json npm start wrote (in LOCAL_DIR,
+default .local, as for npm start).
 
 APIs and their examples (all of them unless one is named):
 ${apiNames.map((api) => `  ${api.padEnd(14)} ${examples[api].map((example) => `${example.name}${example.writes ? '*' : ''}`).join(', ')}`).join('\n')}

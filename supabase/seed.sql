@@ -1,7 +1,7 @@
 -- Demo data for a new local database: two companies, each with a credential for every API.
--- The secrets in clear are listed in README and platform/demo.ts; only their SHA-256 digests are
+-- The secrets in clear are listed in docs/local-platform.md and platform/demo.ts; only their SHA-256 digests are
 -- stored here. The OAuth consumer secrets are sealed under the local default
--- OAUTH_CONSUMER_SECRET_KEY (README), so they open only with that key.
+-- OAUTH_CONSUMER_SECRET_KEY (docs/local-platform.md), so they open only with that key.
 
 insert into ledger.companies (id, slug, name) values
   ('10b33439-dc1c-488d-a348-5601ee382b58', 'acme', 'Acme Outfitters'),
@@ -102,7 +102,7 @@ on conflict do nothing;
 
 -- Kit purchases, recorded through the Kit RPC itself as each company's token (the claims a
 -- worker would send), so they are exactly what the API would have made. acme's first is the
--- reference's example under another transaction_id, so README's example call creates a purchase.
+-- reference's example under another transaction_id, so npm run try -- kit creates a purchase on a fresh platform.
 select set_config('request.jwt.claims', json_build_object('aud', 'purchases-workers', 'cred_kind', 'kit_token', 'cred_id', d, 'cred_digest', d)::text, true)
 from (select encode(sha256(convert_to('kit_demo_lDBbha--UxL3EWzCwHu0GV-C', 'UTF8')), 'hex') as d) token;
 select public.kit_create_purchase('{"email_address": "pru.magoo@example.com", "transaction_id": "796-92-4890", "status": "paid",

@@ -74,6 +74,7 @@ describe('npm start', () => {
       await until(() => first.output().includes('Platform ready'), 90_000);
       for (const api of apiNames) expect(first.output()).toContain(`http://127.0.0.1:${portEnv[`${api.toUpperCase()}_PORT`]}`);
       expect(first.output()).toContain(`edge           http://127.0.0.1:${portEnv.EDGE_PORT}`);
+      expect(first.output()).toContain('Try an API from another terminal: npm run try -- lumen | operations | dpd | kit | groupcommerce');
       expect(existsSync(join(localDir, 'stack.json'))).toBe(true);
 
       const second = start();

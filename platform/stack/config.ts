@@ -6,7 +6,7 @@ import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
 export const apiNames = ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const;
 export type ApiName = (typeof apiNames)[number];
 
-/** What each API is, for the ready banner and README. */
+/** What each API is, for the ready banner and docs. */
 export const apiTitles: Record<ApiName, { title: string; path: string }> = {
   lumen: { title: 'Lumen partner purchases', path: '/partners/v1/purchases' },
   operations: { title: 'Operations function', path: '/functions/v1/openapi-operations' },
@@ -68,7 +68,7 @@ export interface PlatformConfig {
   };
 }
 
-/** Every environment variable the platform reads, with its default, for --help and README. */
+/** Every environment variable the platform reads, with its default, for --help and docs/local-platform.md. */
 export const environmentVariables: Array<[name: string, fallback: string, meaning: string]> = [
   ['LOCAL_DIR', '.local', 'folder for database files, logs, worker builds and stack.json'],
   ['DATABASE_URL', '(embedded PostgreSQL)', 'use this Postgres instead of starting one'],

@@ -33,7 +33,7 @@ async function binaries(): Promise<{ initdb: string; postgres: string }> {
   try {
     return (await import(pkg)) as { initdb: string; postgres: string };
   } catch {
-    throw new PlatformError(`the PostgreSQL binaries (npm package ${pkg}) are missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (README)');
+    throw new PlatformError(`the PostgreSQL binaries (npm package ${pkg}) are missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (docs/supabase-cli.md)');
   }
 }
 

