@@ -36,12 +36,14 @@ interface Example {
   title: string;
   /** Creates or changes something (a purchase, an order, a charge, an email). */
   writes: boolean;
+  /** Sends email: the try waits a few seconds for it to reach the mail catcher, to show it. */
+  mails?: boolean;
   /** The statuses that mean it worked as documented the first time (an earlier try may have recorded it already). */
   expect: number[];
   /** Builds the request; called again for the second send (the publisher API signs each anew). */
   request: (context: ExampleContext) => Outgoing;
   /** What the second send shows, for a write: the statuses expected and what they mean. */
-  again?: { expect: number[]; says: string };
+  again?: { expect: number[]; says: string; mails?: boolean };
   /** Learns what the request needs (an id) when no earlier example of this run did. */
   prepare?: (context: ExampleContext) => Promise<void>;
   /** Said under the answer when the first send answered this status. */
@@ -164,10 +166,11 @@ const examples: Record<ApiName, Example[]> = {
       name: 'reactivate',
       title: 'the purchase active again, its downloads renewed, the delivery email sent to the buyer',
       writes: true,
+      mails: true,
       expect: [200],
       prepare: learnDpdPurchase,
       request: (context) => ({ method: 'POST', path: `/v2/purchases/${dpdPurchase(context)}/reactivate`, headers: dpdAuth(context.target) }),
-      again: { expect: [200], says: 'reactivated again: the downloads renewed once more and another delivery email sent' },
+      again: { expect: [200], says: 'reactivated again: the downloads renewed once more and another delivery email sent', mails: true },
     },
   ],
   kit: [
@@ -205,6 +208,7 @@ const examples: Record<ApiName, Example[]> = {
       name: 'order',
       title: "the reference's sample order placed: the card is charged",
       writes: true,
+      mails: true,
       expect: [200, 409],
       notes: { 409: 'An earlier try placed the same order less than ten minutes ago: the duplicate rule refuses it.' },
       request: ({ target, document }) => signedForm(target, publisherOrderPath, sampleOrder(document)),
@@ -289,10 +293,10 @@ async function mailTo(target: Target): Promise<Array<{ id: string; to: string[];
   return res?.ok ? ((await res.json()) as Array<{ id: string; to: string[]; subject: string }>) : [];
 }
 
-/** Waits a few seconds for the mail a request caused (the outbox relays it after the answer). */
-async function newMail(target: Target, before: Set<string>): Promise<Array<{ to: string[]; subject: string }>> {
+/** The mail a request caused; with `wait`, for up to a few seconds (the outbox relays it after the answer). */
+async function newMail(target: Target, before: Set<string>, wait: boolean): Promise<Array<{ to: string[]; subject: string }>> {
   if (!target.mailMessagesUrl) return [];
-  const deadline = Date.now() + 8000;
+  const deadline = Date.now() + (wait ? 8000 : 0);
   for (;;) {
     const fresh = (await mailTo(target)).filter((message) => !before.has(message.id));
     if (fresh.length > 0 || Date.now() > deadline) return fresh;
@@ -321,7 +325,7 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
   if (note) console.log(note);
   let ok = example.expect.includes(answer.status);
   if (!ok) console.log(`✗ expected ${example.expect.join(' or ')}`);
-  if (example.writes) for (const mail of await newMail(target, mailBefore)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
+  if (example.writes) for (const mail of await newMail(target, mailBefore, example.mails ?? false)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
   if (example.again) {
     const mailBeforeAgain = new Set((await mailTo(target)).map((message) => message.id));
     const second = await send(target, example.request(context));
@@ -329,7 +333,7 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
     const replayed = second.headers.get('idempotent-replayed');
     console.log(`Sent again: ← ${summary(second)}${replayed ? ` (Idempotent-Replayed: ${replayed})` : ''}`);
     console.log(expected ? `  ${example.again.says}` : `✗ expected ${example.again.expect.join(' or ')}`);
-    for (const mail of await newMail(target, mailBeforeAgain)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
+    for (const mail of await newMail(target, mailBeforeAgain, example.again.mails ?? false)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
     ok &&= expected;
   }
   return ok;
