@@ -112,7 +112,7 @@ function indexPage(): string {
     return `<section class="opblock-tag-section is-open" id="${api}">
 <h3 class="opblock-tag"><a class="nostyle" href="/${api}/docs"><span>${title}</span></a><small><div class="renderedMarkdown"><p>${purpose}</p></div></small></h3>
 ${rows}
-<p class="links"><a href="/${api}/docs">Reference</a> · <a href="/${api}/openapi.json">OpenAPI document</a> · <code>npm run try -- ${api}</code></p>
+<p class="links"><a href="/${api}/docs">Reference</a> · <a href="/${api}/openapi.json">OpenAPI document</a></p>
 </section>`;
   });
   return `<!doctype html>
