@@ -60,7 +60,12 @@ interface ExampleContext {
 
 type OpenApiDocument = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown; examples?: Record<string, { value: unknown }> }> } }>> };
 
-const json = (body: unknown) => ({ 'Content-Type': 'application/json', body: JSON.stringify(body) });
+const postJson = (path: string, headers: Record<string, string>, body: unknown): Outgoing => ({
+  method: 'POST',
+  path,
+  headers: { ...headers, 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 function requestExample(document: OpenApiDocument, path: string, type: string, name?: string): unknown {
   const content = document.paths[path]?.post?.requestBody?.content[type];
@@ -83,17 +88,15 @@ function lumenExample(name: 'lumenFulfilled' | 'partnerFulfilled', title: string
     writes: true,
     expect: [201, 409],
     notes: { 409: 'An earlier try recorded this partnerPurchaseId already: the reference allows one purchase per id.' },
-    request: ({ target, document }) => {
-      const { 'Content-Type': type, body } = json(requestExample(document, '/partners/v1/purchases', 'application/json', name));
-      return { method: 'POST', path: '/partners/v1/purchases', headers: { 'X-Partner-Api-Key': need(target.credentials.lumen, 'lumen').apiKey, 'Content-Type': type }, body };
-    },
+    request: ({ target, document }) =>
+      postJson('/partners/v1/purchases', { 'X-Partner-Api-Key': need(target.credentials.lumen, 'lumen').apiKey }, requestExample(document, '/partners/v1/purchases', 'application/json', name)),
     again: { expect: [409], says: 'DUPLICATE_PURCHASE: one purchase per partnerPurchaseId and partner, nothing recorded twice' },
   };
 }
 
 const operationsPath = '/functions/v1/openapi-operations';
 function operationsRequest(target: Target, body: Record<string, unknown>, extra: Record<string, string> = {}): Outgoing {
-  return { method: 'POST', path: operationsPath, headers: { 'X-Api-Key': need(target.credentials.operations, 'operations').apiKey, 'Content-Type': 'application/json', ...extra }, body: JSON.stringify(body) };
+  return postJson(operationsPath, { 'X-Api-Key': need(target.credentials.operations, 'operations').apiKey, ...extra }, body);
 }
 const operationsLead = (target: Target) => target.credentials.operations?.leadIds?.[0];
 
@@ -180,10 +183,7 @@ const examples: Record<ApiName, Example[]> = {
       writes: true,
       expect: [201, 200],
       notes: { 200: 'An earlier try recorded this transaction_id already: the purchase was updated, not made twice.' },
-      request: ({ target, document }) => {
-        const { 'Content-Type': type, body } = json(requestExample(document, '/v4/purchases', 'application/json'));
-        return { method: 'POST', path: '/v4/purchases', headers: { ...kitAuth(target), 'Content-Type': type }, body };
-      },
+      request: ({ target, document }) => postJson('/v4/purchases', kitAuth(target), requestExample(document, '/v4/purchases', 'application/json')),
       again: { expect: [200], says: 'the transaction_id is known: the same purchase updated, no second one' },
     },
     { name: 'list', title: 'purchases, newest first, with the total count', writes: false, expect: [200], request: ({ target }) => ({ method: 'GET', path: '/v4/purchases?per_page=2&include_total_count=true', headers: kitAuth(target) }) },
