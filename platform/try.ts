@@ -36,8 +36,11 @@ interface Example {
   title: string;
   /** Creates or changes something (a purchase, an order, a charge, an email). */
   writes: boolean;
-  /** Sends email: the try waits a few seconds for it to reach the mail catcher, to show it. */
-  mails?: boolean;
+  /**
+   * Sends email, which names what this returns (a purchase or order number from the answer): the
+   * try waits a few seconds for such a mail to reach the mail catcher, to show it.
+   */
+  mails?: (context: ExampleContext, answer: Answer) => string;
   /** The statuses that mean it worked as documented the first time (an earlier try may have recorded it already). */
   expect: number[];
   /** Builds the request; called again for the second send (the publisher API signs each anew). */
@@ -169,7 +172,7 @@ const examples: Record<ApiName, Example[]> = {
       name: 'reactivate',
       title: 'the purchase active again, its downloads renewed, the delivery email sent to the buyer',
       writes: true,
-      mails: true,
+      mails: (context) => `#${dpdPurchase(context)}`,
       expect: [200],
       prepare: learnDpdPurchase,
       request: (context) => ({ method: 'POST', path: `/v2/purchases/${dpdPurchase(context)}/reactivate`, headers: dpdAuth(context.target) }),
@@ -208,7 +211,7 @@ const examples: Record<ApiName, Example[]> = {
       name: 'order',
       title: "the reference's sample order placed: the card is charged",
       writes: true,
-      mails: true,
+      mails: (_context, answer) => `#${(answer.body as { orderId?: unknown } | null)?.orderId}`,
       expect: [200, 409],
       notes: { 409: 'An earlier try placed the same order less than ten minutes ago: the duplicate rule refuses it.' },
       request: ({ target, document }) => signedForm(target, publisherOrderPath, sampleOrder(document)),
@@ -293,13 +296,16 @@ async function mailTo(target: Target): Promise<Array<{ id: string; to: string[];
   return res?.ok ? ((await res.json()) as Array<{ id: string; to: string[]; subject: string }>) : [];
 }
 
-/** The mail a request caused; with `wait`, for up to a few seconds (the outbox relays it after the answer). */
-async function newMail(target: Target, before: Set<string>, wait: boolean): Promise<Array<{ to: string[]; subject: string }>> {
+/**
+ * The mail caught since `before`; given `awaited`, waits up to a few seconds for one whose subject
+ * names it (the outbox relays mail after the answer).
+ */
+async function newMail(target: Target, before: Set<string>, awaited: string | null): Promise<Array<{ to: string[]; subject: string }>> {
   if (!target.mailMessagesUrl) return [];
-  const deadline = Date.now() + (wait ? 8000 : 0);
+  const deadline = Date.now() + (awaited ? 8000 : 0);
   for (;;) {
     const fresh = (await mailTo(target)).filter((message) => !before.has(message.id));
-    if (fresh.length > 0 || Date.now() > deadline) return fresh;
+    if (!awaited || fresh.some((message) => new RegExp(`${awaited}(?!\\d)`).test(message.subject)) || Date.now() > deadline) return fresh;
     await new Promise((done) => setTimeout(done, 250));
   }
 }
@@ -325,7 +331,8 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
   if (note) console.log(note);
   let ok = example.expect.includes(answer.status);
   if (!ok) console.log(`✗ expected ${example.expect.join(' or ')}`);
-  if (example.writes) for (const mail of await newMail(target, mailBefore, example.mails ?? false)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
+  const awaited = example.mails?.(context, answer) ?? null;
+  if (example.writes) for (const mail of await newMail(target, mailBefore, awaited)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
   if (example.again) {
     const mailBeforeAgain = new Set((await mailTo(target)).map((message) => message.id));
     const second = await send(target, example.request(context));
@@ -333,7 +340,7 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
     const replayed = second.headers.get('idempotent-replayed');
     console.log(`Sent again: ← ${summary(second)}${replayed ? ` (Idempotent-Replayed: ${replayed})` : ''}`);
     console.log(expected ? `  ${example.again.says}` : `✗ expected ${example.again.expect.join(' or ')}`);
-    for (const mail of await newMail(target, mailBeforeAgain, example.again.mails ?? false)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
+    for (const mail of await newMail(target, mailBeforeAgain, example.again.mails ? awaited : null)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
     ok &&= expected;
   }
   return ok;

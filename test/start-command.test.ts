@@ -49,6 +49,16 @@ function start(extra: Record<string, string> = {}, args: string[] = [], through?
   return { child, output: () => output, exit };
 }
 
+/**
+ * Stops a start that failed its test, so the next test finds the ports free: SIGTERM (npm passes it
+ * on; SIGKILL would leave the platform running without npm), then SIGKILL if it is still there.
+ */
+async function stopAfterFailure(run: ReturnType<typeof start>): Promise<void> {
+  run.child.kill('SIGTERM');
+  const stopped = await Promise.race([run.exit.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 15_000))]);
+  if (!stopped) run.child.kill('SIGKILL');
+}
+
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -103,8 +113,7 @@ describe('npm start', () => {
       const documented = await readFile('docs/limits.md', 'utf8');
       for (const line of limits.stdout.trim().split('\n')) expect(documented).toContain(line);
     } catch (error) {
-      first.child.kill('SIGKILL');
-      await first.exit;
+      await stopAfterFailure(first);
       throw error;
     }
     const sentAt = Date.now();
@@ -121,7 +130,7 @@ describe('npm start', () => {
     try {
       await until(() => run.output().includes('Platform ready'), 90_000);
     } catch (error) {
-      run.child.kill('SIGKILL');
+      await stopAfterFailure(run);
       throw error;
     }
     const sentAt = Date.now();
