@@ -129,7 +129,7 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
   }
 }
 
-async function chargeCard({ processor, attempt }: OrderContext, order: OrderForm, quoted: OrderOutcome) {
+async function chargeCard({ processor, attempt, log }: OrderContext, order: OrderForm, quoted: OrderOutcome) {
   if (!processor) {
     throw new ApiError('unavailable', 'Card payments are not configured on this server; nothing was charged or ordered.', {
       reason: 'payment_processor_unavailable',
@@ -156,6 +156,8 @@ async function chargeCard({ processor, attempt }: OrderContext, order: OrderForm
   if (result.reason === 'declined') {
     throw new ApiError('payment_required', `${result.message} Nothing was charged or ordered.`, { reason: 'card_declined' });
   }
+  if (result.reason === 'refused') throw new ApiError('invalid_input', `${result.message} Nothing was charged or ordered.`, { reason: 'charge_refused' });
+  if (result.detail) log.log('error', 'the payment processor refused the call', { problem: result.detail });
   throw new ApiError('unavailable', `${result.message} Nothing was charged or ordered; try again shortly.`, {
     reason: 'payment_processor_unavailable',
     retryAfterSeconds: unavailableRetryAfterSeconds,

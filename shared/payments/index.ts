@@ -27,7 +27,11 @@ export interface StorableCard {
 
 export type ChargeResult =
   | { ok: true; transactionId: string; card: StorableCard }
-  | { ok: false; reason: 'declined' | 'processor_error'; message: string };
+  /**
+   * declined: the card was; refused: the processor will never take this charge (an amount below its
+   * minimum); processor_error: try again later (`detail`, the processor's own words, is for the log).
+   */
+  | { ok: false; reason: 'declined' | 'refused' | 'processor_error'; message: string; detail?: string };
 
 /** What a charge is part of. */
 export interface ChargeOptions {

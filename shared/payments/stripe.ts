@@ -54,9 +54,19 @@ function failure(error: unknown): ChargeResult {
     const code = error.decline_code ?? error.code ?? 'card_declined';
     return { ok: false, reason: 'declined', message: `The card was declined (${code}).` };
   }
-  const status = (error as { statusCode?: number }).statusCode;
-  return { ok: false, reason: 'processor_error', message: `The payment processor could not take the payment${status ? ` (Stripe answered ${status})` : ''}.` };
+  const { statusCode, code, message } = error as Stripe.errors.StripeError;
+  // Below the currency's smallest charge (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts): no retry helps.
+  if (code === 'amount_too_small') return { ok: false, reason: 'refused', message: `The amount is below the smallest card charge the payment processor takes (${message}).` };
+  // Stripe's own words are logged (a 400 here is our request or the account's settings, such as
+  // raw card data access not granted): the client is told only that the payment was not taken.
+  return { ok: false, reason: 'processor_error', message: `The payment processor could not take the payment${statusCode ? ` (Stripe answered ${statusCode})` : ''}.`, detail: message };
 }
+
+/**
+ * Confirmed server-side with no page to return to: payment methods that redirect are turned away, so
+ * Stripe needs no `return_url` (the pinned API version has automatic payment methods on by default).
+ */
+const cardsWithoutRedirects = { enabled: true, allow_redirects: 'never' } as const;
 
 const needsAuthentication: ChargeResult = {
   ok: false,
@@ -91,6 +101,7 @@ export function stripeProcessor(settings: StripeSettings): PaymentProcessor {
             amount: stripeAmount(amount, currency),
             currency: currency.toLowerCase(),
             confirm: true,
+            automatic_payment_methods: cardsWithoutRedirects,
             payment_method_data: {
               type: 'card',
               card: { number: card.number, exp_month: card.expiryMonth, exp_year: card.expiryYear, cvc: card.cvv },
@@ -117,7 +128,7 @@ export function stripeProcessor(settings: StripeSettings): PaymentProcessor {
       }
       try {
         const intent = await stripe.paymentIntents.create(
-          { amount: stripeAmount(amount, currency), currency: currency.toLowerCase(), customer, payment_method: paymentMethod, off_session: true, confirm: true },
+          { amount: stripeAmount(amount, currency), currency: currency.toLowerCase(), customer, payment_method: paymentMethod, off_session: true, confirm: true, automatic_payment_methods: cardsWithoutRedirects },
           { idempotencyKey: `${key}/charge` },
         );
         return await settle(stripe, intent, key, card);

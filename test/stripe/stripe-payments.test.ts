@@ -125,7 +125,7 @@ describe('in Stripe mode', () => {
 describe('the local Stripe server', () => {
   it('replays an idempotent request and refuses its key with other parameters, as Stripe does', async () => {
     const key = `test-${randomUUID()}`;
-    const params = { amount: 500, currency: 'usd', confirm: true, payment_method_data: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } } } as Stripe.PaymentIntentCreateParams;
+    const params = { amount: 500, currency: 'usd', confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' }, payment_method_data: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } } } as Stripe.PaymentIntentCreateParams;
     const first = await stripe().paymentIntents.create(params, { idempotencyKey: key });
     const replayed = await stripe().paymentIntents.create(params, { idempotencyKey: key });
     expect(replayed.id).toBe(first.id);
