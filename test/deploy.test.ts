@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiNames } from '../platform/stack/config.ts';
-import { publicLocalSecrets } from '../shared/env/local-defaults.ts';
+import { publicLocalSigningKey } from '../shared/env/local-defaults.ts';
 import { stack, superuser } from './helpers.ts';
 
 let dir: string;
@@ -50,7 +50,8 @@ describe('npm run keys', () => {
     const path = join(dir, 'first.env');
     expect((await run('platform/deploy/keys.ts', '--out', path)).code).toBe(0);
     const text = await readFile(path, 'utf8');
-    expect(text).toMatch(/^SUPABASE_JWT_SECRET=[A-Za-z0-9_-]{64}$/m);
+    expect(JSON.parse(/^SUPABASE_JWT_SIGNING_KEY='(.+)'$/m.exec(text)![1]!)).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: expect.any(String), d: expect.any(String) });
+    expect(text).toMatch(/^SUPABASE_JWT_SECRET=$/m);
     expect(Buffer.from(/^OAUTH_CONSUMER_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
     expect(Buffer.from(/^WEBHOOK_SECRET_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
     expect(Buffer.from(/^CREDENTIAL_TAG_KEY=(.+)$/m.exec(text)![1]!, 'base64')).toHaveLength(32);
@@ -91,7 +92,7 @@ describe('npm run deploy -- --dry-run', () => {
   it('refuses a secrets file holding a public local default, or missing a secret, before building anything', async () => {
     const secrets = await filledSecrets();
     const text = await readFile(secrets, 'utf8');
-    await writeFile(secrets, text.replace(/^SUPABASE_JWT_SECRET=.*$/m, `SUPABASE_JWT_SECRET=${publicLocalSecrets.jwtSecret}`));
+    await writeFile(secrets, text.replace(/^SUPABASE_JWT_SIGNING_KEY=.*$/m, `SUPABASE_JWT_SIGNING_KEY='${JSON.stringify(publicLocalSigningKey)}'`));
     const leaked = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--skip-database');
     expect(leaked.code).toBe(1);
     expect(leaked.output).toContain('public local default');

@@ -157,7 +157,7 @@ async function chargeCard({ processor, attempt, log }: OrderContext, order: Orde
     throw new ApiError('payment_required', `${result.message} Nothing was charged or ordered.`, { reason: 'card_declined' });
   }
   if (result.reason === 'refused') throw new ApiError('invalid_input', `${result.message} Nothing was charged or ordered.`, { reason: 'charge_refused' });
-  if (result.detail) log.log('error', 'the payment processor refused the call', { problem: result.detail });
+  if (result.detail) log.log('error', 'payment processor refusal', { problem: result.detail });
   throw new ApiError('unavailable', `${result.message} Nothing was charged or ordered; try again shortly.`, {
     reason: 'payment_processor_unavailable',
     retryAfterSeconds: unavailableRetryAfterSeconds,

@@ -1,19 +1,20 @@
 /**
  * `npm run keys`: writes a new secrets file for a deployment, with every key the platform makes
- * itself generated (the database token signing secret, the OAuth and webhook sealing keys) and the
+ * itself generated (the database token signing key, the OAuth and webhook sealing keys) and the
  * values only the Supabase project and the mail provider can give left to fill in.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { SigningJwk } from '../../shared/env/index.ts';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 const help = `Usage: npm run keys [-- --out FILE]
 
 Writes a new secrets file (default .secrets.env; never overwrites one) for npm run deploy:
-  SUPABASE_JWT_SECRET        generated: the shared secret the workers sign database tokens with.
-                             Import it in the Supabase dashboard as a JWT signing key (shared
-                             secret, HS256) and set SUPABASE_JWT_KEY_ID to the key id Supabase
-                             shows; or replace it with the project's legacy JWT secret.
+  SUPABASE_JWT_SIGNING_KEY   generated: the private key (EC P-256, ES256, as a JWK with its kid)
+                             the workers sign database tokens with. Import it in the Supabase
+                             dashboard's JWT signing keys, then rotate it to current (see
+                             docs/deploying.md); Supabase publishes its public half.
   OAUTH_CONSUMER_SECRET_KEY  generated: the AES-256 key that seals OAuth consumer secrets.
   CREDENTIAL_TAG_KEY         generated: the key that tags issued credentials, so the workers
                              refuse made-up ones without a lookup (the admin CLI needs it too).
@@ -30,6 +31,12 @@ Options:
   --help       show this text
 `;
 
+/** A new ES256 signing key as a private JWK, named by a kid of its own. */
+export function newSigningKey(): SigningJwk {
+  const { x, y, d } = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as { x: string; y: string; d: string };
+  return { kty: 'EC', crv: 'P-256', x, y, d, kid: `purchases-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`, alg: 'ES256' };
+}
+
 export function newSecretsFile(): string {
   return `# Secrets of the deployed workers: npm run deploy uploads each worker's own with
 # wrangler deploy --secrets-file. Keep this file out of version control (.gitignore lists it).
@@ -38,11 +45,13 @@ export function newSecretsFile(): string {
 SUPABASE_URL=
 SUPABASE_ANON_KEY=
 
-# The workers sign a short-lived token for every database call with this secret, and PostgREST
-# verifies it. Generated here to be imported as a shared-secret (HS256) JWT signing key of the
-# project, with its key id below; or the project's legacy JWT secret (then leave the id empty).
-SUPABASE_JWT_SECRET=${randomBytes(48).toString('base64url')}
-SUPABASE_JWT_KEY_ID=
+# The workers sign a short-lived token for every database call with this private key (ES256), and
+# PostgREST verifies it with the public half the project publishes. Import it in the dashboard:
+# Project Settings > JWT Keys > Create standby key > Import an existing private key, then rotate
+# it to current before deploying (docs/deploying.md). Single quotes keep the JSON as it is.
+SUPABASE_JWT_SIGNING_KEY='${JSON.stringify(newSigningKey())}'
+# The fallback, instead of a signing key: the project's legacy JWT secret (HS256). Leave it empty.
+SUPABASE_JWT_SECRET=
 
 # Seals OAuth consumer secrets in the database (AES-256-GCM); the admin CLI needs it too.
 OAUTH_CONSUMER_SECRET_KEY=${randomBytes(32).toString('base64')}
@@ -88,7 +97,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  console.log(`wrote ${out}: fill in SUPABASE_URL and SUPABASE_ANON_KEY, and import SUPABASE_JWT_SECRET in Supabase (see npm run keys -- --help)`);
+  console.log(`wrote ${out}: fill in SUPABASE_URL and SUPABASE_ANON_KEY, and import SUPABASE_JWT_SIGNING_KEY in Supabase (see docs/deploying.md)`);
   return 0;
 }
 

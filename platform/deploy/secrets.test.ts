@@ -1,7 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseSigningKey } from '../../shared/env/index.ts';
+import { publicLocalSigningKey } from '../../shared/env/local-defaults.ts';
 import { newSecretsFile } from './keys.ts';
 import { readSecrets } from './secrets.ts';
 
@@ -17,8 +19,23 @@ describe('readSecrets', () => {
     const path = await freshSecretsFile();
     const warnings: string[] = [];
     const secrets = await readSecrets(path, { dryRun: true, warn: (w) => warnings.push(w) });
-    expect(Object.keys(secrets)).toEqual(expect.arrayContaining(['SUPABASE_JWT_SECRET', 'OAUTH_CONSUMER_SECRET_KEY', 'CREDENTIAL_TAG_KEY', 'WEBHOOK_SECRET_KEY']));
+    expect(Object.keys(secrets)).toEqual(expect.arrayContaining(['SUPABASE_JWT_SIGNING_KEY', 'OAUTH_CONSUMER_SECRET_KEY', 'CREDENTIAL_TAG_KEY', 'WEBHOOK_SECRET_KEY']));
+    expect(Object.keys(secrets)).not.toContain('SUPABASE_JWT_SECRET');
+    expect(parseSigningKey(secrets.SUPABASE_JWT_SIGNING_KEY!)).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: expect.stringMatching(/^purchases-\d{4}-\d\d-\d\d-[0-9a-f]{8}$/) });
     expect(warnings.map((w) => w.split(':')[0])).toEqual(['SUPABASE_URL is empty', 'SUPABASE_ANON_KEY is empty', 'RESEND_API_KEY is empty']);
+  });
+
+  it('refuses a signing key that is not one, or none at all, and takes the legacy secret instead of one', async () => {
+    const path = await freshSecretsFile();
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/^SUPABASE_JWT_SIGNING_KEY=.*$/m, `SUPABASE_JWT_SIGNING_KEY='{"kty":"oct","k":"x"}'`));
+    await expect(readSecrets(path, { dryRun: true })).rejects.toThrow(/SUPABASE_JWT_SIGNING_KEY is not a private EC P-256 JWK with its kid/);
+    await writeFile(path, text.replace(/^SUPABASE_JWT_SIGNING_KEY=.*$/m, 'SUPABASE_JWT_SIGNING_KEY='));
+    await expect(readSecrets(path, { dryRun: true })).rejects.toThrow(/SUPABASE_JWT_SIGNING_KEY is empty/);
+    await writeFile(path, text.replace(/^SUPABASE_JWT_SIGNING_KEY=.*$/m, 'SUPABASE_JWT_SIGNING_KEY=').replace(/^SUPABASE_JWT_SECRET=$/m, `SUPABASE_JWT_SECRET=${'s'.repeat(40)}`));
+    expect(await readSecrets(path, { dryRun: true })).toMatchObject({ SUPABASE_JWT_SECRET: 's'.repeat(40) });
+    await writeFile(path, text.replace(/^SUPABASE_JWT_SIGNING_KEY=.*$/m, `SUPABASE_JWT_SIGNING_KEY='${JSON.stringify(publicLocalSigningKey)}'`));
+    await expect(readSecrets(path, { dryRun: true })).rejects.toThrow(/public local default/);
   });
 
   it('refuses the same file for a deployment, naming every value to fill in', async () => {

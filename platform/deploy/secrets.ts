@@ -6,13 +6,14 @@
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { apiNames, type ApiName } from '../stack/config.ts';
-import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
+import { parseSigningKey } from '../../shared/env/index.ts';
+import { publicLocalSecrets, publicLocalSigningKeyD } from '../../shared/env/local-defaults.ts';
 
 export const secretNames = [
   'SUPABASE_URL',
   'SUPABASE_ANON_KEY',
+  'SUPABASE_JWT_SIGNING_KEY',
   'SUPABASE_JWT_SECRET',
-  'SUPABASE_JWT_KEY_ID',
   'OAUTH_CONSUMER_SECRET_KEY',
   'CREDENTIAL_TAG_KEY',
   'WEBHOOK_SECRET_KEY',
@@ -21,10 +22,13 @@ export const secretNames = [
 ] as const;
 export type SecretName = (typeof secretNames)[number];
 
-/** Optional secrets: absent means not used (no Stripe key: card orders are answered 503). */
-const optional = new Set<SecretName>(['SUPABASE_JWT_KEY_ID', 'STRIPE_SECRET_KEY']);
+/**
+ * Optional secrets: absent means not used (no Stripe key: card orders are answered 503; the legacy
+ * JWT secret only where there is no signing key, checked below).
+ */
+const optional = new Set<SecretName>(['SUPABASE_JWT_SIGNING_KEY', 'SUPABASE_JWT_SECRET', 'STRIPE_SECRET_KEY']);
 
-const database: SecretName[] = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET', 'SUPABASE_JWT_KEY_ID'];
+const database: SecretName[] = ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SIGNING_KEY', 'SUPABASE_JWT_SECRET'];
 
 /**
  * Each worker gets only the secrets it reads: the API workers check credential tags; the OAuth key opens consumer secrets and the Stripe key
@@ -69,8 +73,15 @@ export async function readSecrets(path: string, options: { dryRun?: boolean; war
     }
     secrets[name] = value;
   }
+  if (!secrets.SUPABASE_JWT_SIGNING_KEY && !secrets.SUPABASE_JWT_SECRET) {
+    problems.push('SUPABASE_JWT_SIGNING_KEY is empty (npm run keys generates one; or give the legacy SUPABASE_JWT_SECRET)');
+  }
+  if (secrets.SUPABASE_JWT_SIGNING_KEY && !parseSigningKey(secrets.SUPABASE_JWT_SIGNING_KEY)) {
+    problems.push('SUPABASE_JWT_SIGNING_KEY is not a private EC P-256 JWK with its kid (npm run keys writes one)');
+  }
   if (
     secrets.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret ||
+    secrets.SUPABASE_JWT_SIGNING_KEY?.includes(publicLocalSigningKeyD) ||
     secrets.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey ||
     secrets.CREDENTIAL_TAG_KEY === publicLocalSecrets.credentialTagKey ||
     secrets.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey ||

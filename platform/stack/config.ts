@@ -1,6 +1,7 @@
 /** The local platform's settings: ports, paths and local-only secrets, each overridable by an environment variable. */
 import { resolve } from 'node:path';
-import { publicLocalSecrets } from '../../shared/env/local-defaults.ts';
+import { parseSigningKey, type SigningJwk } from '../../shared/env/index.ts';
+import { publicLocalSecrets, publicLocalSigningKey } from '../../shared/env/local-defaults.ts';
 
 /** The five APIs, in the order they are reported. Keys are the names used in .local/stack.json. */
 export const apiNames = ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const;
@@ -38,6 +39,8 @@ export interface PlatformConfig {
   /** The edge entry (all five APIs on one origin, as deployed behind the top-level wrangler.toml). */
   edgePort: number;
   jwtSecret: string;
+  /** The workers' signing key (ES256); PostgREST's key set holds its public half. */
+  jwtSigningKey: SigningJwk;
   oauthConsumerSecretKey: string;
   /** Base64 key of the tags on issued credentials (the workers check them, the admin CLI makes them). */
   credentialTagKey: string;
@@ -81,7 +84,8 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['DPD_PORT', '8789', 'port of the DPD purchases worker'],
   ['KIT_PORT', '8790', 'port of the Kit purchases worker'],
   ['GROUPCOMMERCE_PORT', '8791', 'port of the Group Commerce publisher order worker'],
-  ['SUPABASE_JWT_SECRET', '(local default)', 'secret PostgREST verifies and the workers sign with'],
+  ['SUPABASE_JWT_SIGNING_KEY', '(local default)', 'private EC P-256 JWK (with its kid) the workers sign database tokens with (ES256); its public half is in PostgREST\'s key set'],
+  ['SUPABASE_JWT_SECRET', '(local default)', 'the legacy HS256 secret, also in PostgREST\'s key set (it signs the anon key)'],
   ['OAUTH_CONSUMER_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing OAuth consumer secrets'],
   ['CREDENTIAL_TAG_KEY', '(local default)', 'base64 key tagging issued credentials, so made-up ones are refused without a lookup'],
   ['AUTHENTICATOR_PASSWORD', '(local default)', 'password PostgREST logs in with as authenticator'],
@@ -105,6 +109,13 @@ function processorOf(raw: string | undefined): PlatformConfig['paymentProcessor'
 }
 
 /** Reads the platform's settings from the environment, with the documented defaults. */
+function signingKeyFrom(text: string | undefined): SigningJwk {
+  if (!text) return publicLocalSigningKey as SigningJwk;
+  const key = parseSigningKey(text);
+  if (!key) throw new Error('SUPABASE_JWT_SIGNING_KEY must be a private EC P-256 JWK with its kid (npm run keys writes one)');
+  return key;
+}
+
 export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   const port = (name: string, fallback: number): number => {
     const raw = env[name];
@@ -137,6 +148,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
       groupcommerce: port('GROUPCOMMERCE_PORT', 8791),
     },
     jwtSecret: env.SUPABASE_JWT_SECRET || localDefaults.jwtSecret,
+    jwtSigningKey: signingKeyFrom(env.SUPABASE_JWT_SIGNING_KEY),
     oauthConsumerSecretKey: env.OAUTH_CONSUMER_SECRET_KEY || localDefaults.oauthConsumerSecretKey,
     credentialTagKey: env.CREDENTIAL_TAG_KEY || localDefaults.credentialTagKey,
     authenticatorPassword: env.AUTHENTICATOR_PASSWORD || localDefaults.authenticatorPassword,

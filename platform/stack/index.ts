@@ -177,7 +177,7 @@ export function localWorkerBindings(
     ...(payments.processor === 'stripe' ? { STRIPE_SECRET_KEY: payments.secretKey, STRIPE_API_BASE: payments.apiBase } : {}),
     SUPABASE_URL: supabase.url,
     SUPABASE_ANON_KEY: supabase.anonKey,
-    SUPABASE_JWT_SECRET: config.jwtSecret,
+    SUPABASE_JWT_SIGNING_KEY: JSON.stringify(config.jwtSigningKey),
     OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
     CREDENTIAL_TAG_KEY: config.credentialTagKey,
     PAYMENT_PROCESSOR: payments.processor,
@@ -192,7 +192,7 @@ export function localDeliveryBindings(config: PlatformConfig, supabase: StackInf
   return {
     SUPABASE_URL: supabase.url,
     SUPABASE_ANON_KEY: supabase.anonKey,
-    SUPABASE_JWT_SECRET: config.jwtSecret,
+    SUPABASE_JWT_SIGNING_KEY: JSON.stringify(config.jwtSigningKey),
     WEBHOOK_SECRET_KEY: config.webhookSecretKey,
     RESEND_API_KEY: localDefaults.resendApiKey,
     RESEND_API_URL: mailApiUrl,
@@ -204,9 +204,12 @@ export function localDeliveryBindings(config: PlatformConfig, supabase: StackInf
   };
 }
 
-/** The bindings as a .dev.vars file (one NAME="value" a line), under a first line saying who wrote it. */
+/**
+ * The bindings as a .dev.vars file (one NAME="value" a line; a value with double quotes, such as the
+ * signing key's JSON, in single quotes, which dotenv takes literally), under a first line saying who wrote it.
+ */
 export function devVarsText(bindings: WorkerBindings | DeliveryBindings, writtenBy: string): string {
-  const lines = Object.entries(bindings).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  const lines = Object.entries(bindings).map(([name, value]) => `${name}=${String(value).includes('"') ? `'${value}'` : JSON.stringify(value)}`);
   return `${writtenBy}\n${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { SigningJwk } from '../../shared/env/index.ts';
 import type { PlatformConfig } from './config.ts';
 import { supportedHere } from './platforms.ts';
 import { PlatformError, type LogSink } from './errors.ts';
@@ -28,6 +29,20 @@ export function authenticatorUrl(databaseUrl: string, password: string): string 
   return url.toString();
 }
 
+/** A signing key's public half, as the project publishes it (no `d`). */
+export function publicHalf({ d: _private, ...key }: SigningJwk): Omit<SigningJwk, 'd'> {
+  return key;
+}
+
+/**
+ * What a hosted project with JWT signing keys verifies against: a key set with the workers' ES256
+ * key (its public half) and the legacy HS256 secret, which still signs the anon key.
+ */
+export function publishedKeySet(config: Pick<PlatformConfig, 'jwtSigningKey' | 'jwtSecret'>, others: SigningJwk[] = []): string {
+  const legacy = { kty: 'oct', k: Buffer.from(config.jwtSecret).toString('base64url'), alg: 'HS256' };
+  return JSON.stringify({ keys: [...[config.jwtSigningKey, ...others].map(publicHalf), legacy] });
+}
+
 export async function startPostgrest(config: PlatformConfig, databaseUrl: string, log: LogSink): Promise<Service> {
   const service = startService(
     'postgrest',
@@ -38,7 +53,7 @@ export async function startPostgrest(config: PlatformConfig, databaseUrl: string
       PGRST_DB_URI: process.env.POSTGREST_DB_URI || authenticatorUrl(databaseUrl, config.authenticatorPassword),
       PGRST_DB_SCHEMAS: 'public',
       PGRST_DB_ANON_ROLE: 'anon',
-      PGRST_JWT_SECRET: config.jwtSecret,
+      PGRST_JWT_SECRET: publishedKeySet(config),
       PGRST_SERVER_HOST: config.host,
       PGRST_SERVER_PORT: String(config.postgrestPort),
       PGRST_DB_CHANNEL_ENABLED: 'true',

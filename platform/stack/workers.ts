@@ -81,7 +81,8 @@ export async function bundleWorker(api: WorkerName, outDir: string): Promise<str
 export interface WorkerBindings {
   SUPABASE_URL: string;
   SUPABASE_ANON_KEY: string;
-  SUPABASE_JWT_SECRET: string;
+  /** The signing key as JSON (the workers sign ES256 with it, as deployed). */
+  SUPABASE_JWT_SIGNING_KEY: string;
   OAUTH_CONSUMER_SECRET_KEY: string;
   CREDENTIAL_TAG_KEY: string;
   /** The publisher API's card processor: the built-in test processor, or Stripe at the local server. */
@@ -102,7 +103,7 @@ export interface WorkerBindings {
 export interface DeliveryBindings {
   SUPABASE_URL: string;
   SUPABASE_ANON_KEY: string;
-  SUPABASE_JWT_SECRET: string;
+  SUPABASE_JWT_SIGNING_KEY: string;
   WEBHOOK_SECRET_KEY: string;
   RESEND_API_KEY: string;
   /** The local mail catcher. */

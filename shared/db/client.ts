@@ -10,10 +10,9 @@
  */
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { sign } from 'hono/jwt';
-import { encodeBase64Url } from 'hono/utils/encode';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
 import { unavailable } from '../errors/index.ts';
-import type { DatabaseSettings } from '../env/index.ts';
+import type { DatabaseSettings, SigningKey } from '../env/index.ts';
 import type { Database } from './database.types.ts';
 import { remember } from '../memory/index.ts';
 
@@ -25,25 +24,15 @@ export const workerRole = 'purchases_api';
 export const workerAudience = 'purchases-workers';
 
 /**
- * Signs the request's database token. Issued-at is rounded down to the minute, so one credential
- * yields the same token for a minute and PostgREST's JWT cache skips re-verifying it. With a key
- * id, the token names its key (`kid`), as Supabase's JWT signing keys expect of an imported
- * shared secret.
+ * Signs the request's database token: ES256 with the signing key, its `kid` in the header (so the
+ * project's key set picks the public half), or HS256 with the legacy secret. Issued-at is rounded
+ * down to the minute, so one credential yields the same token for a minute and PostgREST's JWT
+ * cache skips re-verifying it.
  */
-export async function workerToken(
-  jwtSecret: string,
-  credential: PresentedCredential | null,
-  nowMs = Date.now(),
-  keyId?: string,
-): Promise<string> {
+export async function workerToken(signingKey: SigningKey, credential: PresentedCredential | null, nowMs = Date.now()): Promise<string> {
   const iat = Math.floor(nowMs / 60_000) * 60;
   const claims = credential ? await credentialClaims(credential) : {};
-  return sign({ role: workerRole, aud: workerAudience, iat, exp: iat + 180, ...claims }, signingKey(jwtSecret, keyId), 'HS256');
-}
-
-/** The shared secret, or with a key id the JWK that names it (`kid`). */
-function signingKey(jwtSecret: string, keyId?: string) {
-  return keyId ? { kty: 'oct', k: encodeBase64Url(new TextEncoder().encode(jwtSecret).buffer), alg: 'HS256', kid: keyId } : jwtSecret;
+  return sign({ role: workerRole, aud: workerAudience, iat, exp: iat + 180, ...claims }, signingKey, 'HS256');
 }
 
 /** The response header with which the database says a request wrote a message for the relay. */
@@ -68,25 +57,25 @@ export function fetchWithTimeout(timeoutMs: number, onOutbox?: (held: boolean) =
  * Signed tokens by credential, kept while they are the same (a minute): a token is a string, not
  * an I/O object, so an isolate may keep it across requests (only settled strings are kept, never a
  * promise another request might be waiting on). Saves the signature and a second digest a request.
- * Keyed by the secret's digest, never the secret; bounded.
+ * Keyed by the credential's digest, never its secret; bounded.
  */
 const tokens = new Map<string, { minute: number; token: string }>();
 const tokenCacheSize = 1000;
 
-async function cachedWorkerToken(jwtSecret: string, credential: PresentedCredential | null, keyId?: string): Promise<string> {
+async function cachedWorkerToken(signingKey: SigningKey, credential: PresentedCredential | null): Promise<string> {
   const minute = Math.floor(Date.now() / 60_000);
   const claims = credential ? await credentialClaims(credential) : null;
   const key = claims ? `${claims.cred_kind}\u0000${claims.cred_id}\u0000${claims.cred_digest}` : '';
   const cached = tokens.get(key);
   if (cached && cached.minute === minute) return cached.token;
-  const token = await workerToken(jwtSecret, credential, Date.now(), keyId);
+  const token = await workerToken(signingKey, credential);
   remember(tokens, key, { minute, token }, tokenCacheSize);
   return token;
 }
 
 /** A client acting for `credential` (or for nobody, for the few RPCs that precede authentication). */
 export async function connectDatabase(settings: DatabaseSettings, credential: PresentedCredential | null): Promise<Db> {
-  const token = await cachedWorkerToken(settings.jwtSecret, credential, settings.jwtKeyId);
+  const token = await cachedWorkerToken(settings.signingKey, credential);
   try {
     return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
       headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(settings.requestId ? { 'X-Request-Id': settings.requestId } : {}) },
@@ -103,7 +92,7 @@ export const relayRole = 'purchases_relay';
 /** A client for the delivery worker, acting as the relay (no company: its RPCs see every outbox). */
 export async function connectRelay(settings: DatabaseSettings, nowMs = Date.now()): Promise<Db> {
   const iat = Math.floor(nowMs / 60_000) * 60;
-  const token = await sign({ role: relayRole, iat, exp: iat + 180 }, signingKey(settings.jwtSecret, settings.jwtKeyId), 'HS256');
+  const token = await sign({ role: relayRole, iat, exp: iat + 180 }, settings.signingKey, 'HS256');
   return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
     headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}` },
     fetch: fetchWithTimeout(settings.timeoutMs),

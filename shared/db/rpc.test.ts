@@ -19,6 +19,8 @@ describe('toApiError', () => {
     expect(toApiError(pgError('08006'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('40P01', 'deadlock detected'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('PGRST000'), 503).retryAfterSeconds).toBe(5);
+    // The worker's token refused (its signing key not in the project's key set).
+    expect(toApiError(pgError('PGRST301', 'No suitable key or wrong key type'), 401).kind).toBe('unavailable');
   });
 
   it('answers values Postgres cannot take as invalid input', () => {

@@ -70,8 +70,9 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
   }
   // 0: no answer (network, timeout); 08: connection; 40: rolled back (a deadlock or serialization
   // failure: the same request may well pass when retried); 53: resources; 57: cancelled
-  // (statement timeout) or shutting down.
-  if (status === 0 || status >= 502 || /^(08|40|53|57)/.test(code)) return unavailable(error);
+  // (statement timeout) or shutting down. PGRST3xx: PostgREST refused the worker's own token (its
+  // signing key not, or no longer, in the project's key set): the deployment's fault, not the client's.
+  if (status === 0 || status >= 502 || /^(08|40|53|57|PGRST3)/.test(code)) return unavailable(error);
   // Class 22 (data exception): a value the request carried that Postgres cannot take, such as
   // malformed Unicode. Class 23 (integrity): a value a check, not-null or foreign-key constraint
   // refuses. PostgREST's PGRST1xx with a 4xx status: a request it could not read (PGRST102, a body

@@ -2,7 +2,7 @@
 
 import type { OutboxQueue } from '../app/outbox.ts';
 import type { RateLimitedEnv } from '../rate-limit/window.ts';
-import { publicLocalSecrets } from './local-defaults.ts';
+import { publicLocalSecrets, publicLocalSigningKeyD } from './local-defaults.ts';
 
 export interface WorkerEnv extends RateLimitedEnv {
   /** The Supabase project URL (the local platform's gateway in development). */
@@ -10,12 +10,13 @@ export interface WorkerEnv extends RateLimitedEnv {
   /** The project's anon (publishable) key; PostgREST needs an apikey on every call. */
   SUPABASE_ANON_KEY: string;
   /**
-   * The shared secret (HS256) the workers sign their short-lived database tokens with: the
-   * project's legacy JWT secret, or a dedicated shared-secret signing key imported in Supabase.
+   * The private JWK (EC P-256, ES256, with its `kid`) the workers sign their short-lived database
+   * tokens with: the key imported as one of the Supabase project's JWT signing keys, whose public
+   * half the project publishes to PostgREST.
    */
-  SUPABASE_JWT_SECRET: string;
-  /** The key id Supabase gave that imported signing key: sent as the tokens' `kid`. Empty for the legacy secret. */
-  SUPABASE_JWT_KEY_ID?: string;
+  SUPABASE_JWT_SIGNING_KEY?: string;
+  /** The fallback when no signing key is set: the project's legacy JWT secret (HS256). */
+  SUPABASE_JWT_SECRET?: string;
   /** Milliseconds a database call may take before the request is answered 503 (default 5000). */
   DB_TIMEOUT_MS?: string;
   /** Base64 AES-256 key that opens OAuth consumer secrets (publisher order worker only). */
@@ -36,14 +37,35 @@ export interface WorkerEnv extends RateLimitedEnv {
 export interface DatabaseSettings {
   url: string;
   anonKey: string;
-  jwtSecret: string;
-  /** The signing key's id (`kid`), when the secret is a Supabase signing key rather than the legacy secret. */
-  jwtKeyId?: string;
+  /** The signing key (ES256, its `kid` sent with each token), or the legacy HS256 secret. */
+  signingKey: SigningKey;
   timeoutMs: number;
   /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
   requestId?: string;
   /** Called when the database says the request wrote an email or webhook for the relay (`held`: mail over the company's quota). */
   onOutbox?: (held: boolean) => void;
+}
+
+/** An EC P-256 private JWK with its key id, as Supabase's asymmetric JWT signing keys are. */
+export interface SigningJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  d: string;
+  kid: string;
+  alg: 'ES256';
+}
+export type SigningKey = SigningJwk | string;
+
+/** The signing key in SUPABASE_JWT_SIGNING_KEY, or null when it is not an EC P-256 private JWK with a kid. */
+export function parseSigningKey(text: string): SigningJwk | null {
+  try {
+    const key = JSON.parse(text) as SigningJwk;
+    return key.kty === 'EC' && key.crv === 'P-256' && key.x && key.y && key.d && key.kid ? { ...key, alg: 'ES256' } : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -54,6 +76,7 @@ export function publicSecretsIn(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?:
   if (env.LOCAL_DEVELOPMENT === 'true') return [];
   const found: string[] = [];
   if (env.SUPABASE_JWT_SECRET === publicLocalSecrets.jwtSecret) found.push('SUPABASE_JWT_SECRET');
+  if (env.SUPABASE_JWT_SIGNING_KEY?.includes(publicLocalSigningKeyD)) found.push('SUPABASE_JWT_SIGNING_KEY');
   if (env.OAUTH_CONSUMER_SECRET_KEY === publicLocalSecrets.oauthConsumerSecretKey) found.push('OAUTH_CONSUMER_SECRET_KEY');
   if (env.WEBHOOK_SECRET_KEY === publicLocalSecrets.webhookSecretKey) found.push('WEBHOOK_SECRET_KEY');
   if (env.CREDENTIAL_TAG_KEY === publicLocalSecrets.credentialTagKey) found.push('CREDENTIAL_TAG_KEY');
@@ -62,16 +85,18 @@ export function publicSecretsIn(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?:
 
 /** Reads the database settings, or returns what is missing or unsafe so the caller can answer 503 and log it. */
 export function readDatabaseSettings(env: Partial<WorkerEnv> & { WEBHOOK_SECRET_KEY?: string }): DatabaseSettings | { missing: string[] } | { publicSecrets: string[] } {
-  const missing = (['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_JWT_SECRET'] as const).filter((name) => !env[name]);
-  if (missing.length > 0) return { missing };
+  const signingKey = env.SUPABASE_JWT_SIGNING_KEY ? parseSigningKey(env.SUPABASE_JWT_SIGNING_KEY) : env.SUPABASE_JWT_SECRET;
+  const missing: string[] = (['SUPABASE_URL', 'SUPABASE_ANON_KEY'] as const).filter((name) => !env[name]);
+  // A signing key that is not one is named as missing: the log says which binding to fix.
+  if (!signingKey) missing.push('SUPABASE_JWT_SIGNING_KEY');
+  if (missing.length > 0 || !signingKey) return { missing };
   const publicSecrets = publicSecretsIn(env);
   if (publicSecrets.length > 0) return { publicSecrets };
   const timeout = Number(env.DB_TIMEOUT_MS);
   return {
     url: env.SUPABASE_URL!.replace(/\/+$/, ''),
     anonKey: env.SUPABASE_ANON_KEY!,
-    jwtSecret: env.SUPABASE_JWT_SECRET!,
-    ...(env.SUPABASE_JWT_KEY_ID ? { jwtKeyId: env.SUPABASE_JWT_KEY_ID } : {}),
+    signingKey,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
   };
 }

@@ -4,7 +4,7 @@
  * them would accept tokens anyone can sign: it refuses to serve instead (shared/env).
  */
 export const publicLocalSecrets = {
-  /** The Supabase CLI's local JWT secret, which `supabase start` uses as well. */
+  /** The Supabase CLI's local JWT secret, which `supabase start` uses as well (the legacy HS256 secret). */
   jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
   oauthConsumerSecretKey: 'H6JsjtySxE+5CrVol4Y6QoLZmvHfq+6KYuujBxWkehU=',
   /** Tags the credentials the platform issues (shared/auth/key-tag.ts). */
@@ -15,4 +15,19 @@ export const publicLocalSecrets = {
   resendApiKey: 're_local_mail_catcher',
   /** The local Stripe-compatible server's secret key. */
   stripeSecretKey: 'sk_test_local_stripe_server',
+} as const;
+
+/**
+ * The workers' local signing key (ES256): its public half is in the local PostgREST's key set. Its
+ * private part stands alone so the workers, which only check they were not given it, carry no more.
+ */
+export const publicLocalSigningKeyD = 'eDP7ka-CYHwnXwPQEdxtg-Fb0xnz1CJ-XJWnej5jy98';
+export const publicLocalSigningKey = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'j5JZ6NYb2xjy-rTjgD0lonSYw3lgDeA7r3awtVeE0aY',
+  y: 'kwCG3Jchi2XuvVExDx3Noq2wuwlUusDAOJlzVWmJJHU',
+  d: publicLocalSigningKeyD,
+  kid: 'local-es256',
+  alg: 'ES256',
 } as const;

@@ -56,7 +56,7 @@ function failure(error: unknown): ChargeResult {
   }
   const { statusCode, code, message } = error as Stripe.errors.StripeError;
   // Below the currency's smallest charge (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts): no retry helps.
-  if (code === 'amount_too_small') return { ok: false, reason: 'refused', message: `The amount is below the smallest card charge the payment processor takes (${message}).` };
+  if (code === 'amount_too_small') return { ok: false, reason: 'refused', message: `The amount is too small to charge (${message}).` };
   // Stripe's own words are logged (a 400 here is our request or the account's settings, such as
   // raw card data access not granted): the client is told only that the payment was not taken.
   return { ok: false, reason: 'processor_error', message: `The payment processor could not take the payment${statusCode ? ` (Stripe answered ${statusCode})` : ''}.`, detail: message };

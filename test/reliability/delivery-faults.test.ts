@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (platform) {
-    const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [platform.config.jwtSecret, platform.config.webhookSecretKey, ...secrets]);
+    const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [platform.config.jwtSecret, platform.config.jwtSigningKey.d, platform.config.webhookSecretKey, ...secrets]);
     expect(scan.findings).toEqual([]);
   }
   await db?.end();

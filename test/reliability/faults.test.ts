@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // This platform's database and logs, too, hold no secret in clear.
   if (platform) {
-    const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [platform.config.jwtSecret, platform.config.oauthConsumerSecretKey]);
+    const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [platform.config.jwtSecret, platform.config.jwtSigningKey.d, platform.config.oauthConsumerSecretKey]);
     expect(scan.findings).toEqual([]);
   }
   await platform?.stop();

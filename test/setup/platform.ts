@@ -52,7 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     try {
       // After the whole suite, before the database goes: its rows and every log, for secrets in clear.
-      const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [config.jwtSecret, config.oauthConsumerSecretKey]);
+      const scan = await scanForSecrets(platform.stack.databaseUrl, join(localDir, 'logs'), [config.jwtSecret, config.jwtSigningKey.d, config.oauthConsumerSecretKey]);
       const summary = { ...(await summarize(reportDir)), secrets: { rowsScanned: scan.rows, logBytes: scan.logBytes, findings: scan.findings.length } };
       const path = await writeSummary(reportDir, summary);
       console.log(
