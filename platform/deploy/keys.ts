@@ -41,7 +41,8 @@ export function newSecretsFile(): string {
   return `# Secrets of the deployed workers: npm run deploy uploads each worker's own with
 # wrangler deploy --secrets-file. Keep this file out of version control (.gitignore lists it).
 
-# From the Supabase project: Project Settings > Data API (URL) and API Keys (anon / publishable).
+# From the Supabase project: Project Settings > Data API (URL) and API Keys: the publishable key
+# (sb_publishable_...; the legacy anon key works too), never a secret key.
 SUPABASE_URL=
 SUPABASE_ANON_KEY=
 

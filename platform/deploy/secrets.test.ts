@@ -38,6 +38,12 @@ describe('readSecrets', () => {
     await expect(readSecrets(path, { dryRun: true })).rejects.toThrow(/public local default/);
   });
 
+  it('refuses a secret key where the publishable key belongs', async () => {
+    const path = await freshSecretsFile();
+    await writeFile(path, (await readFile(path, 'utf8')).replace(/^SUPABASE_ANON_KEY=$/m, 'SUPABASE_ANON_KEY=sb_secret_abc'));
+    await expect(readSecrets(path, { dryRun: true })).rejects.toThrow(/SUPABASE_ANON_KEY holds a secret key/);
+  });
+
   it('refuses the same file for a deployment, naming every value to fill in', async () => {
     await expect(readSecrets(await freshSecretsFile())).rejects.toThrow(/SUPABASE_URL is empty; SUPABASE_ANON_KEY is empty; RESEND_API_KEY is empty/);
   });

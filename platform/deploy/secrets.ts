@@ -94,6 +94,7 @@ export async function readSecrets(path: string, options: { dryRun?: boolean; war
   for (const name of ['OAUTH_CONSUMER_SECRET_KEY', 'CREDENTIAL_TAG_KEY', 'WEBHOOK_SECRET_KEY'] as const) {
     if (secrets[name] && Buffer.from(secrets[name], 'base64').length !== 32) problems.push(`${name} is not 32 bytes in base64`);
   }
+  if (secrets.SUPABASE_ANON_KEY?.startsWith('sb_secret_')) problems.push('SUPABASE_ANON_KEY holds a secret key (sb_secret_...): give the publishable key (sb_publishable_...)');
   if (secrets.RESEND_API_KEY && !secrets.RESEND_API_KEY.startsWith('re_')) problems.push('RESEND_API_KEY is not a Resend API key (re_...)');
   if (secrets.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(secrets.STRIPE_SECRET_KEY)) problems.push('STRIPE_SECRET_KEY is not a Stripe secret or restricted key (sk_live_..., rk_live_...)');
   if (secrets.SUPABASE_URL && !/^https:\/\/[^/]+/.test(secrets.SUPABASE_URL)) lacking('SUPABASE_URL', 'SUPABASE_URL is not an https:// URL');

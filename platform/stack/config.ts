@@ -23,6 +23,8 @@ export const apiTitles: Record<ApiName, { title: string; path: string }> = {
 export const localDefaults = {
   ...publicLocalSecrets,
   authenticatorPassword: 'local-authenticator-password',
+  /** The local project's publishable key (public, as publishable keys are everywhere). */
+  publishableKey: 'sb_publishable_local-purchases-platform',
   postgresPassword: 'postgres',
 } as const;
 

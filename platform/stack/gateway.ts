@@ -1,7 +1,11 @@
 /**
  * The Supabase URL of the local platform: serves PostgREST under /rest/v1 as Supabase's own
- * gateway does, so supabase-js works unchanged. It also counts the requests it forwards, which the
- * benchmark reads to prove each API request costs one round trip.
+ * gateway does, so supabase-js works unchanged. Like the hosted gateway it wants an API key on
+ * every call (the `apikey` header or query parameter): the project's publishable key
+ * (`sb_publishable_…`) or its legacy anon key; no key, or any other, is a 401 in the hosted
+ * gateway's words, and PostgREST is not asked. A call without its own Authorization acts as anon.
+ * It also counts the requests it forwards, which the benchmark reads to prove each API request
+ * costs one round trip.
  */
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import type { PlatformConfig } from './config.ts';
@@ -16,7 +20,23 @@ export interface Gateway {
 
 const restPrefix = '/rest/v1';
 
-export async function startGateway(config: PlatformConfig): Promise<Gateway> {
+/** The path without an `apikey` query parameter: the gateway takes it, PostgREST would read it as a filter. */
+function withoutApiKey(path: string): string {
+  if (!path.includes('apikey=')) return path;
+  const url = new URL(path, 'http://gateway');
+  url.searchParams.delete('apikey');
+  return `${url.pathname}${url.search}`;
+}
+
+/** The keys the gateway accepts as `apikey`. */
+export interface ApiKeys {
+  /** The publishable key (`sb_publishable_…`), what clients hold now. */
+  publishable: string;
+  /** The legacy anon key, a JWT for the anon role; also what a call without Authorization acts as. */
+  legacyAnon: string;
+}
+
+export async function startGateway(config: PlatformConfig, keys: ApiKeys): Promise<Gateway> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let forwarded = 0;
   // Requests forwarded per X-Request-Id (the workers send theirs on), for counting one API
@@ -35,19 +55,31 @@ export async function startGateway(config: PlatformConfig): Promise<Gateway> {
       res.end(JSON.stringify({ message: 'no Route matched with those values' }));
       return;
     }
+    const apiKey = req.headers.apikey ?? new URL(url, 'http://gateway').searchParams.get('apikey');
+    if (apiKey !== keys.publishable && apiKey !== keys.legacyAnon) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          apiKey
+            ? { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' }
+            : { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' },
+        ),
+      );
+      return;
+    }
     forwarded++;
     const requestId = req.headers['x-request-id'];
     if (typeof requestId === 'string') {
       byRequest.set(requestId, (byRequest.get(requestId) ?? 0) + 1);
       if (byRequest.size > 100_000) byRequest.delete(byRequest.keys().next().value!);
     }
-    const headers = { ...req.headers, host: `${config.host}:${config.postgrestPort}` };
+    const headers = { authorization: `Bearer ${keys.legacyAnon}`, ...req.headers, host: `${config.host}:${config.postgrestPort}` };
     const upstream = httpRequest(
       {
         host: config.host,
         port: config.postgrestPort,
         method: req.method,
-        path: url.slice(restPrefix.length) || '/',
+        path: withoutApiKey(url.slice(restPrefix.length) || '/'),
         headers,
         agent,
       },

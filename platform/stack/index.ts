@@ -23,7 +23,8 @@ import { startWorkers, workerConfigPath, type DeliveryBindings, type RunningWork
 export interface StackInfo {
   /** Each API's own worker, and `edge`: the entry serving all five on one origin. */
   apis: Record<ApiName | 'edge', string>;
-  supabase: { url: string; anonKey: string };
+  /** `anonKey`: the publishable key the workers send as `apikey`; `legacyAnonKey`: the anon JWT, also accepted. */
+  supabase: { url: string; anonKey: string; legacyAnonKey: string };
   databaseUrl: string;
   /** The local mail catcher: its web page, and the JSON list of what it caught. */
   mail: { url: string; messagesUrl: string };
@@ -97,7 +98,8 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     let postgrest = await startPostgrest(config, postgres.url, log);
     stops.push(() => postgrest.stop());
 
-    const gateway = await startGateway(config);
+    const legacyAnonKey = await anonKeyFor(config.jwtSecret);
+    const gateway = await startGateway(config, { publishable: localDefaults.publishableKey, legacyAnon: legacyAnonKey });
     stops.push(gateway.stop);
 
     progress('starting the mail catcher');
@@ -112,7 +114,8 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       payments = { processor: 'stripe', apiBase: stripe.url, secretKey: stripe.secretKey };
     }
 
-    const anonKey = await anonKeyFor(config.jwtSecret);
+    // The workers hold the publishable key, as deployed (SUPABASE_ANON_KEY).
+    const anonKey = localDefaults.publishableKey;
     const bindings = localWorkerBindings(config, { url: gateway.url, anonKey }, payments);
     const workerOptions = {
       assets: options.assets ?? true,
@@ -150,7 +153,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
 
     const stack: StackInfo = {
       apis: { ...workers.urls, edge: workers.edgeUrl },
-      supabase: { url: gateway.url, anonKey },
+      supabase: { url: gateway.url, anonKey, legacyAnonKey },
       databaseUrl: postgres.url,
       mail: { url: mail.url, messagesUrl: mail.messagesUrl },
       payments,
@@ -170,7 +173,7 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
 /** What the workers get on this machine: the platform's database, its secrets, the card processor. */
 export function localWorkerBindings(
   config: PlatformConfig,
-  supabase: StackInfo['supabase'],
+  supabase: Pick<StackInfo['supabase'], 'url' | 'anonKey'>,
   payments: StackInfo['payments'] = { processor: 'test' },
 ): WorkerBindings {
   return {
@@ -188,7 +191,7 @@ export function localWorkerBindings(
 }
 
 /** What the delivery worker gets on this machine: the database, the local keys, the mail catcher, the local retry schedule. */
-export function localDeliveryBindings(config: PlatformConfig, supabase: StackInfo['supabase'], mailApiUrl: string): DeliveryBindings {
+export function localDeliveryBindings(config: PlatformConfig, supabase: Pick<StackInfo['supabase'], 'url' | 'anonKey'>, mailApiUrl: string): DeliveryBindings {
   return {
     SUPABASE_URL: supabase.url,
     SUPABASE_ANON_KEY: supabase.anonKey,
