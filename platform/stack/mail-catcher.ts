@@ -12,14 +12,29 @@
  *                         validation_error. An Idempotency-Key seen in the last 24 hours with the
  *                         same body answers the first id and catches nothing new; with another body,
  *                         409 invalid_idempotent_request
- *                         (https://resend.com/docs/dashboard/emails/idempotency-keys).
+ *                         (https://resend.com/docs/dashboard/emails/idempotency-keys); a key longer than
+ *                         the 256 characters Resend's description allows, 400 invalid_idempotency_key.
+ *                         Every body is checked against the request schema Resend publishes
+ *                         (resend-contract.json, extracted from the public resend/resend-openapi
+ *                         repository with its provenance): what it refuses is a 422 validation_error
+ *                         naming the field.
  *   GET  /                the caught mail, newest first, each with its text and HTML
  *   GET  /messages        the caught mail as JSON, oldest first (?to=address: only to that address)
  *   DELETE /messages      forget every message
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { PlatformError } from './errors.ts';
+
+/** POST /emails as Resend describes it, and a validator of its request schema. */
+const contract = JSON.parse(readFileSync(new URL('./resend-contract.json', import.meta.url), 'utf8')) as {
+  sendEmail: { idempotencyKey: { schema: { maxLength: number } }; request: object; response: object };
+  components: object;
+};
+const validSendEmail = new Ajv({ strict: false, validateFormats: false, allErrors: false }).compile({ ...contract.sendEmail.request, components: contract.components });
+const idempotencyKeyLength = contract.sendEmail.idempotencyKey.schema.maxLength;
 
 export interface CaughtMail {
   id: string;
@@ -127,7 +142,18 @@ export async function startMailCatcher(options: { host: string; port: number; ap
       } catch {
         return resendError(res, 422, 'validation_error', 'The body is not valid JSON.');
       }
+      // Resend's own checks first (a missing field is missing_required_field), then its published schema.
+      const caught = acceptEmail(body);
+      if ('status' in caught) return resendError(res, caught.status, caught.name, caught.message);
+      if (!validSendEmail(body)) {
+        const [problem] = validSendEmail.errors ?? [];
+        const field = problem?.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'body';
+        return resendError(res, 422, 'validation_error', `Invalid \`${field}\`: ${problem?.message ?? 'not as the API describes'}.`);
+      }
       const key = req.headers['idempotency-key'];
+      if (typeof key === 'string' && (key.length === 0 || key.length > idempotencyKeyLength)) {
+        return resendError(res, 400, 'invalid_idempotency_key', `The key must be between 1-${idempotencyKeyLength} chars.`);
+      }
       if (typeof key === 'string') {
         const seen = idempotent.get(key);
         if (seen && Date.now() - seen.at < idempotencyWindowMs) {
@@ -135,8 +161,6 @@ export async function startMailCatcher(options: { host: string; port: number; ap
           return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: seen.id }));
         }
       }
-      const caught = acceptEmail(body);
-      if ('status' in caught) return resendError(res, caught.status, caught.name, caught.message);
       messages.push(caught);
       if (messages.length > maxKept) messages.shift();
       if (typeof key === 'string') {

@@ -9,8 +9,10 @@
  *
  * Which failures are worth retrying follows Resend's error list
  * (https://resend.com/docs/api-reference/errors): 400 and 422 refuse the message itself (a bad
- * address, say), so it is dead at once; 401/403 (key missing or wrong), 409 (the same key still in
- * flight), 429 and 5xx are the platform's or the provider's state, retried until they pass.
+ * address, say), and 409 invalid_idempotent_request says this key already sent another message,
+ * which no retry changes: dead at once. 401/403 (key missing or wrong), 409
+ * concurrent_idempotent_requests (the same key still in flight), 429 and 5xx are the platform's or
+ * the provider's state, retried until they pass.
  */
 import type { Outcome } from '../messages.ts';
 import type { RenderedEmail } from './render.ts';
@@ -54,10 +56,12 @@ export async function sendWithResend(email: RenderedEmail, messageId: string, se
     await response.body?.cancel();
     return { outcome: 'delivered', attempted: true, status: response.status, duration_ms };
   }
+  let name: string | undefined;
   const detail = await response.text().then(
     (text) => {
       try {
         const body = JSON.parse(text) as { name?: string; message?: string };
+        name = body.name;
         return [body.name, body.message].filter(Boolean).join(': ');
       } catch {
         return text.slice(0, 200);
@@ -66,6 +70,6 @@ export async function sendWithResend(email: RenderedEmail, messageId: string, se
     () => '',
   );
   const error = `the mail provider answered ${response.status}${detail ? ` (${detail})` : ''}`.slice(0, 500);
-  const permanent = response.status === 400 || response.status === 422;
+  const permanent = response.status === 400 || response.status === 422 || name === 'invalid_idempotent_request';
   return { outcome: permanent ? 'dead' : 'retry', attempted: true, status: response.status, error, duration_ms };
 }
