@@ -67,7 +67,7 @@ describe('npm run deploy -- --dry-run', () => {
   it('checks and builds the five workers, the delivery worker and the edge entry, lists what the database lacks, and changes nothing', async () => {
     const secrets = await filledSecrets();
     const settings = join(dir, 'deploy.toml');
-    await writeFile(settings, '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n');
+    await writeFile(settings, '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n[delivery]\nmail_from_domain = "mail.initech.co"\ndownload_base_url = "https://downloads.initech.co"\n');
     const db = await superuser();
     const before = (await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n;
     const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--settings', settings, '--database-url', stack().databaseUrl);
@@ -85,6 +85,12 @@ describe('npm run deploy -- --dry-run', () => {
     expect(result.output).toContain('env.OAUTH_CONSUMER_SECRET_KEY');
     expect(result.output).toContain('env.LUMEN (purchases-lumen)');
     expect(result.output).toContain('dry run complete');
+    // The delivery worker gets deploy.toml's mail domain and download links (wrangler hides values
+    // given on its command line), not its placeholders.
+    expect(result.output).toMatch(/env\.MAIL_FROM_DOMAIN \("\(hidden\)"\)/);
+    expect(result.output).toMatch(/env\.DOWNLOAD_BASE_URL \("\(hidden\)"\)/);
+    expect(result.output).not.toContain('mail.example.com');
+    expect(result.output).not.toContain('warning: [delivery]');
     expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(before);
     await db.end();
   }, 240_000);
@@ -104,5 +110,19 @@ describe('npm run deploy -- --dry-run', () => {
     expect(missing.code).toBe(1);
     expect(missing.output).toContain('SUPABASE_ANON_KEY is empty');
     expect(missing.output).not.toContain('wrangler');
+
+    // ...and the delivery worker's placeholders, or a domain reserved for examples.
+    const settings = join(dir, 'placeholders.toml');
+    for (const [delivery, said] of [
+      ['', '[delivery] mail_from_domain is not set'],
+      ['[delivery]\nmail_from_domain = "mail.example.com"\ndownload_base_url = "https://downloads.initech.co"\n', '[delivery] mail_from_domain mail.example.com is a domain reserved for examples'],
+    ] as const) {
+      await writeFile(secrets, text);
+      await writeFile(settings, `[domains]\nedge = "purchases.initech.co"\n${delivery}`);
+      const refused = await run('platform/deploy/index.ts', '--secrets', secrets, '--settings', settings, '--skip-database');
+      expect(refused.code, refused.output).toBe(1);
+      expect(refused.output).toContain(said);
+      expect(refused.output).not.toContain('wrangler deploy');
+    }
   });
 });

@@ -31,16 +31,18 @@ Deploys the platform, in order:
   3. the five API workers (functions/<api>/wrangler.toml), each with only the secrets it reads
      from the secrets file and its Durable Object migrations, on its custom domain if deploy.toml
      names one
-  4. the delivery worker (functions/delivery/wrangler.toml): emails and webhooks
+  4. the delivery worker (functions/delivery/wrangler.toml): emails and webhooks, from the mail
+     domain and with the download links deploy.toml's [delivery] names
   5. the edge entry (wrangler.toml), bound to the five, on its custom domain
 
 Options:
   --dry-run            check the secrets, list the migrations and build every worker with wrangler;
                        upload nothing, change no database (needs no account: the values only the
-                       providers give, SUPABASE_URL, SUPABASE_ANON_KEY and RESEND_API_KEY, may
-                       still be empty, each said in a warning)
+                       providers give, SUPABASE_URL, SUPABASE_ANON_KEY and RESEND_API_KEY, and
+                       deploy.toml's [delivery], may still be missing, each said in a warning)
   --secrets FILE       the workers' secrets, .env format (default .secrets.env; npm run keys writes one)
-  --settings FILE      custom domains per worker (default deploy.toml when present; see deploy.example.toml)
+  --settings FILE      custom domains per worker and the delivery worker's mail domain and download
+                       links (default deploy.toml when present; see deploy.example.toml)
   --database-url URL   the database to migrate (default DATABASE_URL): the Supabase project's session
                        pooler connection string
   --skip-database      deploy the workers only
@@ -52,12 +54,35 @@ wrangler needs an account: run npx wrangler login once, or set CLOUDFLARE_API_TO
 interface Settings {
   /** Custom domains by worker name (edge, lumen, operations, dpd, kit, groupcommerce). */
   domains: Partial<Record<WorkerName, string>>;
+  /** The delivery worker's vars from [delivery]: MAIL_FROM_DOMAIN and DOWNLOAD_BASE_URL. */
+  delivery: Partial<Record<'MAIL_FROM_DOMAIN' | 'DOWNLOAD_BASE_URL', string>>;
+}
+
+/**
+ * The delivery worker's wrangler.toml holds placeholders (example.com) so that local development
+ * runs; deployed, mail would leave from a domain nobody verified and link downloads nowhere. The
+ * real values come from deploy.toml's [delivery]: a deployment refuses to go without them, or with
+ * a domain reserved for examples (RFC 2606: example.com, .org, .net, and .example, .test, .invalid).
+ */
+const reservedForExamples = /(^|\.)(example\.(com|org|net)|example|test|invalid|localhost)$/i;
+const deliverySettings = [
+  ['mail_from_domain', 'MAIL_FROM_DOMAIN', /^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain, such as mail.example.org'],
+  ['download_base_url', 'DOWNLOAD_BASE_URL', /^https:\/\/[^/\s]+(\/\S*)?$/, 'an https URL, such as https://downloads.example.org'],
+] as const;
+
+/** The delivery settings a real deployment cannot go with: missing, or naming a domain reserved for examples. */
+function deliveryProblems(delivery: Settings['delivery']): string[] {
+  return deliverySettings.flatMap(([key, name]) => {
+    const value = delivery[name];
+    if (!value) return [`[delivery] ${key} is not set (the placeholder in functions/delivery/wrangler.toml stands in)`];
+    return reservedForExamples.test(new URL(value.includes('://') ? value : `https://${value}`).hostname) ? [`[delivery] ${key} ${value} is a domain reserved for examples`] : [];
+  });
 }
 
 async function readSettings(path: string | undefined): Promise<Settings> {
   const file = path ?? (existsSync(join(projectRoot, 'deploy.toml')) ? join(projectRoot, 'deploy.toml') : undefined);
-  if (!file) return { domains: {} };
-  let parsed: { domains?: Record<string, unknown> };
+  if (!file) return { domains: {}, delivery: {} };
+  let parsed: { domains?: Record<string, unknown>; delivery?: Record<string, unknown> };
   try {
     parsed = parseToml(await readFile(file, 'utf8')) as typeof parsed;
   } catch (error) {
@@ -73,7 +98,14 @@ async function readSettings(path: string | undefined): Promise<Settings> {
     }
     domains[name as WorkerName] = domain;
   }
-  return { domains };
+  const delivery: Settings['delivery'] = {};
+  for (const [key, name, shape, example] of deliverySettings) {
+    const value = parsed.delivery?.[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !shape.test(value)) throw new PlatformError(`${file}: [delivery] ${key} is not ${example}`, 'see deploy.example.toml');
+    delivery[name] = value;
+  }
+  return { domains, delivery };
 }
 
 /** Runs wrangler with its output shown, indented; resolves with the output, rejects when it fails (unless `tolerate` matches it). */
@@ -154,8 +186,9 @@ async function deployDatabase(databaseUrl: string | undefined, dryRun: boolean):
   });
 }
 
-async function deployWorker(name: WorkerName, options: { dryRun: boolean; secretsFile?: string; domain?: string; outDir: string }): Promise<void> {
+async function deployWorker(name: WorkerName, options: { dryRun: boolean; secretsFile?: string; domain?: string; vars?: Record<string, string>; outDir: string }): Promise<void> {
   const args = ['deploy', '--config', workerConfigPath(name)];
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   if (options.secretsFile) args.push('--secrets-file', options.secretsFile);
   if (options.domain) args.push('--domain', options.domain);
   if (options.dryRun) args.push('--dry-run', '--outdir', join(options.outDir, name));
@@ -190,6 +223,9 @@ async function main(): Promise<number> {
     const secrets = await readSecrets(values.secrets ?? join(projectRoot, '.secrets.env'), { dryRun, warn: (warning) => console.log(`  warning: ${warning}`) });
     const settings = await readSettings(values.settings);
     console.log(`  ${Object.keys(secrets).length} secrets; custom domains: ${Object.entries(settings.domains).map(([n, d]) => `${n} ${d}`).join(', ') || '(none: workers.dev only)'}`);
+    const deliveryUnready = deliveryProblems(settings.delivery);
+    if (deliveryUnready.length > 0 && !dryRun) throw new PlatformError(`the delivery worker's settings: ${deliveryUnready.join('; ')}`, 'name your mail domain and download links in deploy.toml (see deploy.example.toml)');
+    for (const problem of deliveryUnready) console.log(`  warning: ${problem}: a real deployment refuses it`);
 
     console.log('2/6 database');
     if (values['skip-database']) console.log('  skipped (--skip-database)');
@@ -216,7 +252,7 @@ async function main(): Promise<number> {
     console.log('5/6 the delivery worker (emails and webhooks)');
     const delivery = await secretsFileOf('delivery');
     console.log(`  delivery: ${delivery.count} secrets`);
-    await deployWorker('delivery', { dryRun, secretsFile: delivery.secretsFile, outDir: work });
+    await deployWorker('delivery', { dryRun, secretsFile: delivery.secretsFile, vars: settings.delivery, outDir: work });
 
     console.log('6/6 the edge entry');
     await deployWorker('edge', { dryRun, domain: settings.domains.edge, outDir: work });
