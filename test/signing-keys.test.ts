@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SigningJwk } from '../shared/env/index.ts';
 import { publicLocalSigningKey } from '../shared/env/local-defaults.ts';
 import { publishedKeySet } from '../platform/stack/postgrest.ts';
+import { workerToken } from '../shared/db/client.ts';
 import { demo, stack, superuser } from './helpers.ts';
 import { startOwnWorkers, type OwnWorkers } from './own-workers.ts';
 
@@ -73,6 +74,18 @@ describe('JWT signing keys', () => {
       await workers.stop();
     }
   }, 60_000);
+
+  it('names in every token a kid the published key set holds (PostgREST 13+ looks the key up by it)', async () => {
+    const key = newKey('purchases-kid-check');
+    const published = JSON.parse(publishedKeySet(platformKeys(), [key])) as { keys: Array<{ kid?: string; d?: string }> };
+    expect(published.keys.every((k) => k.d === undefined)).toBe(true);
+    for (const signing of [platformKeys().jwtSigningKey, key]) {
+      const token = await workerToken(signing, { kind: 'kit_token', secret: demo('acme').kit.token });
+      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { alg: string; kid: string };
+      expect(header.alg).toBe('ES256');
+      expect(published.keys.map((k) => k.kid)).toContain(header.kid);
+    }
+  });
 
   it('rotates with no request refused: rotate to the next key, deploy the workers with it, revoke the previous one', async () => {
     const previous = newKey(`purchases-${randomUUID().slice(0, 8)}`);

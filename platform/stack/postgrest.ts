@@ -62,6 +62,8 @@ export async function startPostgrest(config: PlatformConfig, databaseUrl: string
       // Cache verified JWTs: the workers sign one token per credential and minute, so this saves a
       // signature check on nearly every request.
       PGRST_JWT_CACHE_MAX_LIFETIME: '3600',
+      // ...as PostgREST 14 and later name their (bounded) JWT cache; each version ignores the other's.
+      PGRST_JWT_CACHE_MAX_ENTRIES: '1000',
     },
     log,
   );

@@ -21,6 +21,8 @@ describe('toApiError', () => {
     expect(toApiError(pgError('PGRST000'), 503).retryAfterSeconds).toBe(5);
     // The worker's token refused (its signing key not in the project's key set).
     expect(toApiError(pgError('PGRST301', 'No suitable key or wrong key type'), 401).kind).toBe('unavailable');
+    // PostgREST 13+ words a claim it cannot take (a wrong aud, say) as PGRST303.
+    expect(toApiError(pgError('PGRST303', 'JWT claims validation or parsing failed'), 401).kind).toBe('unavailable');
   });
 
   it('answers values Postgres cannot take as invalid input', () => {
