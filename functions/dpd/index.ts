@@ -16,7 +16,7 @@ import { reactivatePurchase } from './routes/reactivate-purchase.ts';
 // The class name wrangler.toml binds.
 export { RateLimiter } from '../../shared/rate-limit/index.ts';
 
-const app = createWorkerApp({ service: 'dpd', dialect: dpdErrors });
+const app = createWorkerApp<DpdWorkerEnv>({ service: 'dpd', dialect: dpdErrors });
 
 // The OpenAPI 3.1 document of this API (no credentials needed to read it).
 app.get('/openapi.json', (c) => c.json(dpdOpenApi()));

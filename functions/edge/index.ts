@@ -21,12 +21,11 @@ export const apiBindings = {
 } as const;
 export type EdgeApi = keyof typeof apiBindings;
 
-/** The rate-limiting binding (a fixed window per key, counted per Cloudflare location). */
-interface DeepCheckLimiter {
-  limit(options: { key: string }): Promise<{ success: boolean }>;
-}
-
-export type EdgeEnv = Record<(typeof apiBindings)[EdgeApi], Fetcher> & { DEEP_HEALTH_LIMITER?: DeepCheckLimiter };
+/**
+ * The entry's bindings, generated from wrangler.toml by npm run types: the five service bindings and
+ * the deep health checks' rate-limiting binding (a fixed window per key, counted per location).
+ */
+export type EdgeEnv = EdgeWorkerEnv;
 
 /** What the index at /docs says of each API: what it is for and its operations. */
 const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {

@@ -10,7 +10,7 @@ import { listPurchases } from './routes/list-purchases.ts';
 // The class name wrangler.toml binds.
 export { RateLimiter as TokenRateLimiter } from '../../shared/rate-limit/index.ts';
 
-const app = createWorkerApp({ service: 'kit', dialect: kitErrors });
+const app = createWorkerApp<KitWorkerEnv>({ service: 'kit', dialect: kitErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(kitOpenApi()));

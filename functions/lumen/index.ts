@@ -14,7 +14,7 @@ import { toLumenPurchase } from './wire.ts';
 // The class name wrangler.toml binds (renaming it would need a Durable Object migration).
 export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index.ts';
 
-const app = createWorkerApp({ service: 'lumen', dialect: lumenErrors });
+const app = createWorkerApp<LumenWorkerEnv>({ service: 'lumen', dialect: lumenErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(lumenOpenApi()));

@@ -5,7 +5,7 @@ import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import type { Db } from '../../shared/db/index.ts';
 
 export interface ActionContext<Input> {
-  c: Context<WorkerAppEnv>;
+  c: Context<WorkerAppEnv<OperationsWorkerEnv>>;
   /** A client acting for the caller's credential; the action's RPC authenticates it. */
   db: Db;
   /** The validated body (with `action`). */

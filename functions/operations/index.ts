@@ -13,7 +13,7 @@ import { operationsRequestSchema } from './request.ts';
 // The class name wrangler.toml binds.
 export { RateLimiter } from '../../shared/rate-limit/index.ts';
 
-const app = createWorkerApp({ service: 'operations', dialect: operationsErrors });
+const app = createWorkerApp<OperationsWorkerEnv>({ service: 'operations', dialect: operationsErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
 app.get('/openapi.json', (c) => c.json(operationsOpenApi()));

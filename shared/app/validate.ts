@@ -14,6 +14,7 @@ import { ApiError, type FieldIssue } from '../errors/index.ts';
 import { toFieldIssues } from '../validation/issues.ts';
 import { inDialect, type ErrorDialect, type WorkerAppEnv } from './index.ts';
 import { readJsonObject } from './json-body.ts';
+import type { WorkerEnv } from '../env/index.ts';
 
 export type ValidationTarget = 'json' | 'form' | 'query' | 'param';
 
@@ -42,7 +43,7 @@ function mediaTypeOf(c: Context): string {
 }
 
 /** Confirms the request's credential (its 401 wins), then throws `error`. */
-export async function refuse(c: Context<WorkerAppEnv>, error: ApiError): Promise<never> {
+export async function refuse<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, error: ApiError): Promise<never> {
   await c.get('confirmCredential')?.();
   throw error;
 }
