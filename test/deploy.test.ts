@@ -91,6 +91,8 @@ describe('npm run deploy -- --dry-run', () => {
     expect(result.output).toMatch(/env\.DOWNLOAD_BASE_URL \("\(hidden\)"\)/);
     expect(result.output).not.toContain('mail.example.com');
     expect(result.output).not.toContain('warning: [delivery]');
+    // --secrets-file only adds: what a worker no longer gets is deleted after it (the dry run says what).
+    expect(result.output).toContain('  lumen: would delete, where the deployed worker has them: SUPABASE_JWT_SECRET, OAUTH_CONSUMER_SECRET_KEY, WEBHOOK_SECRET_KEY, RESEND_API_KEY, STRIPE_SECRET_KEY, SUPABASE_JWT_KEY_ID');
     expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(before);
     await db.end();
   }, 240_000);

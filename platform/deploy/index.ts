@@ -4,12 +4,12 @@
  * delivery worker that consumes the queues, then the edge entry that binds to the five.
  * `--dry-run` checks and builds all of it and uploads nothing.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { parse as parseToml } from 'smol-toml';
 import { buildDocsAssets } from '../docs-assets.ts';
@@ -17,7 +17,7 @@ import { apiNames, type ApiName } from '../stack/config.ts';
 import { PlatformError } from '../stack/errors.ts';
 import { listMigrations, migrate } from '../stack/migrate.ts';
 import { workerConfigPath, type WorkerName } from '../stack/workers.ts';
-import { readSecrets, secretsOfWorker, SecretsError, type SecretName } from './secrets.ts';
+import { readSecrets, secretsOfWorker, secretsToRemove, SecretsError, type SecretName } from './secrets.ts';
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
 const wrangler = join(projectRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -195,6 +195,30 @@ async function deployWorker(name: WorkerName, options: { dryRun: boolean; secret
   await runWrangler(args);
 }
 
+/**
+ * Deletes from a deployed worker the platform's secrets it must not keep (secretsToRemove), those
+ * it has: listed first, then deleted in one `wrangler secret bulk` with each set to null. The dry
+ * run says which it would delete where present.
+ */
+async function removeSecrets(worker: ApiName | 'delivery', names: string[], dryRun: boolean, outDir: string): Promise<void> {
+  if (dryRun) {
+    console.log(`  ${worker}: would delete, where the deployed worker has them: ${names.join(', ')}`);
+    return;
+  }
+  const config = workerConfigPath(worker);
+  const { stdout } = await promisify(execFile)(process.execPath, [wrangler, 'secret', 'list', '--config', config, '--format', 'json'], {
+    cwd: projectRoot,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  const listed = (JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ name: string }>).map((secret) => secret.name);
+  const present = names.filter((name) => listed.includes(name));
+  if (present.length === 0) return;
+  const file = join(outDir, `${worker}.delete.json`);
+  await writeFile(file, JSON.stringify(Object.fromEntries(present.map((name) => [name, null]))), { mode: 0o600 });
+  await runWrangler(['secret', 'bulk', file, '--config', config]);
+  console.log(`  ${worker}: deleted ${present.join(', ')}`);
+}
+
 async function main(): Promise<number> {
   let values;
   try {
@@ -247,12 +271,14 @@ async function main(): Promise<number> {
       const { secretsFile, count } = await secretsFileOf(api);
       console.log(`  ${api}: ${count} secrets${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
       await deployWorker(api, { dryRun, secretsFile, domain: settings.domains[api], outDir: work });
+      await removeSecrets(api, secretsToRemove(api, secrets), dryRun, work);
     }
 
     console.log('5/6 the delivery worker (emails and webhooks)');
     const delivery = await secretsFileOf('delivery');
     console.log(`  delivery: ${delivery.count} secrets`);
     await deployWorker('delivery', { dryRun, secretsFile: delivery.secretsFile, vars: settings.delivery, outDir: work });
+    await removeSecrets('delivery', secretsToRemove('delivery', secrets), dryRun, work);
 
     console.log('6/6 the edge entry');
     await deployWorker('edge', { dryRun, domain: settings.domains.edge, outDir: work });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSigningKey } from '../../shared/env/index.ts';
 import { publicLocalSigningKey } from '../../shared/env/local-defaults.ts';
 import { newSecretsFile } from './keys.ts';
-import { readSecrets } from './secrets.ts';
+import { readSecrets, secretsToRemove } from './secrets.ts';
 
 /** What `npm run keys` writes, untouched: the generated keys, the providers' values still empty. */
 async function freshSecretsFile(): Promise<string> {
@@ -46,5 +46,14 @@ describe('readSecrets', () => {
 
   it('refuses the same file for a deployment, naming every value to fill in', async () => {
     await expect(readSecrets(await freshSecretsFile())).rejects.toThrow(/SUPABASE_URL is empty; SUPABASE_ANON_KEY is empty; RESEND_API_KEY is empty/);
+  });
+});
+
+describe('secretsToRemove', () => {
+  it('deletes from a worker what it does not read, an optional secret left empty, and retired ones; keeps what it is given', () => {
+    const given = { SUPABASE_URL: 'u', SUPABASE_ANON_KEY: 'a', SUPABASE_JWT_SIGNING_KEY: 'k', CREDENTIAL_TAG_KEY: 't', OAUTH_CONSUMER_SECRET_KEY: 'o', WEBHOOK_SECRET_KEY: 'w', RESEND_API_KEY: 'r' };
+    expect(secretsToRemove('groupcommerce', given)).toEqual(['SUPABASE_JWT_SECRET', 'WEBHOOK_SECRET_KEY', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY', 'SUPABASE_JWT_KEY_ID']);
+    expect(secretsToRemove('groupcommerce', { ...given, STRIPE_SECRET_KEY: 'sk_test_x' })).not.toContain('STRIPE_SECRET_KEY');
+    expect(secretsToRemove('delivery', given)).toEqual(['SUPABASE_JWT_SECRET', 'OAUTH_CONSUMER_SECRET_KEY', 'CREDENTIAL_TAG_KEY', 'STRIPE_SECRET_KEY', 'SUPABASE_JWT_KEY_ID']);
   });
 });

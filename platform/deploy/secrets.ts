@@ -42,6 +42,19 @@ export const secretsOfWorker: Record<ApiName | 'delivery', SecretName[]> = {
   delivery: [...database, 'WEBHOOK_SECRET_KEY', 'RESEND_API_KEY'],
 };
 
+/** Secrets earlier versions of the platform set, which no worker reads any more. */
+const retiredSecretNames = ['SUPABASE_JWT_KEY_ID'];
+
+/**
+ * The platform's secrets a deployed worker must not keep: each it is not given this time (one it
+ * does not read, or an optional one left empty) and the retired ones. `wrangler deploy
+ * --secrets-file` only adds and replaces, so these are deleted after it.
+ */
+export function secretsToRemove(worker: ApiName | 'delivery', given: Partial<Record<SecretName, string>>): string[] {
+  const kept = secretsOfWorker[worker].filter((name) => given[name]);
+  return [...secretNames, ...retiredSecretNames].filter((name) => !(kept as string[]).includes(name));
+}
+
 export class SecretsError extends Error {}
 
 /** Values only the providers give (the Supabase project, the mail account): a dry run can do without them. */
