@@ -290,7 +290,7 @@ function summary(answer: Answer): string {
   return `${answer.status}${typeof message === 'string' ? ` ${message}` : ''}`;
 }
 
-async function mailTo(target: Target): Promise<Array<{ id: string; to: string[]; subject: string }>> {
+async function caughtMail(target: Target): Promise<Array<{ id: string; to: string[]; subject: string }>> {
   if (!target.mailMessagesUrl) return [];
   const res = await fetch(target.mailMessagesUrl, { signal: AbortSignal.timeout(5000) }).catch(() => null);
   return res?.ok ? ((await res.json()) as Array<{ id: string; to: string[]; subject: string }>) : [];
@@ -304,7 +304,7 @@ async function newMail(target: Target, before: Set<string>, awaited: string | nu
   if (!target.mailMessagesUrl) return [];
   const deadline = Date.now() + (awaited ? 8000 : 0);
   for (;;) {
-    const fresh = (await mailTo(target)).filter((message) => !before.has(message.id));
+    const fresh = (await caughtMail(target)).filter((message) => !before.has(message.id));
     if (!awaited || fresh.some((message) => new RegExp(`${awaited}(?!\\d)`).test(message.subject)) || Date.now() > deadline) return fresh;
     await new Promise((done) => setTimeout(done, 250));
   }
@@ -318,7 +318,7 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
     return true;
   }
   await example.prepare?.(context);
-  const mailBefore = new Set((await mailTo(target)).map((message) => message.id));
+  const mailBefore = new Set((await caughtMail(target)).map((message) => message.id));
   const request = example.request(context);
   console.log(curlOf(target, request));
   if (api === 'groupcommerce') {
@@ -334,7 +334,7 @@ async function runExample(api: ApiName, example: Example, context: ExampleContex
   const awaited = example.mails?.(context, answer) ?? null;
   if (example.writes) for (const mail of await newMail(target, mailBefore, awaited)) console.log(`✉ mail to ${mail.to.join(', ')}: "${mail.subject}" (in the mail catcher)`);
   if (example.again) {
-    const mailBeforeAgain = new Set((await mailTo(target)).map((message) => message.id));
+    const mailBeforeAgain = new Set((await caughtMail(target)).map((message) => message.id));
     const second = await send(target, example.request(context));
     const expected = example.again.expect.includes(second.status);
     const replayed = second.headers.get('idempotent-replayed');
