@@ -267,6 +267,7 @@ try {
       const customer = await stripe.customers.create({ name: consumer.userKey });
       const intent = await stripe.paymentIntents.create({
         amount: 100, currency: 'usd', customer: customer.id, confirm: true, setup_future_usage: 'off_session',
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
         payment_method_data: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } } as Stripe.PaymentIntentCreateParams.PaymentMethodData,
       });
       await running.db.query('update ledger.stored_cards set processor_token = $2 where id = $1', [consumer.cardId, `${customer.id}/${String(intent.payment_method)}`]);
