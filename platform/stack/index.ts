@@ -40,9 +40,12 @@ export interface RunningPlatform {
   roundTrips(): number;
   /**
    * Stops and starts one part alone, for the fault tests: PostgreSQL, PostgREST, the mail catcher
-   * (the mail provider down), or the workers (the relay killed, whatever it was doing).
+   * (the mail provider down), or the workers (the relay killed, whatever it was doing). A part
+   * stopped this way stays stopped; PostgreSQL and PostgREST dying on their own (`crash`, a SIGKILL)
+   * are restarted by the platform, as a host restarts a service.
    */
-  dependencies: Record<'postgres' | 'postgrest' | 'mail' | 'workers', { stop(): Promise<void>; start(): Promise<void> }>;
+  dependencies: Record<'postgres' | 'postgrest' | 'mail' | 'workers', { stop(): Promise<void>; start(): Promise<void> }> &
+    Record<'postgres' | 'postgrest', { crash(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -72,7 +75,9 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
   await mkdir(config.localDir, { recursive: true });
   const releaseLock = await acquireLock(config.localDir);
   const stops: Array<() => Promise<void>> = [releaseLock];
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => {});
     stops.length = 0;
   };
@@ -128,9 +133,44 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     // Cloudflare fires the relay's cron trigger every minute; Miniflare has no scheduler, so this does.
     const sweeping = setInterval(() => void workers?.sweep().catch(() => {}), config.delivery.sweepSeconds * 1000);
     stops.push(async () => clearInterval(sweeping));
+    // What was stopped on purpose stays stopped; what dies on its own is restarted (with backoff).
+    const stoppedOnPurpose = new Set<'postgres' | 'postgrest'>();
+    const supervise = (name: 'postgres' | 'postgrest', exited: Promise<unknown>, restart: () => Promise<void>) => {
+      void exited.then(async () => {
+        for (let attempt = 0; !stopping && !stoppedOnPurpose.has(name); attempt++) {
+          log.write('platform', `${name} exited on its own; restarting it (attempt ${attempt + 1})\n`);
+          try {
+            return await restart();
+          } catch (error) {
+            log.write('platform', `${name} did not restart: ${(error as Error).message}\n`);
+            await new Promise((done) => setTimeout(done, Math.min(30_000, 500 * 2 ** attempt)));
+          }
+        }
+      });
+    };
+    const restartPostgres = async () => {
+      stoppedOnPurpose.delete('postgres');
+      postgres = await startPostgres(config, log);
+      supervise('postgres', postgres.exited, restartPostgres);
+    };
+    const restartPostgrest = async () => {
+      stoppedOnPurpose.delete('postgrest');
+      postgrest = await startPostgrest(config, postgres.url, log);
+      supervise('postgrest', postgrest.exited, restartPostgrest);
+    };
+    supervise('postgres', postgres.exited, restartPostgres);
+    supervise('postgrest', postgrest.exited, restartPostgrest);
     const dependencies: RunningPlatform['dependencies'] = {
-      postgres: { stop: () => postgres.stop(), start: async () => void (postgres = await startPostgres(config, log)) },
-      postgrest: { stop: () => postgrest.stop(), start: async () => void (postgrest = await startPostgrest(config, postgres.url, log)) },
+      postgres: {
+        stop: () => (stoppedOnPurpose.add('postgres'), postgres.stop()),
+        start: restartPostgres,
+        crash: () => postgres.crash(),
+      },
+      postgrest: {
+        stop: () => (stoppedOnPurpose.add('postgrest'), postgrest.stop()),
+        start: restartPostgrest,
+        crash: async () => void (postgrest.child.kill('SIGKILL'), await postgrest.exited),
+      },
       mail: { stop: () => mail.stop(), start: () => mail.start() },
       workers: {
         stop: async () => {

@@ -22,6 +22,10 @@ export interface RunningPostgres {
   url: string;
   /** True when this process started the server (and owns its files). */
   embedded: boolean;
+  /** Resolves when the embedded server ends, for whatever reason (never for DATABASE_URL's). */
+  exited: Promise<unknown>;
+  /** Kills the embedded server as a crash would (SIGKILL), for the fault tests; resolves once it is gone. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,7 +105,7 @@ async function initialise(initdb: string, dataDir: string, user: { uid: number; 
 /** Starts the embedded server under `<localDir>/postgres` (creating it the first time), or returns DATABASE_URL. */
 export async function startPostgres(config: PlatformConfig, log: LogSink): Promise<RunningPostgres> {
   if (config.databaseUrl) {
-    return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+    return { url: config.databaseUrl, embedded: false, exited: new Promise(() => {}), crash: async () => {}, stop: async () => {} };
   }
   const { initdb, postgres } = await binaries();
   const user = await serverUser();
@@ -143,5 +147,5 @@ export async function startPostgres(config: PlatformConfig, log: LogSink): Promi
       `see ${join(config.localDir, 'logs', 'postgres.log')}; delete ${dataDir} to start from an empty database`,
     );
   }
-  return { url, embedded: true, stop: () => server.stop(15_000) };
+  return { url, embedded: true, exited: server.exited, crash: async () => void (server.child.kill('SIGKILL'), await server.exited), stop: () => server.stop(15_000) };
 }

@@ -4,7 +4,7 @@
  * Retry-After within a bounded time, writes nothing, and recovers by itself when the dependency
  * is back.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,19 @@ describe('faults', () => {
     record('faults', { fault: 'PostgreSQL stopped', recoveredMs: await recovers(45_000) });
     await expectAllWorking();
   }, 90_000);
+
+  it('PostgREST, then PostgreSQL, killed (SIGKILL, as a crash): the platform restarts each, as a host would', async () => {
+    await expectAllWorking();
+    await platform.dependencies.postgrest.crash();
+    record('faults', { fault: 'PostgREST killed', recoveredMs: await recovers(30_000) });
+    await platform.dependencies.postgres.crash();
+    // PostgreSQL restarts (recovering from its log), then PostgREST reconnects on its own.
+    record('faults', { fault: 'PostgreSQL killed', recoveredMs: await recovers(60_000) });
+    await expectAllWorking();
+    const said = await readFile(join(localDir, 'logs', 'platform.log'), 'utf8');
+    expect(said).toContain('postgrest exited on its own; restarting it');
+    expect(said).toContain('postgres exited on its own; restarting it');
+  }, 120_000);
 
   it('a call held by a lock: 503 within the bound, and the write is rolled back, not committed later', async () => {
     const holder = new pg.Client({ connectionString: platform.stack.databaseUrl });
