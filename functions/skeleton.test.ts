@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { publicLocalSecrets } from '../shared/env/local-defaults.ts';
 import dpd from './dpd/index.ts';
-import groupcommerce from './groupcommerce/index.ts';
+import { app as groupcommerce } from './groupcommerce/app.ts';
 import kit from './kit/index.ts';
 import lumen from './lumen/index.ts';
 import operations from './operations/index.ts';

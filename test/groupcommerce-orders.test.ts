@@ -480,19 +480,51 @@ describe('the charged order\'s second step (gc_place_charged_order)', () => {
   });
   const acmeConsumer = () => ({ kind: 'oauth_consumer' as const, keyId: acme().consumerKey, secret: acme().consumerSecret });
 
-  it('places nothing when the amount charged is not the order\'s price', async () => {
+  /** A pending charge attempt of acme's for `ordered`, as gc_order writes before a charge. */
+  const attemptFor = async (body: ReturnType<typeof ordered>, amount: string) =>
+    (await sql(
+      `insert into ledger.charge_attempts (company_id, credential_id, user_key, content, ordered, allow_duplicates, amount, currency, credit_value_used)
+       select $1, c.id, $2, md5($3::jsonb::text), $3::jsonb, false, $4, 'USD', 0 from ledger.credentials c
+       where c.company_id = $1 and c.kind = 'oauth_consumer' and c.revoked_at is null limit 1 returning id`,
+      [demo('acme').companyId, body.ConsumerInfo.UserKey, JSON.stringify(body), amount],
+    ))[0]!.id as string;
+
+  it('places nothing when the amount charged is not the order\'s price, and marks the charge to be refunded', async () => {
     const before = await footprint();
-    const res = await place(acmeConsumer(), { ordered: ordered(), payment: { amount: '70.00', transactionId: `t-${randomUUID()}` } });
-    expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ hint: 'price_changed' });
-    expect(await footprint()).toEqual(before);
-    const right = await place(acmeConsumer(), { ordered: ordered(), payment: { amount: '74.92', transactionId: `t-${randomUUID()}` } });
+    const body = ordered();
+    const attemptId = await attemptFor(body, '70.00');
+    const res = await place(acmeConsumer(), { ordered: body, payment: { attemptId, amount: '70.00', transactionId: `t-${randomUUID()}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ outcome: 'price_changed', refund: true });
+    expect(await sql('select status from ledger.charge_attempts where id = $1', [attemptId])).toEqual([{ status: 'refunding' }]);
+    const { charge_attempts: _, ...ledger } = await footprint();
+    const { charge_attempts: __, ...ledgerBefore } = before;
+    expect(ledger).toEqual(ledgerBefore);
+    const rightBody = ordered();
+    const right = await place(acmeConsumer(), { ordered: rightBody, payment: { attemptId: await attemptFor(rightBody, '74.92'), amount: '74.92', transactionId: `t-${randomUUID()}` } });
     expect(right.status).toBe(200);
     expect(await right.json()).toMatchObject({ outcome: 'placed', orderId: expect.any(Number), chargeAmount: '74.92' });
   });
 
+  it('answers an attempt already placed as the duplicate it is, with nothing to refund', async () => {
+    const body = ordered();
+    const attemptId = await attemptFor(body, '74.92');
+    const payment = { attemptId, amount: '74.92', transactionId: `t-${randomUUID()}` };
+    const first = (await (await place(acmeConsumer(), { ordered: body, payment })).json()) as { outcome: string; orderId: number };
+    expect(first.outcome).toBe('placed');
+    const again = await (await place(acmeConsumer(), { ordered: body, payment })).json();
+    expect(again).toMatchObject({ outcome: 'duplicate', duplicateOrderId: first.orderId });
+    expect(again).not.toHaveProperty('refund');
+  });
+
+  it('refuses an attempt that is not the caller\'s', async () => {
+    const res = await place(acmeConsumer(), { ordered: ordered(), payment: { attemptId: randomUUID(), amount: '74.92', transactionId: `t-${randomUUID()}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ hint: 'unknown_charge_attempt' });
+  });
+
   it('is for publishers\' OAuth consumers only', async () => {
-    const res = await place({ kind: 'kit_token', secret: demo('acme').kit.token }, { ordered: ordered(), payment: { amount: '74.92', transactionId: 't' } });
+    const res = await place({ kind: 'kit_token', secret: demo('acme').kit.token }, { ordered: ordered(), payment: { attemptId: randomUUID(), amount: '74.92', transactionId: 't' } });
     expect(res.status).toBe(401);
   });
 });

@@ -11,7 +11,7 @@
  *   bury      the dead-letter queue's batches: each message recorded dead (re-drivable from the
  *             admin CLI).
  */
-import { callJsonRpc, callRpc, connectRelay, type Db } from '../../shared/db/index.ts';
+import { callJsonRpc, callRpc, connectAsRole, relayRole, type Db } from '../../shared/db/index.ts';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { deliverySettings, retryDelaySeconds, type DeliveryEnv, type DeliverySettings } from './env.ts';
@@ -29,7 +29,7 @@ export async function relayDatabase(env: DeliveryEnv): Promise<Db> {
   const settings = readDatabaseSettings(env);
   if ('missing' in settings) throw new Error(`the delivery worker lacks ${settings.missing.join(', ')}`);
   if ('publicSecrets' in settings) throw new Error(`refusing to relay: ${settings.publicSecrets.join(', ')} hold the public local defaults`);
-  return connectRelay(settings);
+  return connectAsRole(settings, relayRole);
 }
 
 /** Leases every pending message and queues it for delivery; returns how many were queued. */

@@ -1,29 +1,24 @@
 /**
- * Group Commerce publisher API: POST /api/v3/publisher/order (Purchase), POST
- * /api/v3/publisher/order/validate (ValidateOrder) and GET /api/v3/publisher/consumer/creditcards,
- * form-encoded and signed with OAuth 1.0a, answered in JSON or XML.
+ * The publisher worker: the Group Commerce publisher API (app.ts) and, on its cron trigger, the
+ * reconciliation of card charges whose outcome no request learned (reconcile.ts).
  */
-import { createWorkerApp } from '../../shared/app/index.ts';
-import { docsPage } from '../../shared/docs/index.ts';
-import { groupCommerceErrors } from './errors.ts';
+import { createLogger } from '../../shared/logging/index.ts';
+import { app } from './app.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
-import { groupCommerceOpenApi } from './openapi.ts';
-import { creditCardsRoute } from './routes/credit-cards.ts';
-import { placeOrderRoute } from './routes/place-order.ts';
-import { validateOrderRoute } from './routes/validate-order.ts';
+import { reconcileCharges } from './reconcile.ts';
 
 // The class name wrangler.toml binds.
 export { RateLimiter } from '../../shared/rate-limit/index.ts';
 
-const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
+const log = createLogger({ service: 'groupcommerce' });
 
-// The OpenAPI 3.1 document of this API, from the schemas that check its forms.
-app.get('/openapi.json', (c) => c.json(groupCommerceOpenApi()));
-// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
-app.get('/docs', (c) => docsPage(c, 'Group Commerce publisher API'));
-
-app.post('/api/v3/publisher/order', ...placeOrderRoute);
-app.post('/api/v3/publisher/order/validate', ...validateOrderRoute);
-app.get('/api/v3/publisher/consumer/creditcards', ...creditCardsRoute);
-
-export default app;
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller: ScheduledController, env: GroupCommerceEnv): Promise<void> {
+    try {
+      await reconcileCharges(env, log);
+    } catch (error) {
+      log.log('error', 'charge reconciliation could not run; the next cron tries again', { error });
+    }
+  },
+} satisfies ExportedHandler<GroupCommerceEnv>;

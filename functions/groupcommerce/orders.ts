@@ -3,27 +3,35 @@
  * (public.gc_order); a card is charged between pricing and recording:
  *
  *   1. gc_order (spends the nonce, checks, prices; places at once when nothing is to be charged:
- *      off-platform, paid in full by promo codes and credits, or a duplicate);
+ *      off-platform, paid in full by promo codes and credits, or a duplicate). An order to be paid
+ *      by card gets a charge attempt (ledger.charge_attempts), written before anything is charged,
+ *      whose id keys the charge at the processor: a retried order reuses its pending attempt, so it
+ *      is never charged twice;
  *   2. the processor charges the quoted amount (the new card, or the stored card's token);
  *   3. gc_place_charged_order prices again under the consumer's lock and places the order only if
- *      the price is still what was charged. Anything else refunds the charge.
+ *      the price is still what was charged, settling the attempt. Anything else refunds the charge.
  *
- * So an order paid by card costs two database round trips; every other order, one. A declined or
- * failed charge ends at step 2 and leaves nothing behind but the spent nonce.
+ * So an order paid by card costs two database round trips; every other order, one. A charge that
+ * took nothing (declined, refused) costs a third, to settle its attempt. A charge whose outcome is
+ * unknown (the processor's answer lost) leaves its attempt pending: the client is told the card may
+ * have been charged, its retry is answered with the first charge, and reconciliation
+ * (reconcile.ts) settles what no retry does.
  */
 import type { Db } from '../../shared/db/index.ts';
-import { callJsonRpc } from '../../shared/db/index.ts';
+import { callJsonRpc, callRpc } from '../../shared/db/index.ts';
 import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
 import { stripeProcessor } from '../../shared/payments/stripe.ts';
+import { groupCommerceWording } from './errors.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
 import type { Json } from '../../shared/db/database.types.ts';
 import { billingScenario, type OrderForm } from './order-request.ts';
 
 /** What the database answers about an order; amounts are exact decimal strings. */
 export interface OrderOutcome {
-  outcome: 'validated' | 'duplicate' | 'charge_required' | 'placed';
+  /** price_changed and reconciled: a charged order not placed (answered as errors, never to a client as such). */
+  outcome: 'validated' | 'duplicate' | 'charge_required' | 'placed' | 'price_changed' | 'reconciled';
   isoCurrencyCode: string;
   chargeAmount: string;
   creditValueUsed: string;
@@ -31,6 +39,10 @@ export interface OrderOutcome {
   duplicateOrderId: number | null;
   orderId?: number;
   storedCard?: StorableCard;
+  /** charge_required: the charge attempt, whose id keys the charge. */
+  attemptId?: string;
+  /** After a charge: the order was not placed and the charge must be given back. */
+  refund?: boolean;
 }
 
 /** The nonce spending that opens every publisher RPC. */
@@ -85,8 +97,6 @@ export interface OrderContext {
   db: Db;
   processor: PaymentProcessor | null;
   log: Logger;
-  /** This order attempt (the signed request's consumer and nonce): the processor keys its calls by it. */
-  attempt: string;
 }
 
 /** Checks and prices the order as a purchase would, creating nothing. */
@@ -100,11 +110,14 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
   const quoted = await callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered, place: true });
   if (quoted.outcome !== 'charge_required') return quoted;
 
-  const charge = await chargeCard(context, order, quoted);
+  const attempt = quoted.attemptId!;
+  const charge = await chargeCard(context, order, quoted, attempt);
+  let placed: OrderOutcome;
   try {
-    const placed = await callJsonRpc<OrderOutcome>(context.db, 'gc_place_charged_order', {
+    placed = await callJsonRpc<OrderOutcome>(context.db, 'gc_place_charged_order', {
       ordered,
       payment: {
+        attemptId: attempt,
         amount: quoted.chargeAmount,
         transactionId: charge.transactionId,
         // What DPD shows of the card a purchase was paid with: its brand and last four digits.
@@ -114,23 +127,36 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
         ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard ? { card: { ...charge.card } } : {}),
       },
     });
-    if (placed.outcome !== 'placed') await refund(context, charge.transactionId);
-    return placed;
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'unavailable') {
-      // The order may or may not have been recorded; publisher_orders.transaction_id tells which.
-      context.log.log('error', 'card charged but the order could not be confirmed; reconcile this transaction', {
-        transactionId: charge.transactionId,
-      });
-    } else {
-      await refund(context, charge.transactionId);
+      // The order may or may not have been recorded: the attempt says which once reconciled, and a
+      // retry of the order is answered by it (the order as a duplicate, or placed with this charge).
+      context.log.log('error', 'card charged but the order could not be confirmed; reconciliation settles it', { attempt, transactionId: charge.transactionId });
+      throw beingReconciled('The card was charged but the order could not be confirmed.');
     }
+    await refund(context, attempt, charge.transactionId);
     throw error;
   }
+  if (placed.refund) await refund(context, attempt, charge.transactionId);
+  if (placed.outcome === 'price_changed') throw new ApiError('conflict', groupCommerceWording.price_changed, { reason: 'price_changed' });
+  if (placed.outcome === 'reconciled') throw beingReconciled('An earlier try of this order is being reconciled.');
+  return placed;
 }
 
-async function chargeCard({ processor, attempt, log }: OrderContext, order: OrderForm, quoted: OrderOutcome) {
+/** The answer when a charge may have been made and its order is not (yet) known. */
+function beingReconciled(what: string): ApiError {
+  return new ApiError(
+    'unavailable',
+    `${what} The card may have been charged; the charge is being reconciled: it becomes this order or is refunded. ` +
+      'Send the same order again to learn which; it is never charged twice.',
+    { reason: 'payment_being_reconciled', retryAfterSeconds: unavailableRetryAfterSeconds },
+  );
+}
+
+async function chargeCard(context: OrderContext, order: OrderForm, quoted: OrderOutcome, attempt: string) {
+  const { processor, log } = context;
   if (!processor) {
+    await settleFailed(context, attempt);
     throw new ApiError('unavailable', 'Card payments are not configured on this server; nothing was charged or ordered.', {
       reason: 'payment_processor_unavailable',
       retryAfterSeconds: unavailableRetryAfterSeconds,
@@ -153,22 +179,40 @@ async function chargeCard({ processor, attempt, log }: OrderContext, order: Orde
         options,
       );
   if (result.ok) return result;
+  if (result.detail) log.log('error', 'payment processor refusal', { problem: result.detail, attempt, uncertain: result.uncertain === true });
+  if (result.uncertain) throw beingReconciled("The payment processor's answer was lost, or was a failure of its own.");
+  await settleFailed(context, attempt);
   if (result.reason === 'declined') {
     throw new ApiError('payment_required', `${result.message} Nothing was charged or ordered.`, { reason: 'card_declined' });
   }
   if (result.reason === 'refused') throw new ApiError('invalid_input', `${result.message} Nothing was charged or ordered.`, { reason: 'charge_refused' });
-  if (result.detail) log.log('error', 'payment processor refusal', { problem: result.detail });
   throw new ApiError('unavailable', `${result.message} Nothing was charged or ordered; try again shortly.`, {
     reason: 'payment_processor_unavailable',
     retryAfterSeconds: unavailableRetryAfterSeconds,
   });
 }
 
-async function refund(context: OrderContext, transactionId: string): Promise<void> {
+/**
+ * Removes the attempt of a charge that took nothing, so the request leaves nothing behind and a
+ * retry is a new attempt (with another card, say). If this fails the attempt stays pending: a
+ * retry reuses it, and reconciliation settles it.
+ */
+async function settleFailed(context: OrderContext, attempt: string): Promise<void> {
+  await callRpc(context.db, 'gc_settle_charge_attempt', { attempt_id: attempt, outcome: 'failed' }).catch((error: unknown) => {
+    context.log.log('error', 'a charge attempt that charged nothing could not be settled; reconciliation settles it', { attempt, error });
+  });
+}
+
+/** Gives a charge back and settles its attempt; what fails here is left to reconciliation, and said. */
+async function refund(context: OrderContext, attempt: string, transactionId: string): Promise<void> {
   const result = await context.processor!.refund(transactionId).catch((error: unknown) => ({ ok: false as const, message: String(error) }));
   if (!result.ok) {
-    context.log.log('error', 'refund failed; the charge must be refunded by hand', { transactionId, problem: result.message });
+    context.log.log('error', 'refund failed; reconciliation tries again', { attempt, transactionId, problem: result.message });
+    return;
   }
+  await callRpc(context.db, 'gc_settle_charge_attempt', { attempt_id: attempt, outcome: 'refunded' }).catch((error: unknown) => {
+    context.log.log('error', 'a refunded charge attempt could not be settled; reconciliation settles it', { attempt, transactionId, error });
+  });
 }
 
 /** The symbol of a currency as its own users write it ($ for USD, € for EUR). */

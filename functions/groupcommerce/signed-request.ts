@@ -16,11 +16,8 @@ export type GroupCommerceAppEnv = WorkerAppEnv<GroupCommerceEnv>;
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /**
-     * The verified consumer's database client, the nonce its first RPC spends, and the order
-     * attempt they make (consumer key and nonce: a replay is refused, so each attempt is new).
-     */
-    publisher: { db: Db; spend: NonceSpend; attempt: string };
+    /** The verified consumer's database client and the nonce its first RPC spends. */
+    publisher: { db: Db; spend: NonceSpend };
   }
 }
 
@@ -41,7 +38,7 @@ export const signedRequest = publisher.createMiddleware(async (c, next) => {
   await admitCredential(c, 'groupcommerce', request.credential).catch(revokedConsumer);
   const db = await connectDatabase(databaseSettings(c), request.credential);
   const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
-  c.set('publisher', { db, spend, attempt: `${request.credential.keyId}\u0000${request.nonce}\u0000${request.timestamp}` });
+  c.set('publisher', { db, spend });
   c.set('confirmCredential', () => callRpc(db, 'oauth_accept_request', spend).catch(revokedConsumer));
   await next();
 });

@@ -4,6 +4,7 @@ interface GroupCommerceWorkerEnv {
 	DB_TIMEOUT_MS: string;
 	FAILED_AUTH_LIMIT: string;
 	OAUTH_TIMESTAMP_WINDOW_SECONDS: string;
+	RECONCILE_QUIET_SECONDS: string;
 	SUPABASE_URL: string;
 	SUPABASE_ANON_KEY: string;
 	SUPABASE_JWT_SIGNING_KEY: string;

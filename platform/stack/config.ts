@@ -58,6 +58,8 @@ export interface PlatformConfig {
   /** The publisher API's card processor: the built-in test processor, or Stripe (the local Stripe-compatible server). */
   paymentProcessor: 'test' | 'stripe';
   stripePort: number;
+  /** Seconds a card charge attempt is left alone before reconciliation settles it (deployed: 300). */
+  reconcileQuietSeconds: number;
   webhookSecretKey: string;
   /** How the relay retries locally: sooner than deployed, so a recovery can be watched. */
   delivery: {
@@ -67,7 +69,7 @@ export interface PlatformConfig {
     maxRetries: number;
     /** How long a leased message may go unsettled past its next attempt before the sweep takes it back. */
     leaseSeconds: number;
-    /** How often the sweep runs (Cloudflare runs it by cron, every minute). */
+    /** How often the sweep (and charge reconciliation) runs (Cloudflare runs them by cron, every minute). */
     sweepSeconds: number;
     webhookTimeoutMs: number;
   };
@@ -96,11 +98,12 @@ export const environmentVariables: Array<[name: string, fallback: string, meanin
   ['MAIL_PORT', '54324', 'port of the local mail catcher (web page, JSON, Resend API)'],
   ['PAYMENT_PROCESSOR', 'test', 'card processor of the publisher API: test, or stripe (a local Stripe-compatible server)'],
   ['STRIPE_PORT', '54325', 'port of the local Stripe-compatible server (PAYMENT_PROCESSOR=stripe)'],
+  ['RECONCILE_QUIET_SECONDS', '30', 'how long a card charge whose outcome is unknown waits before reconciliation settles it (placed or refunded)'],
   ['WEBHOOK_SECRET_KEY', '(local default)', 'base64 AES-256 key sealing webhook signing secrets'],
   ['RETRY_BASE_SECONDS', '5', 'first retry of a failed email or webhook, doubling after'],
   ['DELIVERY_MAX_RETRIES', '12', 'retries before a message is dead-lettered'],
   ['LEASE_SECONDS', '20', 'how long an unsettled message stays with the relay before the sweep takes it back'],
-  ['SWEEP_SECONDS', '5', 'how often the relay sweeps the outbox'],
+  ['SWEEP_SECONDS', '5', 'how often the relay sweeps the outbox and charges are reconciled'],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'how long a webhook receiver has to answer'],
 ];
 
@@ -160,6 +163,7 @@ export function readPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     mailPort: port('MAIL_PORT', 54324),
     paymentProcessor: processorOf(env.PAYMENT_PROCESSOR),
     stripePort: port('STRIPE_PORT', 54325),
+    reconcileQuietSeconds: count('RECONCILE_QUIET_SECONDS', 30),
     webhookSecretKey: env.WEBHOOK_SECRET_KEY || localDefaults.webhookSecretKey,
     delivery: {
       retryBaseSeconds: count('RETRY_BASE_SECONDS', 5),

@@ -224,6 +224,7 @@ export function localWorkerBindings(
     OAUTH_CONSUMER_SECRET_KEY: config.oauthConsumerSecretKey,
     CREDENTIAL_TAG_KEY: config.credentialTagKey,
     PAYMENT_PROCESSOR: payments.processor,
+    RECONCILE_QUIET_SECONDS: String(config.reconcileQuietSeconds),
     LOG_REQUESTS: config.logRequests ? 'true' : 'false',
     LOCAL_DEVELOPMENT: 'true',
     ...(config.failedAuthLimit ? { FAILED_AUTH_LIMIT: config.failedAuthLimit } : {}),

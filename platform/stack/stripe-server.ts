@@ -51,6 +51,10 @@
  *   POST /v1/payment_methods/:id/attach   (https://docs.stripe.com/api/payment_methods/attach)
  *   POST /v1/refunds                      by payment_intent, in full (https://docs.stripe.com/api/refunds/create)
  *   GET  /v1/refunds                      list, newest first, `payment_intent` and `limit` (https://docs.stripe.com/api/refunds/list)
+ *   GET  /v1/payment_methods/:id          (https://docs.stripe.com/api/payment_methods/retrieve)
+ *
+ * Lists filter by `created` and page by `starting_after` / `ending_before`.
+ * Not Stripe: `POST /_local/faults` sets the faults that stand in for Stripe's outages (StripeFaults).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
@@ -84,6 +88,7 @@ const parameters = {
   createRefund: ['amount', 'charge', 'currency', 'customer', 'expand', 'instructions_email', 'metadata', 'origin', 'payment_intent', 'reason', 'refund_application_fee', 'reverse_transfer'],
   listRefunds: ['charge', 'created', 'expand', 'payment_intent', 'ending_before', 'limit', 'starting_after'],
   // The public types leave out `card`: raw card details are for accounts with raw card data access.
+  retrieveMethod: ['expand'],
   paymentMethodData: ['acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'allow_redisplay', 'alma', 'amazon_pay', 'au_becs_debit', 'bacs_debit', 'bancontact', 'billie', 'billing_details', 'bizum', 'blik', 'boleto', 'card', 'cashapp', 'crypto', 'customer_balance', 'eps', 'fpx', 'giropay', 'grabpay', 'ideal', 'interac_present', 'kakao_pay', 'klarna', 'konbini', 'kr_card', 'link', 'mb_way', 'metadata', 'mobilepay', 'multibanco', 'naver_pay', 'nz_bank_account', 'oxxo', 'p24', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'promptpay', 'radar_options', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sepa_debit', 'sequra', 'sofort', 'sunbit', 'swish', 'twint', 'type', 'upi', 'us_bank_account', 'wechat_pay', 'zip'],
 } as const;
 
@@ -98,10 +103,11 @@ type SameAsThePackage = [
   Differs<typeof parameters.attachMethod, Stripe.PaymentMethodAttachParams>,
   Differs<typeof parameters.createRefund, Stripe.RefundCreateParams>,
   Differs<typeof parameters.listRefunds, Stripe.RefundListParams>,
+  Differs<typeof parameters.retrieveMethod, Stripe.PaymentMethodRetrieveParams>,
   Differs<typeof parameters.paymentMethodData, Stripe.PaymentIntentCreateParams.PaymentMethodData, 'card'>,
 ];
 // A compile error here names a parameter the package's types and the lists above disagree on.
-const sameAsThePackage: SameAsThePackage extends [never, never, never, never, never, never, never, never, never] ? true : SameAsThePackage = true;
+const sameAsThePackage: SameAsThePackage extends [never, never, never, never, never, never, never, never, never, never] ? true : SameAsThePackage = true;
 void sameAsThePackage;
 
 /** Refuses the first parameter the endpoint does not take, as Stripe does (400 parameter_unknown). */
@@ -146,11 +152,26 @@ export function parseStripeForm(text: string): Params {
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
+/**
+ * Faults to stand in for Stripe's bad moments (no part of Stripe's API): set in process, or by
+ * `POST /_local/faults` with the secret key and a JSON body of the fields to change.
+ */
+export interface StripeFaults {
+  /** Connections are dropped unanswered, nothing processed (Stripe unreachable). */
+  down: boolean;
+  /** Every answer waits this long (Stripe slow). */
+  delayMs: number;
+  /** The next this-many PaymentIntent creations are processed (the card charged) and their answers lost. */
+  loseAnswers: number;
+}
+
 export interface StripeServer {
   url: string;
   secretKey: string;
   /** What it holds, for tests. */
   paymentIntents(): StripeObject[];
+  refunds(): StripeObject[];
+  faults: StripeFaults;
   stop(): Promise<void>;
 }
 
@@ -160,6 +181,14 @@ export interface StripeServerOptions {
   secretKey: string;
   /** The account may send raw card numbers (Stripe grants it on request); default true, as the platform needs it. */
   rawCardData?: boolean;
+}
+
+function pickFaults(body: Partial<StripeFaults>): Partial<StripeFaults> {
+  const picked: Partial<StripeFaults> = {};
+  if (typeof body.down === 'boolean') picked.down = body.down;
+  if (Number.isInteger(body.delayMs) && body.delayMs! >= 0) picked.delayMs = body.delayMs!;
+  if (Number.isInteger(body.loseAnswers) && body.loseAnswers! >= 0) picked.loseAnswers = body.loseAnswers!;
+  return picked;
 }
 
 export async function startStripeServer(options: StripeServerOptions): Promise<StripeServer> {
@@ -183,7 +212,8 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     const card = (data.card ?? {}) as Params;
     const number = (text(card, 'number') ?? '').replace(/\D/g, '');
     if (!passesLuhn(number)) throw new StripeError(402, { type: 'card_error', code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'number' });
-    const brand = cardBrand(number).toLowerCase();
+    // Stripe's brand names (https://docs.stripe.com/api/payment_methods/object#payment_method_object-card-brand).
+    const brand = ({ DinersClub: 'diners' } as Record<string, string>)[cardBrand(number)] ?? cardBrand(number).toLowerCase();
     const billing = (data.billing_details ?? {}) as Params;
     const method = {
       id: id('pm'),
@@ -349,6 +379,31 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     return text(params, 'confirm') === 'true' ? confirm(intent, offSession, text(params, 'return_url')) : intent;
   }
 
+  /** `created[gte|gt|lte|lt]=<seconds>` or `created=<seconds>` (https://docs.stripe.com/api/payment_intents/list#list_payment_intents-created). */
+  function createdWithin(object: StripeObject, query: URLSearchParams): boolean {
+    const created = object.created as number;
+    const bound = (name: string) => (query.has(name) ? Number(query.get(name)) : null);
+    const [exact, gte, gt, lte, lt] = ['created', 'created[gte]', 'created[gt]', 'created[lte]', 'created[lt]'].map(bound);
+    return (exact == null || created === exact) && (gte == null || created >= gte) && (gt == null || created > gt) && (lte == null || created <= lte) && (lt == null || created < lt);
+  }
+
+  /**
+   * One page of a list, newest first (https://docs.stripe.com/api/pagination): `limit` (1–100,
+   * default 10), and `starting_after` / `ending_before` an object id of the list.
+   */
+  function page(url: string, objects: StripeObject[], query: URLSearchParams) {
+    const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 10) || 10));
+    let all = [...objects].reverse();
+    const after = query.get('starting_after');
+    const before = query.get('ending_before');
+    if (before) {
+      all = all.slice(0, Math.max(0, all.findIndex((o) => o.id === before)));
+      return { object: 'list', url, has_more: all.length > limit, data: all.slice(-limit) };
+    }
+    if (after) all = all.slice(all.findIndex((o) => o.id === after) + 1);
+    return { object: 'list', url, has_more: all.length > limit, data: all.slice(0, limit) };
+  }
+
   function route(method: string, path: string, params: Params, query: URLSearchParams): { status: number; body: unknown } {
     let match: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/payment_intents') return { status: 200, body: createIntent(params) };
@@ -370,10 +425,14 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     }
     if (method === 'GET' && path === '/v1/payment_intents') {
       knownParameters(query, parameters.listIntents);
-      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 10) || 10));
       const customer = query.get('customer');
-      const all = [...intents.values()].filter((i) => !customer || i.customer === customer).reverse();
-      return { status: 200, body: { object: 'list', url: '/v1/payment_intents', has_more: all.length > limit, data: all.slice(0, limit) } };
+      return { status: 200, body: page('/v1/payment_intents', [...intents.values()].filter((i) => (!customer || i.customer === customer) && createdWithin(i, query)), query) };
+    }
+    if (method === 'GET' && (match = /^\/v1\/payment_methods\/([^/]+)$/.exec(path))) {
+      knownParameters(query, parameters.retrieveMethod);
+      const pm = methods.get(match[1]!);
+      if (!pm) throw new StripeError(404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such PaymentMethod: '${match[1]}'`, param: 'payment_method' });
+      return { status: 200, body: publicMethod(pm) };
     }
     if (method === 'GET' && (match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) {
       const intent = intents.get(match[1]!);
@@ -452,13 +511,13 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     }
     if (method === 'GET' && path === '/v1/refunds') {
       knownParameters(query, parameters.listRefunds);
-      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 10) || 10));
       const intent = query.get('payment_intent');
-      const all = [...refunds.values()].filter((r) => !intent || r.payment_intent === intent).reverse();
-      return { status: 200, body: { object: 'list', url: '/v1/refunds', has_more: all.length > limit, data: all.slice(0, limit) } };
+      return { status: 200, body: page('/v1/refunds', [...refunds.values()].filter((r) => (!intent || r.payment_intent === intent) && createdWithin(r, query)), query) };
     }
     throw new StripeError(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` });
   }
+
+  const faults: StripeFaults = { down: false, delayMs: 0, loseAnswers: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stripe');
@@ -472,6 +531,14 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
+    if (url.pathname === '/_local/faults') {
+      if (req.method === 'POST') Object.assign(faults, pickFaults(JSON.parse(body || '{}') as Partial<StripeFaults>));
+      return reply(200, faults);
+    }
+    if (faults.down) return void res.destroy();
+    if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+    const loseAnswer = faults.loseAnswers > 0 && req.method === 'POST' && url.pathname === '/v1/payment_intents';
+    if (loseAnswer) faults.loseAnswers--;
     const key = req.method === 'POST' ? req.headers['idempotency-key'] : undefined;
     const fingerprint = `${req.method} ${url.pathname} ${[...new URLSearchParams(body)].sort().join('&')}`;
     if (typeof key === 'string') {
@@ -480,6 +547,7 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
         if (seen.fingerprint !== fingerprint) {
           return reply(400, { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } });
         }
+        if (loseAnswer) return void res.destroy();
         return reply(seen.status, seen.body, { 'idempotent-replayed': 'true' });
       }
     }
@@ -493,6 +561,7 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
       answer = { error: error.body };
     }
     if (typeof key === 'string') replies.set(key, { fingerprint, status, body: answer, at: Date.now() });
+    if (loseAnswer) return void res.destroy();
     reply(status, answer);
   }
 
@@ -509,6 +578,8 @@ export async function startStripeServer(options: StripeServerOptions): Promise<S
     url: `http://${options.host}:${options.port}`,
     secretKey: options.secretKey,
     paymentIntents: () => [...intents.values()],
+    refunds: () => [...refunds.values()],
+    faults,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

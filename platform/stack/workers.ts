@@ -4,7 +4,7 @@
  * dev`'s proxy), in one workerd process so the entry reaches the workers over real service
  * bindings and the queues join producers to their consumer. The entry answers on the edge port,
  * each API worker also on its own port. Miniflare has no cron scheduler: the platform fires the
- * delivery worker's scheduled handler itself ({@link RunningWorkers.sweep}).
+ * delivery and publisher workers' scheduled handlers itself ({@link RunningWorkers.sweep}).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -89,6 +89,8 @@ export interface WorkerBindings {
   PAYMENT_PROCESSOR: 'test' | 'stripe';
   STRIPE_SECRET_KEY?: string;
   STRIPE_API_BASE?: string;
+  /** Seconds a charge attempt is left alone before the publisher worker's cron reconciles it. */
+  RECONCILE_QUIET_SECONDS: string;
   /** "true": every request logged (the default locally); "false": failures only, as deployed. */
   LOG_REQUESTS: 'true' | 'false';
   /** Marks this machine: the workers accept the public local secrets only when it is "true". */
@@ -119,7 +121,7 @@ export interface RunningWorkers {
   urls: Record<ApiName, string>;
   /** The edge entry: every API on one origin. */
   edgeUrl: string;
-  /** Fires the delivery worker's cron trigger once (what Cloudflare does every minute). */
+  /** Fires the workers' cron triggers once (what Cloudflare does every minute): the relay's sweep and charge reconciliation. */
   sweep(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -223,11 +225,9 @@ export async function startWorkers(
     await mf.ready;
     const urls = Object.fromEntries(apiNames.map((api) => [api, `http://${config.host}:${config.workerPorts[api]}`]));
     const running = mf;
-    const deliveryName = options.delivery ? (await readWorkerConfig('delivery')).name : null;
+    const cronWorkers = [(await readWorkerConfig('groupcommerce')).name, ...(options.delivery ? [(await readWorkerConfig('delivery')).name] : [])];
     const sweep = async () => {
-      if (!deliveryName) return;
-      const worker = await running.getWorker(deliveryName);
-      await worker.scheduled({ cron: '* * * * *' });
+      await Promise.all(cronWorkers.map(async (name) => (await running.getWorker(name)).scheduled({ cron: '* * * * *' })));
     };
     return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, sweep, stop };
   } catch (error) {

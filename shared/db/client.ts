@@ -88,11 +88,16 @@ export async function connectDatabase(settings: DatabaseSettings, credential: Pr
 
 /** The role the delivery worker acts as: it may only call the relay_* RPCs. */
 export const relayRole = 'purchases_relay';
+/** The role the publisher worker's reconciliation acts as: it may only call the reconcile_* RPCs. */
+export const reconcilerRole = 'purchases_reconciler';
 
-/** A client for the delivery worker, acting as the relay (no company: its RPCs see every outbox). */
-export async function connectRelay(settings: DatabaseSettings, nowMs = Date.now()): Promise<Db> {
+/**
+ * A client for a worker's background work, acting as `role` (no company: its RPCs see every
+ * company's rows they are made for): the delivery relay, or charge reconciliation.
+ */
+export async function connectAsRole(settings: DatabaseSettings, role: typeof relayRole | typeof reconcilerRole, nowMs = Date.now()): Promise<Db> {
   const iat = Math.floor(nowMs / 60_000) * 60;
-  const token = await sign({ role: relayRole, iat, exp: iat + 180 }, settings.signingKey, 'HS256');
+  const token = await sign({ role, iat, exp: iat + 180 }, settings.signingKey, 'HS256');
   return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
     headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}` },
     fetch: fetchWithTimeout(settings.timeoutMs),

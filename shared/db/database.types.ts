@@ -81,6 +81,10 @@ export type Database = {
         Args: { ordered: Json; payment: Json }
         Returns: Json
       }
+      gc_settle_charge_attempt: {
+        Args: { attempt_id: string; outcome: string }
+        Returns: undefined
+      }
       kit_create_purchase: { Args: { purchase: Json }; Returns: Json }
       kit_get_purchase: { Args: { purchase_number: number }; Returns: Json }
       kit_list_purchases: {
@@ -125,6 +129,18 @@ export type Database = {
           purchase?: string
           starting_after?: string
         }
+        Returns: Json
+      }
+      reconcile_claim: {
+        Args: {
+          lease_seconds: number
+          max_attempts: number
+          quiet_seconds: number
+        }
+        Returns: Json
+      }
+      reconcile_settle: {
+        Args: { attempt_id: string; charge: Json }
         Returns: Json
       }
       relay_claim: {

@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   expect(reactivated.status).toBe(200);
   // And a publisher order paid with the demo consumer's stored card and credits: order, details,
-  // credits spent and earned.
+  // credits spent and earned, and its charge attempt.
   const order = await signedOrder(demo('acme').groupcommerce, {
     'ConsumerInfo.UserKey': 'consumertest@example.com',
     'BillingInfo.StoredCreditCardId': '8b2e4c6d-0f1a-4b3c-9d5e-7f8a9b0c1d01',
@@ -123,6 +123,7 @@ const tables: Array<[table: string, acmeRows: string, column: string]> = [
   ['publisher_order_details', `company_id = '${acme}'`, 'address'],
   ['consumer_credits', `company_id = '${acme}'`, 'remaining'],
   ['credit_spends', `company_id = '${acme}'`, 'amount'],
+  ['charge_attempts', `company_id = '${acme}'`, 'status'],
   ['webhook_endpoints', `company_id = '${acme}'`, 'url'],
   ['webhook_events', `company_id = '${acme}'`, 'payload'],
   ['webhook_deliveries', `company_id = '${acme}'`, 'state'],
@@ -188,6 +189,7 @@ describe('writes for another company', () => {
       `insert into ledger.consumer_credits (company_id, customer_id, amount, remaining, currency, status) select company_id, id, 100, 100, 'USD', 'available' from ledger.customers limit 1`,
       `insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year) values ('${acme}', gen_random_uuid(), 't', 'Visa', '1111', 1, 2030)`,
       `insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type) values ('${acmePurchase}', '${acme}', 99, 'x', 'x', 1, 'money')`,
+      `insert into ledger.charge_attempts (company_id, credential_id, user_key, content, ordered, allow_duplicates, amount, currency, credit_value_used) values ('${acme}', gen_random_uuid(), 'k', 'x', '{}', false, 1, 'USD', 0)`,
       `insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type) values ('${acmePurchase}', '423ebb6d-84c4-4f41-9b9e-d0595fdc616c', 99, 'x', 'x', 1, 'money')`,
     ];
     for (const sql of attempts) {

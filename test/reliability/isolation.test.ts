@@ -34,6 +34,7 @@ const b = {} as {
   dpdEmail: string;
   userKey: string;
   storedCard: string;
+  chargeAttempt: string;
 };
 
 beforeAll(async () => {
@@ -77,6 +78,7 @@ beforeAll(async () => {
   });
   expect(order.status).toBe(200);
   b.storedCard = (await db.query('select s.id from ledger.stored_cards s join ledger.customers c on c.id = s.customer_id where c.user_key = $1', [b.userKey])).rows[0].id;
+  b.chargeAttempt = (await db.query('select id from ledger.charge_attempts where user_key = $1', [b.userKey])).rows[0].id;
 
   b.dpdPurchase = globex().dpd.purchaseIds[0]!;
   b.dpdProduct = globex().dpd.productIds[0]!;
@@ -94,6 +96,7 @@ beforeAll(async () => {
        union all select name from ledger.products where company_id = $1 and length(name) > 6
        union all select processor_token from ledger.stored_cards where company_id = $1
        union all select id::text from ledger.stored_cards where company_id = $1
+       union all select id::text from ledger.charge_attempts where company_id = $1
        union all select name from ledger.companies where id = $1
        union all select $1::text
      ) m where x is not null`,
@@ -294,16 +297,20 @@ describe('directly against PostgREST', () => {
     dpd_reactivate_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase, email_to: null, refulfill: false })],
     gc_consumer_credit_cards: ['groupcommerce', () => ({ ...nonce(), user_key: b.userKey })],
     gc_order: ['groupcommerce', () => ({ ...nonce(), ordered: order(), place: false })],
-    gc_place_charged_order: ['groupcommerce', () => ({ ordered: order({ BillingInfo: {}, PromoCodes: [] }), payment: { amount: '20.00', transactionId: `rpc-${randomUUID()}` } })],
+    gc_place_charged_order: ['groupcommerce', () => ({ ordered: order({ BillingInfo: {}, PromoCodes: [] }), payment: { attemptId: b.chargeAttempt, amount: '20.00', transactionId: `rpc-${randomUUID()}` } })],
+    gc_settle_charge_attempt: ['groupcommerce', () => ({ attempt_id: b.chargeAttempt, outcome: 'refunded' })],
+    // Reconciliation's: the publisher worker's cron, as its own role alone (the test below).
+    reconcile_claim: ['groupcommerce', () => ({ quiet_seconds: 0, max_attempts: 100, lease_seconds: 1 })],
+    reconcile_settle: ['groupcommerce', () => ({ attempt_id: b.chargeAttempt, charge: null })],
     // The relay's: the delivery worker's role alone may call them (the test below: a worker token may not).
     relay_claim: ['kit', () => ({ max_messages: 100, lease_seconds: 1 })],
     relay_messages: ['kit', () => ({ messages: [] })],
     relay_record: ['kit', () => ({ results: [], lease_seconds: 1 })],
   };
 
-  it("refuses the relay's RPCs to a worker token and to the anon key", async () => {
+  it("refuses the relay's and reconciliation's RPCs to a worker token and to the anon key", async () => {
     const worker = await workerToken(inject('jwtSecret'), kinds.kit!);
-    for (const fn of ['relay_claim', 'relay_messages', 'relay_record']) {
+    for (const fn of ['relay_claim', 'relay_messages', 'relay_record', 'reconcile_claim', 'reconcile_settle']) {
       for (const token of [worker, null, stack().supabase.legacyAnonKey]) {
         const res = await rpc(fn, token, calls[fn]![1]());
         expect(res.status, `${fn}: ${res.text}`).toBeGreaterThanOrEqual(401);
@@ -329,6 +336,8 @@ describe('directly against PostgREST', () => {
     // The Lumen and Kit calls above made acme purchases of its own at most; globex's are unchanged.
     const { rows } = await db.query(`select count(*)::int as n from ledger.purchases where company_id = $1 and external_id in ($2, $3)`, [globex().companyId, b.lumenPurchaseId, b.kitTransaction]);
     expect(rows[0].n).toBe(2);
+    // globex's charge attempt, named to acme's token by the charge RPCs, is as it was.
+    expect((await db.query('select status, settled_by from ledger.charge_attempts where id = $1', [b.chargeAttempt])).rows).toEqual([{ status: 'placed', settled_by: 'request' }]);
   });
 
   it('lets the publishable key (anon) call no RPC', async () => {

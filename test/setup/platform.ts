@@ -40,6 +40,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // per-IP limit is tried by test/limits.test.ts on workers of its own.
     FAILED_AUTH_LIMIT: '100000/60',
     PAYMENT_PROCESSOR: stripe ? 'stripe' : 'test',
+    // Charge attempts left alone this long are reconciled (test/stripe/charge-attempts.test.ts waits for it).
+    ...(stripe ? { RECONCILE_QUIET_SECONDS: '5' } : {}),
     ...(await freePortEnvironment()),
   });
   const log = new LogSink(localDir);

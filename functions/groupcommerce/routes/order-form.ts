@@ -13,8 +13,7 @@ export const orderForm = validate('form', orderRequestSchema, groupCommerceError
 
 /** What placing or validating an order works with: the consumer's client, the card processor, the log. */
 export function orderContext(c: Context<GroupCommerceAppEnv>): OrderContext {
-  const { db, attempt } = c.get('publisher');
-  return { db, processor: paymentProcessorFor(c.env, c.get('log')), log: c.get('log'), attempt };
+  return { db: c.get('publisher').db, processor: paymentProcessorFor(c.env, c.get('log')), log: c.get('log') };
 }
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */

@@ -1,0 +1,24 @@
+/**
+ * Group Commerce publisher API: POST /api/v3/publisher/order (Purchase), POST
+ * /api/v3/publisher/order/validate (ValidateOrder) and GET /api/v3/publisher/consumer/creditcards,
+ * form-encoded and signed with OAuth 1.0a, answered in JSON or XML.
+ */
+import { createWorkerApp } from '../../shared/app/index.ts';
+import { docsPage } from '../../shared/docs/index.ts';
+import { groupCommerceErrors } from './errors.ts';
+import type { GroupCommerceEnv } from './oauth.ts';
+import { groupCommerceOpenApi } from './openapi.ts';
+import { creditCardsRoute } from './routes/credit-cards.ts';
+import { placeOrderRoute } from './routes/place-order.ts';
+import { validateOrderRoute } from './routes/validate-order.ts';
+
+export const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
+
+// The OpenAPI 3.1 document of this API, from the schemas that check its forms.
+app.get('/openapi.json', (c) => c.json(groupCommerceOpenApi()));
+// The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
+app.get('/docs', (c) => docsPage(c, 'Group Commerce publisher API'));
+
+app.post('/api/v3/publisher/order', ...placeOrderRoute);
+app.post('/api/v3/publisher/order/validate', ...validateOrderRoute);
+app.get('/api/v3/publisher/consumer/creditcards', ...creditCardsRoute);

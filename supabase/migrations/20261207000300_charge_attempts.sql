@@ -1,0 +1,401 @@
+-- Card charge attempts: every charge the publisher worker asks of the processor is written first,
+-- by the pricing call, and settled afterwards, so no charge can be taken and forgotten.
+--
+--   pending    written by gc_order before the processor is called; its id is the charge's
+--              idempotency key. A charge whose answer was lost (a timeout, a 5xx past the SDK's
+--              retries) leaves it pending: the outcome is unknown, and the client is told so.
+--   placed     gc_place_charged_order recorded the order with the charge (or reconciliation did).
+--   failed     reconciliation found nothing charged (a request that learns so at once, from a
+--              decline or a refusal, deletes its attempt: a rejected request leaves nothing).
+--   refunding  charged, but the order cannot be placed (a duplicate, a changed price): the charge
+--              is being given back.
+--   refunded   charged and given back.
+--
+-- A retried order (a new request, so a new nonce) for the same consumer and the same content as a
+-- pending attempt, where duplicates are not allowed, reuses that attempt: its charge carries the
+-- same idempotency key, so the processor answers the first charge again instead of taking a
+-- second. With AllowDuplicatePurchase=True every order is an attempt of its own, as the reference
+-- means it.
+--
+-- Attempts left pending or refunding (a worker that died between charge and record, an answer
+-- lost) are settled by reconciliation: the publisher worker's cron asks the processor what
+-- happened to each and settles it through reconcile_* below, as the purchases_reconciler role:
+-- nothing charged → failed; charged → the order is placed if it still can be, else refunded.
+--
+-- A pending attempt reserves the credits it was priced with: a concurrent order of the same
+-- consumer is priced without them, so a card is charged only for an order that can be placed.
+
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'purchases_reconciler') then
+    create role purchases_reconciler nologin noinherit;
+  end if;
+end
+$$;
+comment on role purchases_reconciler is
+  'Acted as by the publisher worker''s reconciliation cron through PostgREST. May only call the reconcile_* RPCs.';
+grant purchases_reconciler to authenticator;
+alter role purchases_reconciler set statement_timeout = '10s';
+
+create table if not exists ledger.charge_attempts (
+  id uuid primary key default gen_random_uuid(),
+  company_id uuid not null references ledger.companies (id) on delete cascade,
+  -- The publisher credential that asked: reconciliation places the order as it, while it is live.
+  credential_id uuid not null references ledger.credentials (id) on delete cascade,
+  -- The consumer's UserKey (a first order's consumer does not exist until the order is placed).
+  user_key text not null,
+  -- md5 of the order as the database received it (no card data): what makes a retry "the same order".
+  content text not null,
+  -- The order form without card number, CVV, expiry or holder: what reconciliation places.
+  ordered jsonb not null,
+  allow_duplicates boolean not null,
+  amount numeric(14, 2) not null check (amount > 0),
+  currency text not null check (currency ~ '^[A-Z]{3}$'),
+  -- The credits the order was priced with, reserved while the attempt is pending.
+  credit_value_used numeric(14, 2) not null check (credit_value_used >= 0),
+  status text not null default 'pending' check (status in ('pending', 'placed', 'failed', 'refunding', 'refunded')),
+  transaction_id text,
+  purchase_id uuid references ledger.purchases (id) on delete set null,
+  -- Who settled it: the order's own requests, or reconciliation (which an operator reviews).
+  settled_by text check (settled_by in ('request', 'reconciliation')),
+  created_at timestamptz not null default now(),
+  -- The last time a request used it (a retry reusing it counts): reconciliation waits until none can still be charging.
+  touched_at timestamptz not null default now(),
+  settled_at timestamptz,
+  lease_until timestamptz,
+  constraint charge_attempts_settled check ((status in ('pending', 'refunding')) = (settled_at is null))
+);
+comment on table ledger.charge_attempts is 'Each card charge asked of the processor for a publisher order, and how it was settled.';
+create index if not exists charge_attempts_retry on ledger.charge_attempts (company_id, user_key, content) where status = 'pending';
+create index if not exists charge_attempts_reserved on ledger.charge_attempts (company_id, user_key) where status = 'pending' and credit_value_used > 0;
+create index if not exists charge_attempts_unsettled on ledger.charge_attempts (touched_at) where status in ('pending', 'refunding');
+create index if not exists charge_attempts_reconciled on ledger.charge_attempts (settled_at desc) where settled_by = 'reconciliation';
+create index if not exists charge_attempts_company on ledger.charge_attempts (company_id, created_at desc);
+
+alter table ledger.charge_attempts enable row level security;
+grant select, insert, update, delete on ledger.charge_attempts to purchases_api;
+drop policy if exists "Charge attempts are their company's" on ledger.charge_attempts;
+create policy "Charge attempts are their company's" on ledger.charge_attempts
+  for all to purchases_api
+  using (company_id = (select private.caller_company_id()))
+  with check (company_id = (select private.caller_company_id()));
+
+-- The live credential the request's claims name (what caller_company_id resolves), by id.
+create or replace function private.caller_credential_id()
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.id
+  from ledger.credentials c
+  where c.kind = (select private.request_claims() ->> 'cred_kind')
+    and c.key_id = (select private.request_claims() ->> 'cred_id')
+    and c.secret_digest = (select private.request_claims() ->> 'cred_digest')
+    and c.revoked_at is null;
+$$;
+revoke all on function private.caller_credential_id() from public;
+grant execute on function private.caller_credential_id() to purchases_api;
+
+-- Makes the rest of the transaction act as `credential` (if still live), as its requests do: the
+-- same claims, so every check that asks who the caller is (RLS, email content) answers the same.
+-- For reconciliation alone (security definer callers); false when the credential is gone or revoked.
+create or replace function private.act_as_credential(credential uuid)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  live ledger.credentials;
+begin
+  select c.* into live from ledger.credentials c where c.id = credential and c.revoked_at is null;
+  if live.id is null then
+    return false;
+  end if;
+  perform set_config('request.jwt.claims',
+    jsonb_build_object('aud', 'purchases-workers', 'cred_kind', live.kind, 'cred_id', live.key_id, 'cred_digest', live.secret_digest)::text, true);
+  return true;
+end;
+$$;
+revoke all on function private.act_as_credential(uuid) from public;
+
+-- ============================================================================================
+-- Pricing with reservations
+-- ============================================================================================
+
+-- gc_quote, with the credits of the consumer's other pending attempts held back: the quote spends
+-- only what no charge in flight was priced with. `own`: the attempt being placed (its own
+-- reservation is its to spend).
+create or replace function private.gc_quote_reserving(company uuid, ordered jsonb, own uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  quote jsonb := private.gc_quote(company, ordered);
+  reserved numeric(14, 2);
+  available numeric(14, 2);
+  credit numeric(14, 2);
+begin
+  if (quote ->> 'creditValueUsed')::numeric = 0 then
+    return quote;
+  end if;
+  select coalesce(sum(a.credit_value_used), 0) into reserved
+  from ledger.charge_attempts a
+  where a.company_id = company and a.user_key = gc_quote_reserving.ordered #>> '{ConsumerInfo,UserKey}'
+    and a.status = 'pending' and a.credit_value_used > 0 and a.id is distinct from own
+    and a.currency = quote ->> 'isoCurrencyCode';
+  if reserved = 0 then
+    return quote;
+  end if;
+  select coalesce(sum(c.remaining), 0) into available
+  from ledger.consumer_credits c
+  where c.customer_id = (quote ->> 'consumerId')::uuid and c.currency = quote ->> 'isoCurrencyCode'
+    and c.status = 'available' and c.remaining > 0;
+  credit := least(greatest(available - reserved, 0), (quote ->> 'creditValueUsed')::numeric);
+  return quote || jsonb_build_object(
+    'creditValueUsed', credit::text,
+    'chargeAmount', ((quote ->> 'orderValue')::numeric - credit)::numeric(14, 2)::text);
+end;
+$$;
+revoke all on function private.gc_quote_reserving(uuid, jsonb, uuid) from public;
+grant execute on function private.gc_quote_reserving(uuid, jsonb, uuid) to purchases_api;
+
+-- ============================================================================================
+-- The order's own requests
+-- ============================================================================================
+
+-- POST /api/v3/publisher/order and /order/validate: spends the request's nonce, checks and prices
+-- the order; with `place`, places it when nothing is to be charged (off-platform, or paid in full
+-- by promo codes and credits), else writes (or reuses) the charge attempt and answers
+-- charge_required with its id. One round trip.
+create or replace function public.gc_order(nonce text, signed_at bigint, window_seconds integer, ordered jsonb, place boolean)
+returns json
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  company uuid := private.oauth_spend_nonce(nonce, signed_at, window_seconds);
+  consumer_key text := ordered #>> '{ConsumerInfo,UserKey}';
+  allow_duplicates boolean := coalesce((ordered ->> 'AllowDuplicatePurchase')::boolean, false);
+  order_content text := md5(ordered::text);
+  attempt ledger.charge_attempts;
+  quote jsonb;
+begin
+  if place then
+    perform private.gc_lock_consumer(company, consumer_key);
+    if not allow_duplicates then
+      select a.* into attempt from ledger.charge_attempts a
+      where a.company_id = company and a.user_key = consumer_key and a.content = order_content and a.status = 'pending'
+      order by a.created_at desc limit 1;
+    end if;
+  end if;
+  quote := private.gc_quote_reserving(company, ordered, attempt.id);
+  if quote ->> 'duplicateOrderId' is not null then
+    return private.gc_outcome('duplicate', quote, null);
+  elsif not place then
+    return private.gc_outcome('validated', quote, null);
+  elsif coalesce((ordered #>> '{BillingInfo,PaymentCapturedOffSite}')::boolean, false) or (quote ->> 'chargeAmount')::numeric = 0 then
+    return private.gc_outcome('placed', quote, private.gc_insert_order(company, ordered, quote, null));
+  end if;
+  if attempt.id is null then
+    insert into ledger.charge_attempts (company_id, credential_id, user_key, content, ordered, allow_duplicates, amount, currency, credit_value_used)
+    values (company, private.caller_credential_id(), consumer_key, order_content, ordered, allow_duplicates, (quote ->> 'chargeAmount')::numeric,
+            quote ->> 'isoCurrencyCode', (quote ->> 'creditValueUsed')::numeric)
+    returning * into attempt;
+  else
+    update ledger.charge_attempts a set touched_at = now() where a.id = attempt.id;
+  end if;
+  return private.gc_outcome('charge_required', quote, jsonb_build_object('attemptId', attempt.id));
+end;
+$$;
+
+-- The second step of an order paid by card, after the charge: checks and prices the order again
+-- under the consumer's lock and places it only if the price is still what was charged. Otherwise
+-- the attempt is marked refunding and the answer says `refund`: the worker gives the charge back.
+-- An attempt already placed (a retry that reused it, answered by the processor with the first
+-- charge) is answered as the duplicate it is, with nothing to refund.
+-- `payment`: {attemptId, amount, transactionId, cardBrand, cardLast4, card?: {token, brand, last4, expiryMonth, expiryYear}}.
+create or replace function public.gc_place_charged_order(ordered jsonb, payment jsonb)
+returns json
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  company uuid := private.require_caller();
+  attempt ledger.charge_attempts;
+  quote jsonb;
+  placed jsonb;
+begin
+  if (select private.request_claims() ->> 'cred_kind') is distinct from 'oauth_consumer' then
+    raise exception 'not an OAuth consumer' using errcode = 'PT401', hint = 'invalid_credential';
+  end if;
+  perform private.gc_lock_consumer(company, ordered #>> '{ConsumerInfo,UserKey}');
+  select a.* into attempt from ledger.charge_attempts a where a.id = (payment ->> 'attemptId')::uuid and a.company_id = company for update;
+  if attempt.id is null then
+    raise exception 'unknown charge attempt' using errcode = 'PT400', hint = 'unknown_charge_attempt';
+  end if;
+  quote := private.gc_quote_reserving(company, ordered, attempt.id);
+  if attempt.status = 'placed' then
+    return private.gc_outcome('duplicate', quote || jsonb_build_object('duplicateOrderId',
+      (select p.number from ledger.purchases p where p.id = attempt.purchase_id)), null);
+  elsif attempt.status <> 'pending' then
+    -- Reconciliation settled it while this request was charging (refunded, or found nothing).
+    return private.gc_outcome('reconciled', quote, jsonb_build_object('attemptStatus', attempt.status));
+  end if;
+  if quote ->> 'duplicateOrderId' is not null or (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
+    update ledger.charge_attempts a set status = 'refunding', transaction_id = payment ->> 'transactionId', settled_by = 'request'
+    where a.id = attempt.id;
+    return private.gc_outcome(case when quote ->> 'duplicateOrderId' is null then 'price_changed' else 'duplicate' end, quote,
+      jsonb_build_object('refund', true));
+  end if;
+  placed := private.gc_insert_order(company, ordered, quote, payment);
+  update ledger.charge_attempts a
+  set status = 'placed', transaction_id = payment ->> 'transactionId', settled_by = 'request', settled_at = now(),
+      purchase_id = (select p.id from ledger.purchases p where p.company_id = company and p.number = (placed ->> 'orderId')::bigint)
+  where a.id = attempt.id;
+  return private.gc_outcome('placed', quote, placed);
+end;
+$$;
+
+-- What the worker learned of a charge it asked for, when it places no order: `failed` (the
+-- processor definitely took nothing: a decline, a refusal) removes the pending attempt, as a
+-- rejected request leaves nothing behind; `refunded` (the worker gave the charge back) settles it.
+-- Any other change is not the request's to make.
+create or replace function public.gc_settle_charge_attempt(attempt_id uuid, outcome text)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  company uuid := private.require_caller();
+begin
+  if outcome = 'failed' then
+    delete from ledger.charge_attempts a where a.id = attempt_id and a.company_id = company and a.status = 'pending';
+  elsif outcome = 'refunded' then
+    update ledger.charge_attempts a set status = 'refunded', settled_at = now(), settled_by = coalesce(a.settled_by, 'request')
+    where a.id = attempt_id and a.company_id = company and a.status in ('pending', 'refunding');
+  else
+    raise exception 'unknown settlement' using errcode = 'PT400', hint = 'unknown_settlement';
+  end if;
+end;
+$$;
+comment on function public.gc_settle_charge_attempt(uuid, text) is 'Group Commerce: a charge attempt that placed no order, settled by its request.';
+revoke all on function public.gc_settle_charge_attempt(uuid, text) from public, anon, authenticated;
+grant execute on function public.gc_settle_charge_attempt(uuid, text) to purchases_api;
+
+-- ============================================================================================
+-- Reconciliation (the publisher worker's cron, as purchases_reconciler)
+-- ============================================================================================
+
+-- Leases up to `max_attempts` attempts left unsettled for `quiet_seconds` (no request has touched
+-- them since, so none can still be charging) for `lease_seconds`, oldest first.
+create or replace function public.reconcile_claim(quiet_seconds integer, max_attempts integer, lease_seconds integer)
+returns jsonb
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  with claimed as (
+    update ledger.charge_attempts a set lease_until = now() + make_interval(secs => lease_seconds)
+    where a.id in (
+      select u.id from ledger.charge_attempts u
+      where u.status in ('pending', 'refunding') and u.touched_at < now() - make_interval(secs => quiet_seconds)
+        and (u.lease_until is null or u.lease_until < now())
+      order by u.touched_at limit max_attempts for update skip locked)
+    returning a.id, a.status, a.transaction_id, a.amount, a.currency, a.created_at, a.touched_at)
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'id', c.id, 'status', c.status, 'transactionId', c.transaction_id, 'amount', c.amount::text, 'currency', c.currency,
+    'createdAt', extract(epoch from c.created_at)::bigint, 'touchedAt', extract(epoch from c.touched_at)::bigint)
+    order by c.touched_at), '[]')
+  from claimed c
+$$;
+
+-- Settles one attempt with what the processor says of it. `charge`: null when the processor has
+-- no successful charge for it; else {transactionId, refunded, cardBrand, cardLast4}.
+-- Answers {outcome}: failed | refunded | placed (with orderId) | refund (the charge must be given
+-- back: call again with refunded true once it is) | unchanged (settled meanwhile).
+create or replace function public.reconcile_settle(attempt_id uuid, charge jsonb)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  attempt ledger.charge_attempts;
+  quote jsonb;
+  placed jsonb;
+  order_number bigint;
+begin
+  select a.* into attempt from ledger.charge_attempts a where a.id = attempt_id;
+  if attempt.id is null or attempt.status not in ('pending', 'refunding') then
+    return jsonb_build_object('outcome', 'unchanged');
+  end if;
+  perform private.gc_lock_consumer(attempt.company_id, attempt.user_key);
+  select a.* into attempt from ledger.charge_attempts a where a.id = attempt_id for update;
+  if attempt.status not in ('pending', 'refunding') then
+    return jsonb_build_object('outcome', 'unchanged');
+  end if;
+
+  if charge is null or jsonb_typeof(charge) = 'null' then
+    update ledger.charge_attempts a set status = 'failed', settled_by = 'reconciliation', settled_at = now(), lease_until = null
+    where a.id = attempt.id;
+    return jsonb_build_object('outcome', 'failed');
+  elsif (charge ->> 'refunded')::boolean then
+    update ledger.charge_attempts a set status = 'refunded', transaction_id = charge ->> 'transactionId',
+      settled_by = 'reconciliation', settled_at = now(), lease_until = null
+    where a.id = attempt.id;
+    return jsonb_build_object('outcome', 'refunded');
+  end if;
+
+  -- The order may have been recorded, its answer lost on the way back to the worker.
+  select p.number into order_number
+  from ledger.publisher_orders o join ledger.purchases p on p.id = o.purchase_id
+  where o.company_id = attempt.company_id and o.transaction_id = charge ->> 'transactionId';
+  if order_number is not null then
+    update ledger.charge_attempts a set status = 'placed', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation',
+      settled_at = now(), lease_until = null,
+      purchase_id = (select o.purchase_id from ledger.publisher_orders o where o.transaction_id = charge ->> 'transactionId')
+    where a.id = attempt.id;
+    return jsonb_build_object('outcome', 'placed', 'orderId', order_number);
+  end if;
+
+  -- Placed as the credential that asked for it, and only while it is live (a revoked publisher key places nothing more).
+  if attempt.status = 'pending' and private.act_as_credential(attempt.credential_id) then
+    quote := private.gc_quote_reserving(attempt.company_id, attempt.ordered, attempt.id);
+    if quote ->> 'duplicateOrderId' is null and (quote ->> 'chargeAmount')::numeric = attempt.amount then
+      placed := private.gc_insert_order(attempt.company_id, attempt.ordered, quote,
+        jsonb_build_object('transactionId', charge ->> 'transactionId', 'cardBrand', charge ->> 'cardBrand', 'cardLast4', charge ->> 'cardLast4'));
+      update ledger.charge_attempts a
+      set status = 'placed', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation', settled_at = now(), lease_until = null,
+          purchase_id = (select p.id from ledger.purchases p where p.company_id = attempt.company_id and p.number = (placed ->> 'orderId')::bigint)
+      where a.id = attempt.id;
+      return jsonb_build_object('outcome', 'placed', 'orderId', (placed ->> 'orderId')::bigint);
+    end if;
+  end if;
+  update ledger.charge_attempts a set status = 'refunding', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation'
+  where a.id = attempt.id;
+  return jsonb_build_object('outcome', 'refund');
+exception
+  -- An order that no longer passes its checks (an offer gone, credits changed) is refunded.
+  when sqlstate 'PT400' or sqlstate 'PT409' then
+    update ledger.charge_attempts a set status = 'refunding', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation'
+    where a.id = attempt_id;
+    return jsonb_build_object('outcome', 'refund');
+end;
+$$;
+
+revoke all on function public.reconcile_claim(integer, integer, integer) from public, anon, authenticated;
+revoke all on function public.reconcile_settle(uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.reconcile_claim(integer, integer, integer) to purchases_reconciler;
+grant execute on function public.reconcile_settle(uuid, jsonb) to purchases_reconciler;
+grant usage on schema public to purchases_reconciler;
