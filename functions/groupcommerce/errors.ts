@@ -17,6 +17,9 @@ export const groupCommerceWording = {
   consumer_not_found: ({ userKey }) => `There is no consumer with UserKey ${userKey}.`,
   credits_changed: 'The consumer\'s credits changed while the order was placed; nothing was ordered. Try again.',
   price_changed: 'The order\'s price changed while the card was charged; nothing was ordered and the charge is refunded. Try again.',
+  // The worker's own calls after a charge: a client never names an attempt.
+  unknown_charge_attempt: 'The charge attempt is not one of this consumer key\'s.',
+  unknown_settlement: 'A charge attempt can only be settled as failed or refunded.',
   required_for_new_consumer: 'is required for a new consumer',
   email_required_for_new_consumer: 'is required for a new consumer unless NoEmail is True',
   unknown_offer: ({ offer }) => `there is no offer ${offer}`,

@@ -17,9 +17,9 @@ describe('a hosted Supabase role layout', () => {
     try {
       await admin.query(`create role ${role} login password 'hosted' createrole bypassrls nosuperuser`);
       // Hosted Supabase lets its postgres role administer the API roles of the project. Roles are
-      // the cluster's, and this cluster's purchases_api and purchases_relay exist already (the test platform made
+      // the cluster's, and this cluster's purchases_api, purchases_relay and purchases_reconciler exist already (the test platform made
       // it); on a new project the migration creates it, and its creator holds it with admin option.
-      await admin.query(`grant anon, authenticated, service_role, authenticator, purchases_api, purchases_relay to ${role} with admin option`);
+      await admin.query(`grant anon, authenticated, service_role, authenticator, purchases_api, purchases_relay, purchases_reconciler to ${role} with admin option`);
       await admin.query(`create database ${name} owner ${role}`);
       const url = new URL(stack().databaseUrl);
       url.username = role;
