@@ -1,4 +1,4 @@
-/** `npm run admin -- <group> <command>`: the operator CLI for companies, credentials, webhooks and the outbox. */
+/** `npm run admin -- <group> <command>`: the operator CLI for companies, credentials, webhooks, the outbox and card payments. */
 import { parseArgs } from 'node:util';
 import { companyCreate, companyList, companySet } from './commands/company.ts';
 import { channelCreate, channelGrant, channelList, channelRevoke } from './commands/channel.ts';
@@ -6,6 +6,7 @@ import { credentialIssue, credentialList, credentialRevoke, credentialRotate } f
 import { leadCreate, leadList } from './commands/lead.ts';
 import { limitClear, limitList, limitSet } from './commands/limit.ts';
 import { outboxList, outboxRedrive, outboxRelease } from './commands/outbox.ts';
+import { paymentsReconcile } from './commands/payments.ts';
 import { creditRuleCreate, creditRuleDeactivate, creditRuleList } from './commands/credit-rule.ts';
 import { offerAddOption, offerAddSegment, offerCreate, offerList, promoCreate, promoDeactivate, promoList } from './commands/offer.ts';
 import {
@@ -54,6 +55,7 @@ export const commands: Record<string, Record<string, AdminCommand>> = {
     redeliver: webhookRedeliver,
   },
   outbox: { list: outboxList, redrive: outboxRedrive, release: outboxRelease },
+  payments: { reconcile: paymentsReconcile },
   partnership: {
     set: partnershipSet,
     show: partnershipShow,

@@ -127,9 +127,10 @@ revoke all on function private.act_as_credential(uuid) from public;
 -- ============================================================================================
 
 -- gc_quote, with the credits of the consumer's other pending attempts held back: the quote spends
--- only what no charge in flight was priced with. `own`: the attempt being placed (its own
--- reservation is its to spend).
-create or replace function private.gc_quote_reserving(company uuid, ordered jsonb, own uuid)
+-- only what no charge in flight was priced with. `own`: the attempt being priced again (its own
+-- reservation is its to spend); `credit_cap`: the credits it was priced with, which it spends at
+-- most, so credits a concurrent order awarded meanwhile do not change the price it was charged.
+create or replace function private.gc_quote_reserving(company uuid, ordered jsonb, own uuid, credit_cap numeric)
 returns jsonb
 language plpgsql
 stable
@@ -137,11 +138,12 @@ set search_path = ''
 as $$
 declare
   quote jsonb := private.gc_quote(company, ordered);
+  wanted numeric(14, 2) := (quote ->> 'creditValueUsed')::numeric;
   reserved numeric(14, 2);
   available numeric(14, 2);
   credit numeric(14, 2);
 begin
-  if (quote ->> 'creditValueUsed')::numeric = 0 then
+  if wanted = 0 then
     return quote;
   end if;
   select coalesce(sum(a.credit_value_used), 0) into reserved
@@ -149,21 +151,21 @@ begin
   where a.company_id = company and a.user_key = gc_quote_reserving.ordered #>> '{ConsumerInfo,UserKey}'
     and a.status = 'pending' and a.credit_value_used > 0 and a.id is distinct from own
     and a.currency = quote ->> 'isoCurrencyCode';
-  if reserved = 0 then
+  if reserved = 0 and coalesce(credit_cap, wanted) >= wanted then
     return quote;
   end if;
   select coalesce(sum(c.remaining), 0) into available
   from ledger.consumer_credits c
   where c.customer_id = (quote ->> 'consumerId')::uuid and c.currency = quote ->> 'isoCurrencyCode'
     and c.status = 'available' and c.remaining > 0;
-  credit := least(greatest(available - reserved, 0), (quote ->> 'creditValueUsed')::numeric);
+  credit := least(greatest(available - reserved, 0), wanted, coalesce(credit_cap, wanted));
   return quote || jsonb_build_object(
     'creditValueUsed', credit::text,
     'chargeAmount', ((quote ->> 'orderValue')::numeric - credit)::numeric(14, 2)::text);
 end;
 $$;
-revoke all on function private.gc_quote_reserving(uuid, jsonb, uuid) from public;
-grant execute on function private.gc_quote_reserving(uuid, jsonb, uuid) to purchases_api;
+revoke all on function private.gc_quote_reserving(uuid, jsonb, uuid, numeric) from public;
+grant execute on function private.gc_quote_reserving(uuid, jsonb, uuid, numeric) to purchases_api;
 
 -- ============================================================================================
 -- The order's own requests
@@ -195,7 +197,7 @@ begin
       order by a.created_at desc limit 1;
     end if;
   end if;
-  quote := private.gc_quote_reserving(company, ordered, attempt.id);
+  quote := private.gc_quote_reserving(company, ordered, attempt.id, attempt.credit_value_used);
   if quote ->> 'duplicateOrderId' is not null then
     return private.gc_outcome('duplicate', quote, null);
   elsif not place then
@@ -241,7 +243,7 @@ begin
   if attempt.id is null then
     raise exception 'unknown charge attempt' using errcode = 'PT400', hint = 'unknown_charge_attempt';
   end if;
-  quote := private.gc_quote_reserving(company, ordered, attempt.id);
+  quote := private.gc_quote_reserving(company, ordered, attempt.id, attempt.credit_value_used);
   if attempt.status = 'placed' then
     return private.gc_outcome('duplicate', quote || jsonb_build_object('duplicateOrderId',
       (select p.number from ledger.purchases p where p.id = attempt.purchase_id)), null);
@@ -371,7 +373,7 @@ begin
 
   -- Placed as the credential that asked for it, and only while it is live (a revoked publisher key places nothing more).
   if attempt.status = 'pending' and private.act_as_credential(attempt.credential_id) then
-    quote := private.gc_quote_reserving(attempt.company_id, attempt.ordered, attempt.id);
+    quote := private.gc_quote_reserving(attempt.company_id, attempt.ordered, attempt.id, attempt.credit_value_used);
     if quote ->> 'duplicateOrderId' is null and (quote ->> 'chargeAmount')::numeric = attempt.amount then
       placed := private.gc_insert_order(attempt.company_id, attempt.ordered, quote,
         jsonb_build_object('transactionId', charge ->> 'transactionId', 'cardBrand', charge ->> 'cardBrand', 'cardLast4', charge ->> 'cardLast4'));

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeFaults } from '../../platform/stack/stripe-server.ts';
-import { demo, sampleOrderForm, signedOrder, stack, superuser } from '../helpers.ts';
+import { admin, demo, sampleOrderForm, signedOrder, stack, superuser } from '../helpers.ts';
 
 let db: pg.Client;
 beforeAll(async () => (db = await superuser()));
@@ -117,6 +117,13 @@ describe('a charge whose answer is lost', () => {
     const [purchase] = (await db.query('select billing_card_type, billing_card_last4, total from ledger.purchases where number = $1', [orders[0]!.number])).rows;
     expect(purchase).toMatchObject({ billing_card_type: 'Visa', billing_card_last4: '4242' });
     expect(Math.round(Number(purchase.total) * 100)).toBe(succeeded[0]!.amount);
+    // The operator sees what reconciliation did.
+    const listed = await admin('payments', 'reconcile', '--company', 'acme', '--limit', '1000', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const { reconciled } = JSON.parse(listed.stdout) as { reconciled: Array<{ consumer: string; status: string; orderId: number; transactionId: string }> };
+    expect(reconciled.filter((r) => r.consumer === userKey)).toEqual([
+      expect.objectContaining({ status: 'placed', orderId: Number(orders[0]!.number), transactionId: succeeded[0]!.id }),
+    ]);
   });
 
   it('is refunded by reconciliation when its order can no longer be placed', async () => {
@@ -154,5 +161,32 @@ describe('a charge whose answer is lost', () => {
     expect(await settled(userKey)).toEqual([{ status: 'failed', settled_by: 'reconciliation' }]);
     expect(await ordersOf(userKey)).toEqual([]);
     expect((await chargesOf(userKey)).succeeded).toEqual([]);
+  });
+});
+
+describe('credits spent by concurrent card orders', () => {
+  it('are reserved by the first to be priced: every order is placed, each card charged once for what its order costs, nothing refunded', async () => {
+    const form: Record<string, string> = { ...sampleOrderForm(), 'BillingInfo.CardNumber': '4242424242424242', AllowDuplicatePurchase: 'True' };
+    const userKey = form['ConsumerInfo.UserKey']!;
+    const [customer] = (await db.query(
+      `insert into ledger.customers (company_id, user_key, email, first_name, last_name) values ($1, $2, $2, 'Cred', 'Its') returning id`,
+      [demo('acme').companyId, userKey],
+    )).rows;
+    // Ten dollars of credits, less than one order: each order wants them all.
+    await db.query(`insert into ledger.consumer_credits (company_id, customer_id, amount, remaining, currency, status, available_at)
+      values ($1, $2, 10, 10, 'USD', 'available', now())`, [demo('acme').companyId, customer.id]);
+    const answers = await Promise.all([1, 2, 3, 4].map((quantity) => order({ ...form, 'OrderDetails[0].Quantity': String(quantity) })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const { succeeded, refunds } = await chargesOf(userKey);
+    expect(refunds).toEqual([]);
+    expect(succeeded).toHaveLength(4);
+    const orders = await ordersOf(userKey);
+    expect(orders).toHaveLength(4);
+    // Each charge is its order's: kept, and for the amount the order records.
+    for (const placed of orders) {
+      expect(Math.round(Number(placed.charge_amount) * 100)).toBe(succeeded.find((i) => i.id === placed.transaction_id)!.amount);
+    }
+    const { rows: spent } = await db.query('select coalesce(sum(s.amount), 0)::text as total from ledger.credit_spends s join ledger.consumer_credits c on c.id = s.credit_id where c.customer_id = $1', [customer.id]);
+    expect(spent).toEqual([{ total: '10.00' }]);
   });
 });
