@@ -365,7 +365,8 @@ describe('billing scenarios', () => {
   });
 
   it('leaves nothing behind when the card is declined or the processor fails', async () => {
-    const before = await footprint();
+    // A Stripe 500 may have charged (Stripe says so): its attempt stays, for reconciliation (test/stripe/).
+    const { charge_attempts: _, ...before } = await footprint();
     const consumer = newConsumer();
     const declined = await order({ ...consumer, ...card('4000000000000002'), ...spa(), 'BillingInfo.StoreCreditCard': 'True' });
     expect(declined.status).toBe(402);
@@ -373,8 +374,9 @@ describe('billing scenarios', () => {
     const failed = await order({ ...consumer, ...card('4000000000000119'), ...spa() });
     expect(failed.status).toBe(503);
     expect(failed.headers.get('Retry-After')).toBe('5');
-    expect(failed.body.errors[0]!.code).toBe('PaymentProcessorUnavailable');
-    expect(await footprint()).toEqual(before);
+    expect(failed.body.errors[0]!.code).toBe(stack().payments.processor === 'stripe' ? 'PaymentBeingReconciled' : 'PaymentProcessorUnavailable');
+    const { charge_attempts: __, ...after } = await footprint();
+    expect(after).toEqual(before);
     expect(await consumerRow(consumer['ConsumerInfo.UserKey']!)).toBeUndefined();
   });
 });

@@ -41,11 +41,11 @@ export interface RunningPlatform {
   /**
    * Stops and starts one part alone, for the fault tests: PostgreSQL, PostgREST, the mail catcher
    * (the mail provider down), or the workers (the relay killed, whatever it was doing). A part
-   * stopped this way stays stopped; PostgreSQL and PostgREST dying on their own (`crash`, a SIGKILL)
-   * are restarted by the platform, as a host restarts a service.
+   * stopped this way stays stopped; PostgreSQL, PostgREST and workerd dying on their own (`crash`,
+   * a SIGKILL) are restarted by the platform, as a host restarts a service.
    */
   dependencies: Record<'postgres' | 'postgrest' | 'mail' | 'workers', { stop(): Promise<void>; start(): Promise<void> }> &
-    Record<'postgres' | 'postgrest', { crash(): Promise<void> }>;
+    Record<'postgres' | 'postgrest' | 'workers', { crash(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -134,8 +134,8 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
     const sweeping = setInterval(() => void workers?.sweep().catch(() => {}), config.delivery.sweepSeconds * 1000);
     stops.push(async () => clearInterval(sweeping));
     // What was stopped on purpose stays stopped; what dies on its own is restarted (with backoff).
-    const stoppedOnPurpose = new Set<'postgres' | 'postgrest'>();
-    const supervise = (name: 'postgres' | 'postgrest', exited: Promise<unknown>, restart: () => Promise<void>) => {
+    const stoppedOnPurpose = new Set<'postgres' | 'postgrest' | 'workers'>();
+    const supervise = (name: 'postgres' | 'postgrest' | 'workers', exited: Promise<unknown>, restart: () => Promise<void>) => {
       void exited.then(async () => {
         for (let attempt = 0; !stopping && !stoppedOnPurpose.has(name); attempt++) {
           log.write('platform', `${name} exited on its own; restarting it (attempt ${attempt + 1})\n`);
@@ -158,8 +158,18 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       postgrest = await startPostgrest(config, postgres.url, log);
       supervise('postgrest', postgrest.exited, restartPostgrest);
     };
+    // workerd (every worker, the Durable Objects, the queues) is started anew as a whole; the
+    // Durable Objects' storage and the database outlive it, a queued message may not (as deployed,
+    // the outbox's lease brings one back).
+    const restartWorkers = async () => {
+      stoppedOnPurpose.delete('workers');
+      await workers?.stop();
+      workers = await startWorkers(config, bindings, log, workerOptions);
+      supervise('workers', workers.exited, restartWorkers);
+    };
     supervise('postgres', postgres.exited, restartPostgres);
     supervise('postgrest', postgrest.exited, restartPostgrest);
+    supervise('workers', workers.exited, restartWorkers);
     const dependencies: RunningPlatform['dependencies'] = {
       postgres: {
         stop: () => (stoppedOnPurpose.add('postgres'), postgres.stop()),
@@ -174,11 +184,13 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       mail: { stop: () => mail.stop(), start: () => mail.start() },
       workers: {
         stop: async () => {
+          stoppedOnPurpose.add('workers');
           const stopping = workers;
           workers = undefined;
           await stopping?.stop();
         },
-        start: async () => void (workers = await startWorkers(config, bindings, log, workerOptions)),
+        start: restartWorkers,
+        crash: async () => workers?.crash(),
       },
     };
     for (const api of apiNames) {

@@ -6,7 +6,7 @@
  * each API worker also on its own port. Miniflare has no cron scheduler: the platform fires the
  * delivery and publisher workers' scheduled handlers itself ({@link RunningWorkers.sweep}).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
@@ -121,6 +121,14 @@ export interface RunningWorkers {
   urls: Record<ApiName, string>;
   /** The edge entry: every API on one origin. */
   edgeUrl: string;
+  /**
+   * The workerd process serving them (found as this process's new workerd child, through /proc:
+   * null where there is none), and a promise that settles when it is gone.
+   */
+  pid: number | null;
+  exited: Promise<void>;
+  /** Kills workerd (SIGKILL, as a crash); resolves when it is gone. */
+  crash(): Promise<void>;
   /** Fires the workers' cron triggers once (what Cloudflare does every minute): the relay's sweep and charge reconciliation. */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -145,6 +153,41 @@ export interface WorkerOptions {
    * its deliveries queue retried `maxRetries` times. Absent: the API workers' nudges wait unread.
    */
   delivery?: { bindings: DeliveryBindings; maxRetries: number };
+}
+
+/** The pids of this process's workerd children (Miniflare runs one per instance), from /proc; [] without it. */
+async function workerdChildren(): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (comm === 'workerd' && ppid === process.pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** Settles once `pid` no longer exists (a reaped child, or one that died). */
+function goneAt(pid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+        // A zombie still answers signal 0 until Node reaps it; its state says it is dead.
+        void readFile(`/proc/${pid}/stat`, 'utf8').then(
+          (stat) => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') && (clearInterval(check), resolve()),
+          () => (clearInterval(check), resolve()),
+        );
+      } catch {
+        clearInterval(check);
+        resolve();
+      }
+    }, 250);
+    check.unref();
+  });
 }
 
 /** The service a worker's structured log line came from (its logger names it), for its log file. */
@@ -222,14 +265,22 @@ export async function startWorkers(
         handleStructuredLogs: ({ message }) => log.write(`worker-${serviceOfLogLine(message)}`, message),
       }),
     );
+    const workerdBefore = await workerdChildren();
     await mf.ready;
+    const pid = (await workerdChildren()).find((child) => !workerdBefore.includes(child)) ?? null;
+    const exited = pid === null ? new Promise<void>(() => {}) : goneAt(pid);
     const urls = Object.fromEntries(apiNames.map((api) => [api, `http://${config.host}:${config.workerPorts[api]}`]));
     const running = mf;
     const cronWorkers = [(await readWorkerConfig('groupcommerce')).name, ...(options.delivery ? [(await readWorkerConfig('delivery')).name] : [])];
     const sweep = async () => {
       await Promise.all(cronWorkers.map(async (name) => (await running.getWorker(name)).scheduled({ cron: '* * * * *' })));
     };
-    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, sweep, stop };
+    const crash = async () => {
+      if (pid === null) throw new Error('the workerd process is not known on this system (no /proc)');
+      process.kill(pid, 'SIGKILL');
+      await exited;
+    };
+    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, pid, exited, crash, sweep, stop };
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;

@@ -124,6 +124,14 @@ describe('faults', () => {
     expect(said).toContain('postgres exited on its own; restarting it');
   }, 120_000);
 
+  it('workerd killed (SIGKILL, as a crash): the platform starts the workers again on the same ports, Durable Object storage kept', async () => {
+    await expectAllWorking();
+    await platform.dependencies.workers.crash();
+    record('faults', { fault: 'workerd killed', recoveredMs: await recovers(60_000) });
+    await expectAllWorking();
+    expect(await readFile(join(localDir, 'logs', 'platform.log'), 'utf8')).toContain('workers exited on its own; restarting it');
+  }, 90_000);
+
   it('a call held by a lock: 503 within the bound, and the write is rolled back, not committed later', async () => {
     const holder = new pg.Client({ connectionString: platform.stack.databaseUrl });
     await holder.connect();
