@@ -32,7 +32,7 @@ export interface Findings {
 }
 
 /** What is still on its way: charges unsettled, emails and webhooks pending. */
-export async function inFlight(db: pg.Client): Promise<{ charges: number; emails: number; webhooks: number }> {
+export async function inFlight(db: pg.Pool): Promise<{ charges: number; emails: number; webhooks: number }> {
   const { rows } = await db.query<{ charges: number; emails: number; webhooks: number }>(
     `select (select count(*)::int from ledger.charge_attempts where status in ('pending', 'refunding')) as charges,
             (select count(*)::int from ledger.email_outbox where state = 'pending') as emails,
@@ -42,7 +42,7 @@ export async function inFlight(db: pg.Client): Promise<{ charges: number; emails
 }
 
 /** How many times each identity is in the ledger, per API. */
-async function ledgerCounts(db: pg.Client, writes: Write[]): Promise<Map<string, number>> {
+async function ledgerCounts(db: pg.Pool, writes: Write[]): Promise<Map<string, number>> {
   const ids = (api: Write['api']) => writes.filter((w) => w.api === api && w.identity).map((w) => w.identity!);
   const counts = new Map<string, number>();
   const queries: Array<[string, string[]]> = [
@@ -59,7 +59,7 @@ async function ledgerCounts(db: pg.Client, writes: Write[]): Promise<Map<string,
 }
 
 /** Per consumer, cents charged and kept at the Stripe server (succeeded less refunded). */
-async function keptAtStripe(db: pg.Client, stripe: Stripe, consumers: string[]): Promise<Map<string, bigint>> {
+async function keptAtStripe(db: pg.Pool, stripe: Stripe, consumers: string[]): Promise<Map<string, bigint>> {
   const { rows } = await db.query<{ id: string; user_key: string }>('select id, user_key from ledger.charge_attempts where user_key = any($1)', [consumers]);
   const consumerOf = new Map(rows.map((r) => [r.id, r.user_key]));
   const kept = new Map<string, bigint>();
@@ -78,7 +78,7 @@ async function keptAtStripe(db: pg.Client, stripe: Stripe, consumers: string[]):
   return kept;
 }
 
-export async function check(db: pg.Client, stripe: Stripe, receivers: Receivers, writes: Write[]): Promise<Findings> {
+export async function check(db: pg.Pool, stripe: Stripe, receivers: Receivers, writes: Write[]): Promise<Findings> {
   const examples: string[] = [];
   const example = (line: string) => void (examples.length < 20 && examples.push(line));
   const counts = await ledgerCounts(db, writes);

@@ -81,12 +81,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   progress(`starting a platform of its own in ${localDir} (cards through the local Stripe server)`);
   const platform = await startPlatform(config, { log: new LogSink(localDir), assets: false });
   const receivers = await startReceivers(config.host);
-  const db = new pg.Client({ connectionString: platform.stack.databaseUrl });
+  // A pool: its connections are made again after PostgreSQL is killed and back.
+  const db = new pg.Pool({ connectionString: platform.stack.databaseUrl, max: 2 });
+  db.on('error', () => {});
   try {
     await liftDemoLimits(platform.stack.databaseUrl);
-    await db.connect();
-    // A quiet client: a kill of PostgreSQL must not end the run.
-    db.on('error', () => {});
     for (const company of ['acme', 'globex']) await addWebhook(platform.stack.databaseUrl, localDir, company, `${receivers.url}/${company}`);
     const payments = platform.stack.payments;
     if (payments.processor !== 'stripe') throw new Error('the chaos platform charges cards through Stripe');
