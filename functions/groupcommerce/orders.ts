@@ -132,14 +132,17 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
       // The order may or may not have been recorded: the attempt says which once reconciled, and a
       // retry of the order is answered by it (the order as a duplicate, or placed with this charge).
       context.log.log('error', 'card charged but the order could not be confirmed; reconciliation settles it', { attempt, transactionId: charge.transactionId });
-      throw beingReconciled('The card was charged but the order could not be confirmed.');
+      throw beingReconciled('The order could not be confirmed after the charge.');
     }
     await refund(context, attempt, charge.transactionId);
     throw error;
   }
   if (placed.refund) await refund(context, attempt, charge.transactionId);
   if (placed.outcome === 'price_changed') throw new ApiError('conflict', groupCommerceWording.price_changed, { reason: 'price_changed' });
-  if (placed.outcome === 'reconciled') throw beingReconciled('An earlier try of this order is being reconciled.');
+  if (placed.outcome === 'reconciled') {
+    // Reconciliation, having waited long past this request's start, found the charge first and is giving it back.
+    throw new ApiError('conflict', 'This order took too long to confirm: its charge is refunded and nothing was ordered. Send the order again.', { reason: 'charge_refunded' });
+  }
   return placed;
 }
 

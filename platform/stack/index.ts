@@ -165,11 +165,15 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
       stoppedOnPurpose.delete('workers');
       await workers?.stop();
       workers = await startWorkers(config, bindings, log, workerOptions);
-      supervise('workers', workers.exited, restartWorkers);
+      superviseWorkers(workers);
     };
+    // Only the running instance's exit counts: one stopped or replaced meanwhile is noticed late
+    // (its process is polled), and must not restart its successor.
+    const superviseWorkers = (instance: RunningWorkers) =>
+      supervise('workers', instance.exited.then(() => (workers === instance ? undefined : new Promise(() => {}))), restartWorkers);
     supervise('postgres', postgres.exited, restartPostgres);
     supervise('postgrest', postgrest.exited, restartPostgrest);
-    supervise('workers', workers.exited, restartWorkers);
+    superviseWorkers(workers);
     const dependencies: RunningPlatform['dependencies'] = {
       postgres: {
         stop: () => (stoppedOnPurpose.add('postgres'), postgres.stop()),

@@ -247,12 +247,14 @@ begin
   if attempt.status = 'placed' then
     return private.gc_outcome('duplicate', quote || jsonb_build_object('duplicateOrderId',
       (select p.number from ledger.purchases p where p.id = attempt.purchase_id)), null);
-  elsif attempt.status <> 'pending' then
-    -- Reconciliation settled it while this request was charging (refunded, or found nothing).
+  elsif attempt.status in ('refunding', 'refunded') then
+    -- Reconciliation found this charge (the same key, so the same charge) and is giving it back.
     return private.gc_outcome('reconciled', quote, jsonb_build_object('attemptStatus', attempt.status));
   end if;
+  -- Pending, or `failed`: reconciliation looked before this request's charge reached the
+  -- processor. The charge is real either way: it is placed or given back here.
   if quote ->> 'duplicateOrderId' is not null or (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
-    update ledger.charge_attempts a set status = 'refunding', transaction_id = payment ->> 'transactionId', settled_by = 'request'
+    update ledger.charge_attempts a set status = 'refunding', transaction_id = payment ->> 'transactionId', settled_by = 'request', settled_at = null
     where a.id = attempt.id;
     return private.gc_outcome(case when quote ->> 'duplicateOrderId' is null then 'price_changed' else 'duplicate' end, quote,
       jsonb_build_object('refund', true));
