@@ -72,6 +72,12 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     headers: { apikey: f.stack.supabase.anonKey, Authorization: `Bearer ${token()}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(args()),
   });
+  /** What the recording call is told of the charge: the attempt the pricing call (the step before) wrote. */
+  const chargedPayment = (context: Record<string, any>) => ({
+    attemptId: (JSON.parse(String(context.previous ?? '{}')) as { attemptId?: string }).attemptId,
+    amount: '74.92',
+    transactionId: `bench-${randomUUID()}`,
+  });
   let kitTurn = 0;
   const nextKit = () => (kitTurn = (kitTurn + 1) % f.kitTokens.length);
   let cardTurn = 0;
@@ -210,7 +216,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
           context.ordered = ordered({ UserKey: `bench-${randomUUID()}`, FirstName: 'Ben', LastName: 'Ch', Email: 'b@example.com' });
           return rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: true, ordered: context.ordered }))(context);
         },
-        (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: { amount: '74.92', transactionId: `bench-${randomUUID()}` } }))(context),
+        (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: chargedPayment(context) }))(context),
       ],
     },
     {
@@ -225,7 +231,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
           context.ordered = { ...ordered({ UserKey: consumer.userKey }, { StoredCreditCardId: consumer.cardId, SpendCredits: false }), AllowDuplicatePurchase: true };
           return rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: true, ordered: context.ordered }))(context);
         },
-        (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: { amount: '74.92', transactionId: `bench-${randomUUID()}` } }))(context),
+        (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: chargedPayment(context) }))(context),
       ],
     },
     {

@@ -52,6 +52,9 @@ export async function load(origin: string, step: RequestBuilder[], options: { co
             const built = build(context);
             return { ...request, ...built, headers: { ...request.headers, ...built.headers } };
           },
+          // A step of several requests reads the one before's answer (`context.previous`): a card
+          // order's recording call names the charge attempt its pricing call wrote.
+          ...(step.length > 1 ? { onResponse: (_status: number, body: string, context: Record<string, any>) => void (context.previous = body) } : {}),
         })) as autocannon.Request[],
       },
       (error, summary) => (error ? fail(error) : done(summary)),
