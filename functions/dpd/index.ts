@@ -7,7 +7,8 @@ import { Hono } from 'hono';
 import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { dpdErrors } from './errors.ts';
-import { dpdOpenApi } from './openapi.ts';
+// Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
+import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { getPurchase } from './routes/get-purchase.ts';
 import { listPurchases } from './routes/list-purchases.ts';
 import { ping } from './routes/ping.ts';
@@ -19,7 +20,7 @@ export { RateLimiter } from '../../shared/rate-limit/index.ts';
 const app = createWorkerApp<DpdWorkerEnv>({ service: 'dpd', dialect: dpdErrors });
 
 // The OpenAPI 3.1 document of this API (no credentials needed to read it).
-app.get('/openapi.json', (c) => c.json(dpdOpenApi()));
+app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'DPD purchases'));
 

@@ -7,7 +7,8 @@ import { createWorkerApp } from '../../shared/app/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { groupCommerceErrors } from './errors.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
-import { groupCommerceOpenApi } from './openapi.ts';
+// Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
+import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { creditCardsRoute } from './routes/credit-cards.ts';
 import { placeOrderRoute } from './routes/place-order.ts';
 import { validateOrderRoute } from './routes/validate-order.ts';
@@ -15,7 +16,7 @@ import { validateOrderRoute } from './routes/validate-order.ts';
 export const app = createWorkerApp<GroupCommerceEnv>({ service: 'groupcommerce', dialect: groupCommerceErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that check its forms.
-app.get('/openapi.json', (c) => c.json(groupCommerceOpenApi()));
+app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'Group Commerce publisher API'));
 

@@ -7,7 +7,8 @@ import { headerKey } from '../../shared/auth/index.ts';
 import { callJsonRpc } from '../../shared/db/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { lumenErrors } from './errors.ts';
-import { lumenOpenApi } from './openapi.ts';
+// Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
+import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { lumenPurchaseRequest } from './schema.ts';
 import { toLumenPurchase } from './wire.ts';
 
@@ -17,7 +18,7 @@ export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index
 const app = createWorkerApp<LumenWorkerEnv>({ service: 'lumen', dialect: lumenErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
-app.get('/openapi.json', (c) => c.json(lumenOpenApi()));
+app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'Lumen partner purchases'));
 

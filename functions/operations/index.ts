@@ -7,7 +7,8 @@ import { headerKey } from '../../shared/auth/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
-import { operationsOpenApi } from './openapi.ts';
+// Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
+import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { operationsRequestSchema } from './request.ts';
 
 // The class name wrangler.toml binds.
@@ -16,7 +17,7 @@ export { RateLimiter } from '../../shared/rate-limit/index.ts';
 const app = createWorkerApp<OperationsWorkerEnv>({ service: 'operations', dialect: operationsErrors });
 
 // The OpenAPI 3.1 document of this API, from the schemas that validate its requests.
-app.get('/openapi.json', (c) => c.json(operationsOpenApi()));
+app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'Operations function'));
 
