@@ -1,5 +1,5 @@
 /** The delivery worker's bindings (wrangler.toml vars, `wrangler secret put` secrets, `.dev.vars` locally) and the settings read from them. */
-import type { OutboxNudge } from '../../shared/app/outbox.ts';
+import type { OutboxNudge } from '../../shared/env/index.ts';
 import type { ClaimedMessage } from './messages.ts';
 
 /**

@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
 import { dpdWording } from './errors.ts';
 import { dpdListQuerySchema, dpdReactivateSchema } from './query.ts';
-import { statusOfCode } from './wire.ts';
+import { statusOfCode } from './status.ts';
 
 const money = z.string().check(z.regex(/^-?\d+\.\d{2}$/));
 const statusCodes = Object.keys(statusOfCode) as [string, ...string[]];

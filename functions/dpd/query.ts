@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { email } from '../../shared/validation/index.ts';
 import { parseDpdTime } from './dates.ts';
-import { statusOfCode } from './wire.ts';
+import { statusOfCode } from './status.ts';
 
 const totalOps = ['eq', 'ne', 'gt', 'lt'] as const;
 

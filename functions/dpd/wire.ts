@@ -2,16 +2,8 @@
 import type * as z from 'zod/mini';
 import { centsToDecimal, toCents } from '../../shared/money/index.ts';
 import type { dpdPurchaseOut } from './openapi.ts';
+import { statusOfCode } from './status.ts';
 
-/** DPD's status codes and the ledger's statuses, one to one. */
-export const statusOfCode: Record<string, string> = {
-  ACT: 'paid',
-  PND: 'pending',
-  RFD: 'refunded',
-  ERR: 'error',
-  CAN: 'canceled',
-  HLD: 'held',
-};
 const codeOfStatus = Object.fromEntries(Object.entries(statusOfCode).map(([code, status]) => [status, code]));
 
 type Row = Record<string, any>;

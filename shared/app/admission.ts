@@ -20,7 +20,7 @@ import { remember } from '../memory/index.ts';
 import { clientKey } from '../net/ip.ts';
 import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { databaseSettings } from './authenticate.ts';
-import type { WorkerAppEnv } from './index.ts';
+import type { WorkerAppEnv } from './context.ts';
 
 /** The API a credential is counted for (its limit differs per API). */
 export type LimitedApi = 'lumen' | 'operations' | 'kit' | 'dpd' | 'groupcommerce';

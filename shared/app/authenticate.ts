@@ -5,7 +5,7 @@ import { connectDatabase, type Db } from '../db/client.ts';
 import { callRpc } from '../db/rpc.ts';
 import { readDatabaseSettings, type DatabaseSettings, type WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
-import type { WorkerAppEnv } from './index.ts';
+import type { WorkerAppEnv } from './context.ts';
 import { nudgeRelay } from './outbox.ts';
 
 export interface Caller {

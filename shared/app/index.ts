@@ -6,32 +6,16 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { PresentedCredential } from '../auth/credentials.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, worded, type ErrorKind, type FieldIssue, type Wording } from '../errors/index.ts';
-import { createLogger, type Logger } from '../logging/index.ts';
+import { createLogger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 import { countFailedAuthentication, giveBackReplayedPermit } from './admission.ts';
 import { crossSiteProblem } from './cross-site.ts';
 import { checkDatabaseReused } from './authenticate.ts';
+import type { WorkerAppEnv } from './context.ts';
 
-export interface WorkerVariables {
-  requestId: string;
-  log: Logger;
-  /**
-   * Set by an API's credential step: checks the presented credential against the database and
-   * throws its 401 when it is wrong. Every refusal of what a request carries calls it first
-   * (shared/app/validate.ts), so a wrong credential is a 401 whatever the body says.
-   */
-  confirmCredential?: () => Promise<unknown>;
-  /** The credential the request presented, once the API's credential step has read it. */
-  credential?: PresentedCredential;
-}
-
-export interface WorkerAppEnv<Bindings extends WorkerEnv = WorkerEnv> {
-  Bindings: Bindings;
-  Variables: WorkerVariables;
-}
+export type { WorkerAppEnv, WorkerVariables } from './context.ts';
 
 /** How an API writes its errors: status, headers and body in its own documented shape. */
 export interface ErrorDialect {

@@ -7,17 +7,8 @@
  */
 import type { Context } from 'hono';
 import type { WorkerEnv } from '../env/index.ts';
-import type { WorkerAppEnv } from './index.ts';
+import type { WorkerAppEnv } from './context.ts';
 
-/** What a nudge says: only when it was sent (the relay reads the messages from the database). */
-export interface OutboxNudge {
-  at: number;
-}
-
-/** The producer binding of the outbox queue (a Cloudflare Queue), as the workers use it. */
-export interface OutboxQueue {
-  send(body: OutboxNudge): Promise<unknown>;
-}
 
 const nudged = new WeakSet<object>();
 

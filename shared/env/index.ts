@@ -1,8 +1,17 @@
 /** The bindings every worker receives (wrangler.toml vars, `wrangler secret put` secrets, `.dev.vars` locally). */
 
-import type { OutboxQueue } from '../app/outbox.ts';
 import type { RateLimitedEnv } from '../rate-limit/window.ts';
 import { publicLocalSecrets, publicLocalSigningKeyD } from './local-defaults.ts';
+
+/** What a nudge of the outbox queue says: only when it was sent (the relay reads the messages from the database). */
+export interface OutboxNudge {
+  at: number;
+}
+
+/** The producer binding of the outbox queue (a Cloudflare Queue), as the workers use it (shared/app/outbox.ts sends). */
+export interface OutboxQueue {
+  send(body: OutboxNudge): Promise<unknown>;
+}
 
 export interface WorkerEnv extends RateLimitedEnv {
   /** The Supabase project URL (the local platform's gateway in development). */
