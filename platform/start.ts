@@ -1,6 +1,7 @@
 /** `npm start`: runs the whole local platform in the foreground until Ctrl-C or SIGTERM. */
 import { parseArgs } from 'node:util';
-import { apiNames, apiTitles, environmentVariables, readPlatformConfig } from './stack/config.ts';
+import { apis } from '../shared/apis.ts';
+import { apiNames, environmentVariables, readPlatformConfig } from './stack/config.ts';
 import { LogSink, PlatformError } from './stack/errors.ts';
 import { startPlatform } from './stack/index.ts';
 
@@ -48,8 +49,8 @@ async function main(): Promise<void> {
 
   console.log(`\nPlatform ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   for (const api of apiNames) {
-    const { title, path } = apiTitles[api];
-    console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${path}  (${title})`);
+    const { title, mainPath } = apis[api];
+    console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${mainPath}  (${title})`);
   }
   console.log(`  ${'edge'.padEnd(14)} ${platform.stack.apis.edge}  (all five on one origin; reference index at /docs)`);
   console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);

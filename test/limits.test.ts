@@ -215,13 +215,13 @@ describe('a limit per credential on every API, set per company', () => {
     expect(JSON.parse(listed.stdout).limits).toEqual([
       { api: 'lumen', requests: 90, windowSeconds: 60, source: 'partnership' },
       { api: 'operations', requests: 600, windowSeconds: 60, source: 'default' },
-      { api: 'kit', requests: 600, windowSeconds: 60, source: 'default' },
       { api: 'dpd', requests: 1200, windowSeconds: 60, source: 'company' },
+      { api: 'kit', requests: 600, windowSeconds: 60, source: 'default' },
       { api: 'groupcommerce', requests: 600, windowSeconds: 60, source: 'default' },
     ]);
     expect((await admin('limit', 'clear', '--company', slug, '--api', 'dpd')).code).toBe(0);
     const cleared = JSON.parse((await admin('limit', 'list', '--company', slug, '--json')).stdout);
-    expect(cleared.limits[3]).toEqual({ api: 'dpd', requests: 600, windowSeconds: 60, source: 'default' });
+    expect(cleared.limits[2]).toEqual({ api: 'dpd', requests: 600, windowSeconds: 60, source: 'default' });
     expect((await admin('limit', 'set', '--company', slug, '--api', 'stripe', '--requests', '3')).code).not.toBe(0);
   });
 });

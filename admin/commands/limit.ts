@@ -4,13 +4,14 @@
  * APIs keep theirs in ledger.request_limits and fall back to the API's default.
  */
 import type pg from 'pg';
+import { apiNames, type ApiName } from '../../shared/apis.ts';
 import { CommandError, UsageError } from '../context.ts';
 import { wholeNumber } from './args.ts';
 import { companyIdOf } from './company.ts';
 import type { AdminCommand } from './types.ts';
 
-const limitedApis = ['lumen', 'operations', 'kit', 'dpd', 'groupcommerce'] as const;
-type LimitedApi = (typeof limitedApis)[number];
+const limitedApis = apiNames;
+type LimitedApi = ApiName;
 
 function apiOf(value: unknown): LimitedApi {
   if (typeof value !== 'string' || !(limitedApis as readonly string[]).includes(value)) {

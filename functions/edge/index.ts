@@ -10,16 +10,10 @@
  * (the Workers rate-limiting binding), counted once however many workers a check reaches.
  */
 import { Hono, type Context } from 'hono';
+import { apiNames, apiOfPath, apis, type ApiName } from '../../shared/apis.ts';
 import { clientKey } from '../../shared/net/ip.ts';
 
-export const apiBindings = {
-  lumen: 'LUMEN',
-  operations: 'OPERATIONS',
-  dpd: 'DPD',
-  kit: 'KIT',
-  groupcommerce: 'GROUPCOMMERCE',
-} as const;
-export type EdgeApi = keyof typeof apiBindings;
+type EdgeApi = ApiName;
 
 /**
  * The entry's bindings, generated from wrangler.toml by npm run types: the five service bindings and
@@ -27,20 +21,17 @@ export type EdgeApi = keyof typeof apiBindings;
  */
 export type EdgeEnv = EdgeWorkerEnv;
 
-/** What the index at /docs says of each API: what it is for and its operations. */
-const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
+/** What the index at /docs says of each API besides its title: what it is for and its operations. */
+const pages: Record<EdgeApi, { purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
   lumen: {
-    title: 'Lumen partner purchases',
     purpose: 'Partners report the purchases they made for Lumen products: shipped by Lumen, or by the partner with the customer registered for account setup.',
     operations: [['POST', '/partners/v1/purchases', 'Report a purchase (one per partnerPurchaseId)']],
   },
   operations: {
-    title: 'Operations function',
     purpose: 'Companies record purchases against the leads of their channels and read them back with the reward events they earned.',
     operations: [['POST', '/functions/v1/openapi-operations', 'create_purchase, get_purchase, list_purchases, list_reward_events']],
   },
   dpd: {
-    title: 'DPD purchases',
     purpose: "Merchants list and read their store's purchases, whichever API reported them, and reactivate one to send its downloads again.",
     operations: [
       ['GET', '/purchases', 'List purchases, newest first, with filters'],
@@ -49,7 +40,6 @@ const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<
     ],
   },
   kit: {
-    title: 'Kit v4 purchases',
     purpose: "Creators' stores report purchases for their subscribers and page through them; a known transaction_id updates its purchase.",
     operations: [
       ['POST', '/v4/purchases', 'Create or update a purchase'],
@@ -58,7 +48,6 @@ const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<
     ],
   },
   groupcommerce: {
-    title: 'Group Commerce publisher API',
     purpose: 'Publishers place and price orders for offers on behalf of their consumers, paid by card, stored card, credits or off-platform (OAuth 1.0a).',
     operations: [
       ['POST', '/api/v3/publisher/order', 'Place an order'],
@@ -68,21 +57,11 @@ const apis: Record<EdgeApi, { title: string; purpose: string; operations: Array<
   },
 };
 
-/** Which worker serves a vendor path, or null when none does. */
-export function apiOfPath(path: string): EdgeApi | null {
-  if (path === '/partners/v1' || path.startsWith('/partners/v1/')) return 'lumen';
-  if (path === '/functions/v1/openapi-operations' || path === '/functions/v1/openapi-operations/') return 'operations';
-  if (path === '/v4' || path.startsWith('/v4/')) return 'kit';
-  if (path === '/api/v3/publisher' || path.startsWith('/api/v3/publisher/')) return 'groupcommerce';
-  if (path === '/' || path === '/purchases' || path.startsWith('/purchases/') || path === '/v2' || path.startsWith('/v2/')) return 'dpd';
-  return null;
-}
-
 type EdgeContext = Context<{ Bindings: EdgeEnv }>;
 
 /** Sends the request, as it came, to the API's worker. */
 function forward(c: EdgeContext, api: EdgeApi, request: Request = c.req.raw): Promise<Response> {
-  return c.env[apiBindings[api]].fetch(request);
+  return c.env[apis[api].binding].fetch(request);
 }
 
 /**
@@ -103,8 +82,9 @@ function forwardUnder(c: EdgeContext, api: EdgeApi, rest: string): Promise<Respo
  * entry carries no asset of its own.
  */
 function indexPage(): string {
-  const sections = (Object.keys(apis) as EdgeApi[]).map((api) => {
-    const { title, purpose, operations } = apis[api];
+  const sections = apiNames.map((api) => {
+    const { title } = apis[api];
+    const { purpose, operations } = pages[api];
     const rows = operations
       .map(([method, path, summary]) => `<div class="opblock opblock-${method.toLowerCase()}"><div class="opblock-summary opblock-summary-${method.toLowerCase()}"><span class="opblock-summary-method">${method}</span><span class="opblock-summary-path">${path}</span><div class="opblock-summary-description">${summary}</div></div></div>`)
       .join('\n');
@@ -168,7 +148,7 @@ app.get('/health', async (c) => {
   if (!c.req.query('deep')) return c.json({ status: 'ok', service: 'edge' });
   // Deep: every worker's own deep check (each asks the database).
   const checks = await Promise.all(
-    (Object.keys(apiBindings) as EdgeApi[]).map(async (api) => {
+    apiNames.map(async (api) => {
       const res = await forwardUnder(c, api, '/health').catch(() => null);
       return [api, res?.ok ? 'ok' : 'unavailable'] as const;
     }),
@@ -177,7 +157,7 @@ app.get('/health', async (c) => {
   return c.json({ status: healthy ? 'ok' : 'unavailable', service: 'edge', apis: Object.fromEntries(checks) }, healthy ? 200 : 503);
 });
 
-for (const api of Object.keys(apiBindings) as EdgeApi[]) {
+for (const api of apiNames) {
   app.get(`/${api}/openapi.json`, (c) => forwardUnder(c, api, '/openapi.json'));
   app.get(`/${api}/health`, (c) => forwardUnder(c, api, '/health'));
   app.get(`/${api}/docs`, (c) => forwardUnder(c, api, '/docs'));

@@ -3,18 +3,10 @@ import { resolve } from 'node:path';
 import { parseSigningKey, type SigningJwk } from '../../shared/env/index.ts';
 import { publicLocalSecrets, publicLocalSigningKey } from '../../shared/env/local-defaults.ts';
 
-/** The five APIs, in the order they are reported. Keys are the names used in .local/stack.json. */
-export const apiNames = ['lumen', 'operations', 'dpd', 'kit', 'groupcommerce'] as const;
-export type ApiName = (typeof apiNames)[number];
+/** The five APIs (shared/apis.ts, the registry): the names used in .local/stack.json, in the order they are reported. */
+import type { ApiName } from '../../shared/apis.ts';
 
-/** What each API is, for the ready banner and docs. */
-export const apiTitles: Record<ApiName, { title: string; path: string }> = {
-  lumen: { title: 'Lumen partner purchases', path: '/partners/v1/purchases' },
-  operations: { title: 'Operations function', path: '/functions/v1/openapi-operations' },
-  dpd: { title: 'DPD purchases', path: '/purchases' },
-  kit: { title: 'Kit v4 purchases', path: '/v4/purchases' },
-  groupcommerce: { title: 'Group Commerce publisher order', path: '/api/v3/publisher/order' },
-};
+export { apiNames, type ApiName } from '../../shared/apis.ts';
 
 /**
  * Local-only secrets, public on purpose like the Supabase CLI's own local defaults. A deployed

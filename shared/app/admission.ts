@@ -10,6 +10,7 @@
  * only decides whether the credential may have a counter and what its limit is.
  */
 import type { Context } from 'hono';
+import type { ApiName } from '../apis.ts';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
 import { checkTag, type TagVerdict } from '../auth/key-tag.ts';
 import { connectDatabase } from '../db/client.ts';
@@ -23,7 +24,7 @@ import { databaseSettings } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
 
 /** The API a credential is counted for (its limit differs per API). */
-export type LimitedApi = 'lumen' | 'operations' | 'kit' | 'dpd' | 'groupcommerce';
+export type LimitedApi = ApiName;
 
 
 /** Failed authentications a client may make in a window unless FAILED_AUTH_LIMIT says otherwise. */

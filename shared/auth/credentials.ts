@@ -1,7 +1,9 @@
 /** What a caller presents, per API, and how it is shown to the database: kind, public id and secret digest. */
 import { sha256Hex } from '../crypto/index.ts';
 
-export type CredentialKind = 'lumen_api_key' | 'operations_api_key' | 'dpd_basic' | 'kit_token' | 'oauth_consumer';
+import type { CredentialKind } from '../apis.ts';
+
+export type { CredentialKind };
 
 export interface PresentedCredential {
   kind: CredentialKind;

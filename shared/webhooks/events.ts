@@ -5,6 +5,7 @@
  * database adds without a line here fails them).
  */
 import * as z from 'zod/mini';
+import { apiNames } from '../apis.ts';
 
 export const webhookEventTypes = ['purchase.created', 'purchase.updated', 'purchase.reactivated', 'reward.created', 'order.placed'] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
@@ -18,7 +19,7 @@ const nullable = <T extends z.core.$ZodType>(schema: T) => z.nullable(schema);
 const purchase = z.strictObject({
   id: uuid,
   number: z.number(),
-  source: z.enum(['operations', 'lumen', 'kit', 'dpd', 'groupcommerce']),
+  source: z.enum(apiNames),
   status: z.enum(['paid', 'pending', 'refunded', 'error', 'canceled', 'held']),
   external_id: nullable(z.string()),
   currency: nullable(z.string()),
