@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { checkCredentialTag, refuseUnverified } from '../../shared/app/admission.ts';
-import { databaseSettings } from '../../shared/app/authenticate.ts';
+import { connectForRequest } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
 import type { WorkerEnv } from '../../shared/env/index.ts';
 import {
@@ -16,7 +16,6 @@ import {
   type PresentedCredential,
 } from '../../shared/auth/index.ts';
 import { decryptSecret } from '../../shared/crypto/index.ts';
-import { connectDatabase } from '../../shared/db/client.ts';
 import { callRpc } from '../../shared/db/rpc.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
 import { remember } from '../../shared/memory/index.ts';
@@ -131,7 +130,7 @@ async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, cons
   // already refused for failing too often asks the database nothing more.
   const verdict = await checkCredentialTag(c, { kind: 'oauth_consumer', keyId: consumerKey, secret: '' }, 'consumer_key_unknown');
   refuseUnverified(c, verdict);
-  const sealed = await callRpc(await connectDatabase(databaseSettings(c), null), 'oauth_consumer_secret', { consumer_key: consumerKey });
+  const sealed = await callRpc(await connectForRequest(c, null), 'oauth_consumer_secret', { consumer_key: consumerKey });
   if (!sealed) unauthorized('The consumer key is not known.', 'consumer_key_unknown');
   let secret: string;
   try {

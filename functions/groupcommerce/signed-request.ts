@@ -5,9 +5,9 @@
  */
 import { createFactory } from 'hono/factory';
 import { admitCredential } from '../../shared/app/admission.ts';
-import { databaseSettings } from '../../shared/app/authenticate.ts';
+import { connectForRequest } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
-import { callRpc, connectDatabase, type Db } from '../../shared/db/index.ts';
+import { callRpc, type Db } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 import type { NonceSpend } from './orders.ts';
@@ -36,7 +36,7 @@ export const signedRequest = publisher.createMiddleware(async (c, next) => {
   const request = await verifyOAuthRequest(c);
   // The signature is checked; the consumer is verified live (revoked: 401) and counted.
   await admitCredential(c, 'groupcommerce', request.credential).catch(revokedConsumer);
-  const db = await connectDatabase(databaseSettings(c), request.credential);
+  const db = await connectForRequest(c, request.credential);
   const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
   c.set('publisher', { db, spend });
   c.set('confirmCredential', () => callRpc(db, 'oauth_accept_request', spend).catch(revokedConsumer));

@@ -13,14 +13,13 @@ import type { Context } from 'hono';
 import type { ApiName } from '../apis.ts';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
 import { checkTag, type TagVerdict } from '../auth/key-tag.ts';
-import { connectDatabase } from '../db/client.ts';
 import { callJsonRpc } from '../db/rpc.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import { remember } from '../memory/index.ts';
 import { clientKey } from '../net/ip.ts';
 import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
-import { databaseSettings } from './authenticate.ts';
+import { connectForRequest } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
 
 /** The API a credential is counted for (its limit differs per API). */
@@ -150,7 +149,7 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
   let known = verified.get(key);
   if (!known || known.until <= Date.now()) {
     refuseUnverified(c, await checkCredentialTag(c, credential));
-    const db = await connectDatabase(databaseSettings(c), credential);
+    const db = await connectForRequest(c, credential);
     const limit = await callJsonRpc<{ limit: number; window_seconds: number }>(db, 'caller_request_limit', { api });
     known = { config: { limit: limit.limit, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
     remember(verified, key, known, memorySize);

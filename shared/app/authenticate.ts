@@ -32,8 +32,12 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
     }
     throw unavailable();
   }
-  return {
-    ...settings,
+  return settings;
+}
+
+/** A database client for this request, acting for `credential` (or for nobody): its calls carry the request's id and nudge the relay when they write mail or webhooks. */
+export function connectForRequest<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential | null): Promise<Db> {
+  return connectDatabase(databaseSettings(c), credential, {
     requestId: c.get('requestId'),
     onOutbox: (held) => {
       if (held) {
@@ -41,7 +45,7 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
       }
       nudgeRelay(c);
     },
-  };
+  });
 }
 
 /**
@@ -49,7 +53,7 @@ export function databaseSettings<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>
  * throws ApiError `unauthenticated` with reason `invalid_credential`, which the API's dialect words.
  */
 export async function authenticateCaller<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential): Promise<{ db: Db; caller: Caller }> {
-  const db = await connectDatabase(databaseSettings(c), credential);
+  const db = await connectForRequest(c, credential);
   const rows = await callRpc(db, 'authenticate', {});
   const row = rows[0]!;
   return { db, caller: { companyId: row.company_id, companySlug: row.company_slug } };
@@ -69,7 +73,7 @@ export function presentCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B
 export function callerDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<Db> {
   const credential = c.get('credential');
   if (!credential) throw new ApiError('internal', 'The route has no credential step.');
-  return connectDatabase(databaseSettings(c), credential);
+  return connectForRequest(c, credential);
 }
 
 /** Throws the API's 401 for a request that presented no credential (`reason`, which its dialect words). */
@@ -83,7 +87,7 @@ export function missingCredential(reason = 'missing_credential'): never {
  */
 export async function checkDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
   try {
-    await callRpc(await connectDatabase(databaseSettings(c), null), 'authenticate', {});
+    await callRpc(await connectForRequest(c, null), 'authenticate', {});
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'unauthenticated') return;
     throw error instanceof ApiError ? error : unavailable(error);

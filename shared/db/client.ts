@@ -73,13 +73,21 @@ async function cachedWorkerToken(signingKey: SigningKey, credential: PresentedCr
   return token;
 }
 
+/** What a request adds to its database calls, beside the settings (which are configuration only). */
+export interface RequestHooks {
+  /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
+  requestId?: string;
+  /** Called when the database says the request wrote an email or webhook for the relay (`held`: mail over the company's quota). */
+  onOutbox?: (held: boolean) => void;
+}
+
 /** A client acting for `credential` (or for nobody, for the few RPCs that precede authentication). */
-export async function connectDatabase(settings: DatabaseSettings, credential: PresentedCredential | null): Promise<Db> {
+export async function connectDatabase(settings: DatabaseSettings, credential: PresentedCredential | null, hooks: RequestHooks = {}): Promise<Db> {
   const token = await cachedWorkerToken(settings.signingKey, credential);
   try {
     return new PostgrestClient<Database>(`${settings.url}/rest/v1`, {
-      headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(settings.requestId ? { 'X-Request-Id': settings.requestId } : {}) },
-      fetch: fetchWithTimeout(settings.timeoutMs, settings.onOutbox),
+      headers: { apikey: settings.anonKey, Authorization: `Bearer ${token}`, ...(hooks.requestId ? { 'X-Request-Id': hooks.requestId } : {}) },
+      fetch: fetchWithTimeout(settings.timeoutMs, hooks.onOutbox),
     });
   } catch (error) {
     throw unavailable(error);

@@ -49,10 +49,6 @@ export interface DatabaseSettings {
   /** The signing key (ES256, its `kid` sent with each token), or the legacy HS256 secret. */
   signingKey: SigningKey;
   timeoutMs: number;
-  /** The request's id, sent on to PostgREST so a database call can be traced to its request. */
-  requestId?: string;
-  /** Called when the database says the request wrote an email or webhook for the relay (`held`: mail over the company's quota). */
-  onOutbox?: (held: boolean) => void;
 }
 
 /** An EC P-256 private JWK with its key id, as Supabase's asymmetric JWT signing keys are. */
