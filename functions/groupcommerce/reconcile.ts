@@ -21,8 +21,6 @@ import { paymentProcessorFor } from './orders.ts';
 
 interface ClaimedAttempt {
   id: string;
-  status: 'pending' | 'refunding';
-  transactionId: string | null;
   amount: string;
   currency: string;
   createdAt: number;

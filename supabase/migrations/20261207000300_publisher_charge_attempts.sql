@@ -122,6 +122,28 @@ end;
 $$;
 revoke all on function private.act_as_credential(uuid) from public;
 
+-- Moves an attempt to `new_status`, settled by `who` (request or reconciliation), with the charge's
+-- transaction and, once placed, the order's purchase (by its number). Settled states stamp
+-- settled_at and drop reconciliation's lease; refunding stays unsettled until the refund is made.
+-- Runs with its caller's rights: a request's RLS, or reconciliation's owner.
+create or replace function private.settle_charge_attempt(attempt_id uuid, new_status text, who text, charge_transaction text, order_number bigint default null)
+returns void
+language sql
+volatile
+set search_path = ''
+as $$
+  update ledger.charge_attempts a
+  set status = new_status,
+      settled_by = who,
+      transaction_id = coalesce(charge_transaction, a.transaction_id),
+      purchase_id = coalesce((select p.id from ledger.purchases p where p.company_id = a.company_id and p.number = order_number), a.purchase_id),
+      settled_at = case when new_status = 'refunding' then null else now() end,
+      lease_until = case when new_status = 'refunding' then a.lease_until end
+  where a.id = attempt_id
+$$;
+revoke all on function private.settle_charge_attempt(uuid, text, text, text, bigint) from public;
+grant execute on function private.settle_charge_attempt(uuid, text, text, text, bigint) to purchases_api;
+
 -- ============================================================================================
 -- Pricing with reservations
 -- ============================================================================================
@@ -254,16 +276,12 @@ begin
   -- Pending, or `failed`: reconciliation looked before this request's charge reached the
   -- processor. The charge is real either way: it is placed or given back here.
   if quote ->> 'duplicateOrderId' is not null or (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
-    update ledger.charge_attempts a set status = 'refunding', transaction_id = payment ->> 'transactionId', settled_by = 'request', settled_at = null
-    where a.id = attempt.id;
+    perform private.settle_charge_attempt(attempt.id, 'refunding', 'request', payment ->> 'transactionId');
     return private.gc_outcome(case when quote ->> 'duplicateOrderId' is null then 'price_changed' else 'duplicate' end, quote,
       jsonb_build_object('refund', true));
   end if;
   placed := private.gc_insert_order(company, ordered, quote, payment);
-  update ledger.charge_attempts a
-  set status = 'placed', transaction_id = payment ->> 'transactionId', settled_by = 'request', settled_at = now(),
-      purchase_id = (select p.id from ledger.purchases p where p.company_id = company and p.number = (placed ->> 'orderId')::bigint)
-  where a.id = attempt.id;
+  perform private.settle_charge_attempt(attempt.id, 'placed', 'request', payment ->> 'transactionId', (placed ->> 'orderId')::bigint);
   return private.gc_outcome('placed', quote, placed);
 end;
 $$;
@@ -315,9 +333,9 @@ as $$
       where u.status in ('pending', 'refunding') and u.touched_at < now() - make_interval(secs => quiet_seconds)
         and (u.lease_until is null or u.lease_until < now())
       order by u.touched_at limit max_attempts for update skip locked)
-    returning a.id, a.status, a.transaction_id, a.amount, a.currency, a.created_at, a.touched_at)
+    returning a.id, a.amount, a.currency, a.created_at, a.touched_at)
   select coalesce(jsonb_agg(jsonb_build_object(
-    'id', c.id, 'status', c.status, 'transactionId', c.transaction_id, 'amount', c.amount::text, 'currency', c.currency,
+    'id', c.id, 'amount', c.amount::text, 'currency', c.currency,
     'createdAt', extract(epoch from c.created_at)::bigint, 'touchedAt', extract(epoch from c.touched_at)::bigint)
     order by c.touched_at), '[]')
   from claimed c
@@ -351,13 +369,10 @@ begin
   end if;
 
   if charge is null or jsonb_typeof(charge) = 'null' then
-    update ledger.charge_attempts a set status = 'failed', settled_by = 'reconciliation', settled_at = now(), lease_until = null
-    where a.id = attempt.id;
+    perform private.settle_charge_attempt(attempt.id, 'failed', 'reconciliation', null);
     return jsonb_build_object('outcome', 'failed');
   elsif (charge ->> 'refunded')::boolean then
-    update ledger.charge_attempts a set status = 'refunded', transaction_id = charge ->> 'transactionId',
-      settled_by = 'reconciliation', settled_at = now(), lease_until = null
-    where a.id = attempt.id;
+    perform private.settle_charge_attempt(attempt.id, 'refunded', 'reconciliation', charge ->> 'transactionId');
     return jsonb_build_object('outcome', 'refunded');
   end if;
 
@@ -366,10 +381,7 @@ begin
   from ledger.publisher_orders o join ledger.purchases p on p.id = o.purchase_id
   where o.company_id = attempt.company_id and o.transaction_id = charge ->> 'transactionId';
   if order_number is not null then
-    update ledger.charge_attempts a set status = 'placed', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation',
-      settled_at = now(), lease_until = null,
-      purchase_id = (select o.purchase_id from ledger.publisher_orders o where o.transaction_id = charge ->> 'transactionId')
-    where a.id = attempt.id;
+    perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transactionId', order_number);
     return jsonb_build_object('outcome', 'placed', 'orderId', order_number);
   end if;
 
@@ -379,21 +391,17 @@ begin
     if quote ->> 'duplicateOrderId' is null and (quote ->> 'chargeAmount')::numeric = attempt.amount then
       placed := private.gc_insert_order(attempt.company_id, attempt.ordered, quote,
         jsonb_build_object('transactionId', charge ->> 'transactionId', 'cardBrand', charge ->> 'cardBrand', 'cardLast4', charge ->> 'cardLast4'));
-      update ledger.charge_attempts a
-      set status = 'placed', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation', settled_at = now(), lease_until = null,
-          purchase_id = (select p.id from ledger.purchases p where p.company_id = attempt.company_id and p.number = (placed ->> 'orderId')::bigint)
-      where a.id = attempt.id;
-      return jsonb_build_object('outcome', 'placed', 'orderId', (placed ->> 'orderId')::bigint);
+      order_number := (placed ->> 'orderId')::bigint;
+      perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transactionId', order_number);
+      return jsonb_build_object('outcome', 'placed', 'orderId', order_number);
     end if;
   end if;
-  update ledger.charge_attempts a set status = 'refunding', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation'
-  where a.id = attempt.id;
+  perform private.settle_charge_attempt(attempt.id, 'refunding', 'reconciliation', charge ->> 'transactionId');
   return jsonb_build_object('outcome', 'refund');
 exception
   -- An order that no longer passes its checks (an offer gone, credits changed) is refunded.
   when sqlstate 'PT400' or sqlstate 'PT409' then
-    update ledger.charge_attempts a set status = 'refunding', transaction_id = charge ->> 'transactionId', settled_by = 'reconciliation'
-    where a.id = attempt_id;
+    perform private.settle_charge_attempt(attempt_id, 'refunding', 'reconciliation', charge ->> 'transactionId');
     return jsonb_build_object('outcome', 'refund');
 end;
 $$;
