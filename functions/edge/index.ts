@@ -13,8 +13,6 @@ import { Hono, type Context } from 'hono';
 import { apiNames, apiOfPath, apis, type ApiName } from '../../shared/apis.ts';
 import { clientKey } from '../../shared/net/ip.ts';
 
-type EdgeApi = ApiName;
-
 /**
  * The entry's bindings, generated from wrangler.toml by npm run types: the five service bindings and
  * the deep health checks' rate-limiting binding (a fixed window per key, counted per location).
@@ -22,7 +20,7 @@ type EdgeApi = ApiName;
 export type EdgeEnv = EdgeWorkerEnv;
 
 /** What the index at /docs says of each API besides its title: what it is for and its operations. */
-const pages: Record<EdgeApi, { purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
+const pages: Record<ApiName, { purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
   lumen: {
     purpose: 'Partners report the purchases they made for Lumen products: shipped by Lumen, or by the partner with the customer registered for account setup.',
     operations: [['POST', '/partners/v1/purchases', 'Report a purchase (one per partnerPurchaseId)']],
@@ -60,7 +58,7 @@ const pages: Record<EdgeApi, { purpose: string; operations: Array<[method: strin
 type EdgeContext = Context<{ Bindings: EdgeEnv }>;
 
 /** Sends the request, as it came, to the API's worker. */
-function forward(c: EdgeContext, api: EdgeApi, request: Request = c.req.raw): Promise<Response> {
+function forward(c: EdgeContext, api: ApiName, request: Request = c.req.raw): Promise<Response> {
   return c.env[apis[api].binding].fetch(request);
 }
 
@@ -68,7 +66,7 @@ function forward(c: EdgeContext, api: EdgeApi, request: Request = c.req.raw): Pr
  * Sends `/<api>/<rest>` to the worker as `/<rest>`, saying under which prefix it is published so
  * its reference page links its own files and document (shared/docs).
  */
-function forwardUnder(c: EdgeContext, api: EdgeApi, rest: string): Promise<Response> {
+function forwardUnder(c: EdgeContext, api: ApiName, rest: string): Promise<Response> {
   const url = new URL(c.req.url);
   url.pathname = rest;
   const request = new Request(url, c.req.raw);

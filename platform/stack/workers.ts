@@ -122,10 +122,9 @@ export interface RunningWorkers {
   /** The edge entry: every API on one origin. */
   edgeUrl: string;
   /**
-   * The workerd process serving them (found as this process's new workerd child, through /proc:
-   * null where there is none), and a promise that settles when it is gone.
+   * Settles when the workerd process serving them is gone (found as this process's new workerd
+   * child, through /proc; never where there is none).
    */
-  pid: number | null;
   exited: Promise<void>;
   /** Kills workerd (SIGKILL, as a crash); resolves when it is gone. */
   crash(): Promise<void>;
@@ -280,7 +279,7 @@ export async function startWorkers(
       process.kill(pid, 'SIGKILL');
       await exited;
     };
-    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, pid, exited, crash, sweep, stop };
+    return { urls: urls as Record<ApiName, string>, edgeUrl: `http://${config.host}:${config.edgePort}`, exited, crash, sweep, stop };
   } catch (error) {
     await stop();
     if (error instanceof PlatformError) throw error;
