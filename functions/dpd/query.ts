@@ -98,7 +98,7 @@ export function listArguments(q: z.output<ReturnType<typeof dpdListQuerySchema>>
     created_from: q.date_min,
     created_to: q.date_max,
     total: q.total,
-    total_op: q.total_op ?? 'eq',
+    total_comparison: q.total_op ?? 'eq',
     unshipped: q.ship ?? false,
   };
 }

@@ -2,20 +2,24 @@
 import type * as z from 'zod/mini';
 import { centsToDecimal, toCents } from '../../shared/money/index.ts';
 import type { dpdPurchaseOut } from './openapi.ts';
+import type { DpdRpcPurchase } from './rpcs.ts';
 import { statusOfCode } from './status.ts';
 
 const codeOfStatus = Object.fromEntries(Object.entries(statusOfCode).map(([code, status]) => [status, code]));
 
-type Row = Record<string, any>;
+/** A UNIX timestamp (whole seconds) of a Postgres timestamp. */
+export function unixSeconds(timestamp: string): number {
+  return Math.floor(Date.parse(timestamp) / 1000);
+}
 
 /** Money as DPD writes it: a decimal string with two places ("0.00" when the reporter gave none). */
-export function money(value: unknown): string {
+export function money(value: number | null | undefined): string {
   if (value === null || value === undefined) return '0.00';
   // numeric(14,2) arrives as a JSON number of at most two decimals: toFixed(2) only pads it.
   return (value as number).toFixed(2);
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const text = (value: string | null | undefined): string => value ?? '';
 
 let regionNames: Intl.DisplayNames | undefined;
 /** "United States" for "US": the full country name DPD reports beside the code. */
@@ -37,28 +41,25 @@ export function maskedCard(last4: unknown): string {
  * makes the total add up (the operations function reports only the amount). Every API writes
  * amounts that add up (Kit refuses a report whose amounts do not), so both formulas hold.
  */
-export function dpdAmounts(row: Row): { subtotal: string; discount: string; tax: string; shipping: string; total: string } {
+export function dpdAmounts(row: Pick<DpdRpcPurchase, 'subtotal' | 'discount' | 'tax' | 'shipping' | 'total'>): { subtotal: string; discount: string; tax: string; shipping: string; total: string } {
   const [discount, tax, shipping, total] = [row.discount, row.tax, row.shipping, row.total].map(toCents) as [bigint, bigint, bigint, bigint];
   const subtotal = row.subtotal === null || row.subtotal === undefined ? total - tax - shipping + discount : toCents(row.subtotal);
   return { subtotal: centsToDecimal(subtotal), discount: centsToDecimal(-discount), tax: centsToDecimal(tax), shipping: centsToDecimal(shipping), total: centsToDecimal(total) };
 }
 
-/** `row` is what private.dpd_purchase_row builds: the ledger's purchase under `purchase`, the rest beside it. */
-export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
-  const row: Row = { ...built.purchase, ...built };
-  const customer = row.customer as Row | null;
-  const shipment = row.shipment as Row | null;
-  const items = row.items as Row[];
+/** The ledger's purchase (private.purchase_detail_json) as DPD shows it. */
+export function toDpdPurchase(row: DpdRpcPurchase): z.output<typeof dpdPurchaseOut> {
+  const { customer, shipment, lines } = row;
   const tangibles = row.requires_shipping
     ? shipment && shipment.status === 'pending'
-      ? items.reduce((sum, item) => sum + (item.quantity as number), 0)
+      ? lines.reduce((sum, line) => sum + line.quantity, 0)
       : 0
     : null;
   return {
     id: row.number,
-    created_at: row.created_epoch,
-    updated_at: row.updated_epoch,
-    storefront_id: row.storefront_number ?? null,
+    created_at: unixSeconds(row.created_at),
+    updated_at: unixSeconds(row.updated_at),
+    storefront_id: row.storefront_number,
     salt: row.salt,
     status: codeOfStatus[row.status] ?? 'ACT',
     currency: text(row.currency),
@@ -74,12 +75,12 @@ export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
           lastname: text(customer.last_name),
           email: text(customer.email),
           receives_email: customer.receives_email,
-          created_at: customer.created_epoch,
-          updated_at: customer.updated_epoch,
+          created_at: unixSeconds(customer.created_at),
+          updated_at: unixSeconds(customer.updated_at),
         }
       : null,
     customer_notes: text(row.customer_notes),
-    custom_fields: row.custom_fields as Array<{ label: string; response: string }>,
+    custom_fields: row.custom_fields,
     shipping_firstname: text(row.shipping_first_name),
     shipping_lastname: text(row.shipping_last_name),
     shipping_street: text(row.shipping_street),
@@ -106,26 +107,30 @@ export function toDpdPurchase(built: Row): z.output<typeof dpdPurchaseOut> {
     billing_country_code: text(row.billing_country_code),
     billing_card_type: text(row.billing_card_type),
     billing_card_number: maskedCard(row.billing_card_last4),
-    line_items: items.map((item) => ({
-      id: item.number,
-      purchase_id: row.number,
-      product_id: item.product_number,
-      price: money(item.price),
-      quantity: item.quantity,
-      subtotal: money(item.subtotal),
-      tax: money(item.tax),
-      // Money off, so negative, as on the purchase.
-      discount: centsToDecimal(-toCents(item.discount)),
-      // spec: "Line total (subtotal + tax + discount)", in exact cents.
-      total: centsToDecimal(toCents(item.subtotal) + toCents(item.tax) - toCents(item.discount)),
-      product_name: text(item.product_name),
-      download_limit: item.download_limit,
-      download_count: item.download_count,
-      expires_at: item.expires_epoch ?? null,
-      product_keys: item.product_keys as string[],
-      has_all_keys: item.has_all_keys,
-    })),
-    coupons: (row.coupons as Row[]).map((coupon) => ({
+    line_items: lines.map((line) => {
+      // spec: a line's subtotal is its price times its quantity, in exact cents.
+      const subtotal = toCents(line.unit_price) * BigInt(line.quantity);
+      return {
+        id: line.number,
+        purchase_id: row.number,
+        product_id: line.product_number,
+        price: money(line.unit_price),
+        quantity: line.quantity,
+        subtotal: centsToDecimal(subtotal),
+        tax: money(line.tax),
+        // Money off, so negative, as on the purchase.
+        discount: centsToDecimal(-toCents(line.discount)),
+        // spec: "Line total (subtotal + tax + discount)", in exact cents.
+        total: centsToDecimal(subtotal + toCents(line.tax) - toCents(line.discount)),
+        product_name: line.name,
+        download_limit: line.download_limit,
+        download_count: line.download_count,
+        expires_at: line.expires_at === null ? null : unixSeconds(line.expires_at),
+        product_keys: line.product_keys,
+        has_all_keys: line.product_keys.length >= line.keys_wanted,
+      };
+    }),
+    coupons: row.coupons.map((coupon) => ({
       name: coupon.name,
       code: coupon.code,
       discount_amount: money(coupon.discount_amount),

@@ -75,6 +75,8 @@ export const kitPurchaseRequest = z.pipe(
     return { purchase: { ...p, ...amounts } };
   }),
 );
+/** A purchase as the route has it after validation: every amount given, as an exact decimal string. */
+export type KitPurchaseRequest = z.output<typeof kitPurchaseRequest>['purchase'];
 
 const cursor = (name: 'after' | 'before') =>
   z.optional(

@@ -1,9 +1,10 @@
 /**
- * Kit's answers as zod schemas: what private.kit_purchase_json builds in the database, so the routes
- * type what the RPCs return by them and the API document shows them.
+ * Kit's wire form: its answers as zod schemas (the API document shows them), and the mapping
+ * between Kit's names and the ledger's, both ways.
  */
 import * as z from 'zod/mini';
-import { kitStatuses } from './schema.ts';
+import type { KitPurchaseForLedger, KitRpcPurchase } from './rpcs.ts';
+import { kitStatuses, type KitPurchaseRequest } from './schema.ts';
 
 const amount = z.nullable(z.number());
 
@@ -49,3 +50,59 @@ export const kitListResponse = z.object({
 
 export type KitPurchase = z.output<typeof kitPurchaseOut>;
 export type KitPurchaseWithSubscriber = z.output<typeof kitPurchaseWithSubscriberOut>;
+
+/** `2023-02-17T11:43:55Z`: Kit's transaction_time, UTC to the second. */
+export function kitTime(timestamp: string): string {
+  return `${new Date(timestamp).toISOString().slice(0, 19)}Z`;
+}
+
+/** A ledger purchase as Kit answers it; reads (not the create) name the subscriber too. */
+export function toKitPurchase(purchase: KitRpcPurchase): KitPurchase;
+export function toKitPurchase(purchase: KitRpcPurchase, withSubscriber: true): KitPurchaseWithSubscriber;
+export function toKitPurchase(purchase: KitRpcPurchase, withSubscriber = false): KitPurchase | KitPurchaseWithSubscriber {
+  return {
+    id: purchase.number,
+    transaction_id: purchase.external_id,
+    ...(withSubscriber ? { subscriber_id: purchase.customer?.number ?? null } : {}),
+    status: purchase.status,
+    email_address: purchase.customer?.email ?? null,
+    currency: purchase.currency,
+    transaction_time: kitTime(purchase.purchased_at),
+    subtotal: purchase.subtotal,
+    discount: purchase.discount,
+    tax: purchase.tax,
+    total: purchase.total,
+    products: purchase.lines.map((line) => ({
+      quantity: line.quantity,
+      lid: line.line_id,
+      unit_price: line.unit_price,
+      sku: line.sku,
+      name: line.name,
+      pid: line.product_code,
+    })),
+  };
+}
+
+/** A validated Kit purchase in the ledger's names; the status is paid unless Kit's client said otherwise. */
+export function kitPurchaseForLedger(purchase: KitPurchaseRequest): KitPurchaseForLedger {
+  return {
+    external_id: purchase.transaction_id,
+    status: purchase.status ?? 'paid',
+    currency: purchase.currency,
+    purchased_at: purchase.transaction_time,
+    subtotal: purchase.subtotal,
+    tax: purchase.tax,
+    shipping: purchase.shipping,
+    discount: purchase.discount,
+    total: purchase.total,
+    customer: { email: purchase.email_address },
+    lines: purchase.products.map((product) => ({
+      product_code: product.pid,
+      name: product.name,
+      line_id: product.lid,
+      quantity: product.quantity,
+      unit_price: product.unit_price,
+      sku: product.sku,
+    })),
+  };
+}

@@ -6,6 +6,7 @@
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
+import { lumenFieldNames } from './wire.ts';
 
 /** Lumen's words for every reason an error or a field issue carries (the API document reads them too). */
 export const lumenWording = {
@@ -17,7 +18,7 @@ export const lumenWording = {
   segment_not_agreed: ({ segment }) => `${segment} is not an audience segment agreed with this partnership`,
   rate_limited: ({ limit, windowSeconds, retryAfterSeconds }) =>
     `Too many requests: this partnership allows ${limit} every ${windowSeconds} seconds. Retry in ${retryAfterSeconds} seconds.`,
-  duplicate_purchase: ({ partnerPurchaseId }) => `A purchase with partnerPurchaseId ${partnerPurchaseId} has already been reported.`,
+  duplicate_purchase: ({ external_id }) => `A purchase with partnerPurchaseId ${external_id} has already been reported.`,
 } satisfies Wording;
 
 /** The message of a 400 that lists its problems in details. */
@@ -43,6 +44,7 @@ const codeOfKind: Record<ErrorKind, string> = {
 export const lumenErrors: ErrorDialect = {
   invalidMessage: () => invalidPurchase,
   wording: lumenWording,
+  fieldNames: lumenFieldNames,
   render(c, error) {
     // spec: a wrong Content-Type is invalid input (400), not 415.
     const status = error.kind === 'unsupported_media_type' || error.kind === 'unprocessable' ? 400 : error.status;

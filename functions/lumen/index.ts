@@ -4,13 +4,14 @@ import { callerDatabase, missingCredential, presentCredential } from '../../shar
 import { createWorkerApp } from '../../shared/app/index.ts';
 import { validate } from '../../shared/app/validate.ts';
 import { headerKey } from '../../shared/auth/index.ts';
-import { callJsonRpc } from '../../shared/db/index.ts';
+import { callLedgerRpc } from '../../shared/db/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { lumenErrors } from './errors.ts';
 // Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
 import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { lumenPurchaseRequest } from './schema.ts';
-import { toLumenPurchase } from './wire.ts';
+import { createPurchaseRpc } from './rpcs.ts';
+import { lumenPurchaseForLedger, toLumenPurchase } from './wire.ts';
 
 // The class name wrangler.toml binds (renaming it would need a Durable Object migration).
 export { RateLimiter as PartnerRateLimiter } from '../../shared/rate-limit/index.ts';
@@ -34,8 +35,10 @@ app.post(
   validate('json', lumenPurchaseRequest, lumenErrors),
   async (c) => {
     const purchase = c.req.valid('json');
-    const created = await callJsonRpc<{ number: number; created_at: string }>(await callerDatabase(c), 'lumen_create_purchase', {
-      purchase: purchase as never,
+    const created = await callLedgerRpc(await callerDatabase(c), createPurchaseRpc, {
+      purchase: lumenPurchaseForLedger(purchase),
+      lumen_fulfilled: purchase.fulfillment,
+      segment: purchase.additionalInfo?.audienceSegment,
     });
     return c.json({ success: true, data: toLumenPurchase(purchase, created) }, 201);
   },

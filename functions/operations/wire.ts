@@ -4,6 +4,8 @@
  * them, and the OpenAPI document is written from them.
  */
 import * as z from 'zod/mini';
+import type { LedgerRewardEvent } from '../../shared/ledger/schemas.ts';
+import type { OperationsRpcPurchase } from './rpcs.ts';
 
 /** `2025-04-01T14:30:00.123456+00:00` (Postgres) becomes `2025-04-01T14:30:00.123Z` (the reference's form). */
 export function isoMillis(value: unknown): string | null {
@@ -22,17 +24,18 @@ export const operationsPurchaseOut = z.object({
 });
 export type OperationsPurchase = z.output<typeof operationsPurchaseOut>;
 
-/** The purchase object of the reference's response, from the RPC's row. */
-export function toOperationsPurchase(row: Record<string, unknown>): OperationsPurchase {
+/** The purchase object of the reference's response, from the ledger's purchase. */
+export function toOperationsPurchase(purchase: OperationsRpcPurchase): OperationsPurchase {
   return {
-    id: row.id as string,
-    created_at: isoMillis(row.created_at),
-    leads_id: (row.leads_id as string | null) ?? null,
-    products_id: (row.products_id as string | null) ?? null,
+    id: purchase.id,
+    created_at: isoMillis(purchase.created_at),
+    leads_id: purchase.lead_id,
+    // The operations API records at most one product per purchase; another API's purchase shows its first.
+    products_id: purchase.lines[0]?.product_id ?? null,
     // numeric(14,2) arrives as a JSON number with at most two decimals: exact as a double.
-    purchase_amount: (row.purchase_amount as number | null) ?? null,
-    date: isoMillis(row.date),
-    description: (row.description as string | null) ?? null,
+    purchase_amount: purchase.total,
+    date: isoMillis(purchase.purchased_at),
+    description: purchase.description,
   };
 }
 
@@ -48,15 +51,15 @@ export const operationsRewardEventOut = z.object({
 });
 export type OperationsRewardEvent = z.output<typeof operationsRewardEventOut>;
 
-export function toOperationsRewardEvent(row: Record<string, unknown>): OperationsRewardEvent {
+export function toOperationsRewardEvent(event: LedgerRewardEvent): OperationsRewardEvent {
   return {
-    id: row.id as string,
-    purchase_id: row.purchase_id as string,
-    leads_id: (row.leads_id as string | null) ?? null,
-    trigger_id: row.trigger_id as string,
-    reward_type: row.reward_type as OperationsRewardEvent['reward_type'],
-    amount: row.amount as number,
-    currency: row.currency as string,
-    created_at: isoMillis(row.created_at),
+    id: event.id,
+    purchase_id: event.purchase_id,
+    leads_id: event.lead_id,
+    trigger_id: event.trigger_id,
+    reward_type: event.reward_type,
+    amount: event.amount,
+    currency: event.currency,
+    created_at: isoMillis(event.created_at),
   };
 }

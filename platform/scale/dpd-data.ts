@@ -73,7 +73,7 @@ export async function dpdFilters(db: pg.Client, company: string): Promise<Array<
       query: `date_min=${encodeURIComponent('3 days ago')}&date_max=${encodeURIComponent('2 days ago')}`,
     },
     { name: 'total', args: 'total => 123.45', query: 'total=123.45' },
-    { name: 'total_op=gt', args: `total => 499.90, total_op => 'gt'`, query: 'total=499.90&total_op=gt' },
+    { name: 'total_op=gt', args: `total => 499.90, total_comparison => 'gt'`, query: 'total=499.90&total_op=gt' },
     { name: 'ship', args: 'unshipped => true', query: 'ship=1' },
   ];
 }

@@ -45,7 +45,7 @@ export type Database = {
           status?: string
           storefront_number?: number
           total?: number
-          total_op?: string
+          total_comparison?: string
           unshipped?: boolean
         }
         Returns: Json
@@ -56,7 +56,7 @@ export type Database = {
           purchase_number: number
           refulfill?: boolean
         }
-        Returns: Json
+        Returns: undefined
       }
       gc_consumer_credit_cards: {
         Args: {
@@ -92,11 +92,14 @@ export type Database = {
           after_number?: number
           before_number?: number
           page_size: number
-          with_total_count?: boolean
+          with_count?: boolean
         }
         Returns: Json
       }
-      lumen_create_purchase: { Args: { purchase: Json }; Returns: Json }
+      lumen_create_purchase: {
+        Args: { lumen_fulfilled: boolean; purchase: Json; segment?: string }
+        Returns: Json
+      }
       oauth_accept_request: {
         Args: { nonce: string; signed_at: number; window_seconds: number }
         Returns: {

@@ -1,5 +1,6 @@
 /** Calling an RPC and turning PostgREST's answer into data or an ApiError. */
 import type { PostgrestError } from '@supabase/postgrest-js';
+import * as z from 'zod/mini';
 import { ApiError, unavailable, type ErrorKind, type FieldIssue } from '../errors/index.ts';
 import type { Database } from './database.types.ts';
 import type { Db } from './client.ts';
@@ -99,9 +100,43 @@ export async function callRpc<Name extends RpcName>(
 }
 
 /**
- * For RPCs that build their answer as jsonb (typed `Json` by the generator): the caller names the
- * shape its SQL builds.
+ * An RPC whose answer is JSON it builds itself (typed only `Json` by the generator), with the
+ * schema of that answer: the ledger's vocabulary (shared/ledger), picked for this call.
  */
+export interface LedgerRpc<Name extends RpcName, Result extends z.ZodMiniType> {
+  name: Name;
+  result: Result;
+}
+
+export function defineRpc<Name extends RpcName, Result extends z.ZodMiniType>(name: Name, result: Result): LedgerRpc<Name, Result> {
+  return { name, result };
+}
+
+/** An RPC answered with a shape its schema does not allow: the deployment's fault, logged with where. */
+export class RpcResultMismatch extends Error {
+  override name = 'RpcResultMismatch';
+  constructor(rpc: string, error: z.core.$ZodError) {
+    const [first] = error.issues;
+    super(`${rpc} answered outside its schema (${error.issues.length} issues): ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : ''}`);
+  }
+}
+
+/**
+ * Calls the RPC and checks its answer against its schema. An answer that does not match is a 503
+ * (logged with the first mismatch), never a silently wrong answer on the wire.
+ */
+export async function callLedgerRpc<Name extends RpcName, Result extends z.ZodMiniType>(
+  db: Db,
+  rpc: LedgerRpc<Name, Result>,
+  args: Functions[Name]['Args'],
+): Promise<z.output<Result>> {
+  const data = await callRpc(db, rpc.name, args);
+  const checked = z.safeParse(rpc.result, data);
+  if (!checked.success) throw unavailable(new RpcResultMismatch(rpc.name, checked.error));
+  return checked.data;
+}
+
+/** @deprecated Until every RPC has a schema (callLedgerRpc): the caller names the shape its SQL builds. */
 export async function callJsonRpc<Result, Name extends RpcName = RpcName>(
   db: Db,
   fn: Name,

@@ -133,6 +133,21 @@ export function unavailable(cause?: unknown): ApiError {
   });
 }
 
+/**
+ * The ledger's field paths (as the database names them in the field issues it raises) in one API's
+ * own names; `[]` stands for any index: `{ 'lines[].product_code': 'items[].productId' }`.
+ */
+export type FieldNames = Record<string, string>;
+
+/** `path` in the API's names, or as it is when the table does not name it. */
+export function apiField(names: FieldNames, path: string): string {
+  const indices: string[] = [];
+  const named = names[path.replace(/\[(\d+)\]/g, (_, index: string) => (indices.push(index), '[]'))];
+  if (named === undefined) return path;
+  let next = 0;
+  return named.replace(/\[\]/g, () => `[${indices[next++]}]`);
+}
+
 function wordOf(wording: Wording, reason: string | undefined, values: Record<string, string> = {}): string | undefined {
   const words = reason === undefined ? undefined : wording[reason];
   return typeof words === 'function' ? words(values) : words;

@@ -44,7 +44,8 @@ create policy "Companies renew their own expired idempotency keys" on ledger.ide
 -- Helpers
 -- ============================================================================================
 
--- The wire form of a purchase for the operations API.
+-- A purchase as the operations RPCs return it, in the ledger's names (the worker words it as the
+-- reference does): the purchase's own fields and its lines' products.
 create or replace function private.operations_purchase_json(p ledger.purchases)
 returns jsonb
 language sql
@@ -54,11 +55,12 @@ as $$
   select jsonb_build_object(
     'id', p.id,
     'created_at', p.created_at,
-    'leads_id', p.lead_id,
-    'products_id', (select i.product_id from ledger.purchase_items i where i.purchase_id = p.id order by i.position limit 1),
-    'purchase_amount', p.total,
-    'date', p.purchased_at,
-    'description', p.description
+    'lead_id', p.lead_id,
+    'total', p.total,
+    'purchased_at', p.purchased_at,
+    'description', p.description,
+    'lines', coalesce((select jsonb_agg(jsonb_build_object('product_id', i.product_id) order by i.position)
+      from ledger.purchase_items i where i.purchase_id = p.id), '[]')
   );
 $$;
 revoke all on function private.operations_purchase_json(ledger.purchases) from public;
@@ -238,7 +240,7 @@ begin
       'reward_events', coalesce(jsonb_agg(jsonb_build_object(
         'id', page.id,
         'purchase_id', page.purchase_id,
-        'leads_id', page.lead_id,
+        'lead_id', page.lead_id,
         'trigger_id', page.trigger_id,
         'reward_type', page.reward_type,
         'amount', page.amount,

@@ -1,62 +1,44 @@
--- Kit purchases: the RPCs that create (or update, by transaction_id), list and get purchases in
--- Kit's shape, on the ledger's purchases and line items.
+-- Kit purchases: the RPCs that create (or update, by the client's id), list and get purchases,
+-- on the ledger's purchases and line items, answered in the ledger's names.
 --
--- transaction_id rule: Kit records one purchase per transaction_id and account; posting the
--- same transaction_id again updates that purchase (its status, amounts and products) instead of
--- making a second one. The unique index purchases_external_id decides it, so concurrent posts of
--- one transaction_id make exactly one purchase.
+-- One purchase per client id (external_id) and account: posting the same id again updates that
+-- purchase (its status, amounts and lines) instead of making a second one. The unique index
+-- purchases_external_id decides it, so concurrent posts of one id make exactly one purchase.
 
 -- ============================================================================================
 -- Helpers
 -- ============================================================================================
 
--- A purchase in Kit's shape (the reference's response), with what is known of purchases that
--- other APIs reported. json, not jsonb, so the keys keep the reference's order; list and get add
--- subscriber_id as Kit's do.
-create or replace function private.kit_purchase_json(p ledger.purchases, with_subscriber boolean)
+-- A purchase with its buyer and lines, in the ledger's names (the worker words it as Kit does),
+-- with what is known of purchases that other APIs reported.
+create or replace function private.purchase_with_lines_json(p ledger.purchases)
 returns json
 language sql
 stable
 set search_path = ''
 as $$
-  with buyer as (select c.email, c.number from ledger.customers c where c.id = p.customer_id),
-  products as (
-    select coalesce(json_agg(json_build_object(
-      'quantity', i.quantity,
-      'lid', i.line_id,
-      'unit_price', i.unit_price,
-      'sku', i.sku,
-      'name', coalesce(i.name, pr.name),
-      'pid', pr.code
-    ) order by i.position), '[]') as list
-    from ledger.purchase_items i join ledger.products pr on pr.id = i.product_id
-    where i.purchase_id = p.id
-  )
-  select case when with_subscriber then
-    json_build_object(
-      'id', p.number, 'transaction_id', p.external_id, 'subscriber_id', (select number from buyer),
-      'status', p.status, 'email_address', (select email from buyer), 'currency', p.currency,
-      'transaction_time', to_char(p.purchased_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-      'subtotal', p.subtotal, 'discount', p.discount, 'tax', p.tax, 'total', p.total,
-      'products', (select list from products))
-  else
-    json_build_object(
-      'id', p.number, 'transaction_id', p.external_id,
-      'status', p.status, 'email_address', (select email from buyer), 'currency', p.currency,
-      'transaction_time', to_char(p.purchased_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-      'subtotal', p.subtotal, 'discount', p.discount, 'tax', p.tax, 'total', p.total,
-      'products', (select list from products))
-  end;
+  select json_build_object(
+    'number', p.number, 'external_id', p.external_id, 'status', p.status, 'currency', p.currency,
+    'purchased_at', p.purchased_at, 'subtotal', p.subtotal, 'discount', p.discount, 'tax', p.tax, 'total', p.total,
+    'customer', (select json_build_object('number', c.number, 'email', c.email) from ledger.customers c where c.id = p.customer_id),
+    'lines', coalesce((select json_agg(json_build_object(
+        'quantity', i.quantity, 'line_id', i.line_id, 'unit_price', i.unit_price, 'sku', i.sku,
+        'name', coalesce(i.name, pr.name), 'product_code', pr.code
+      ) order by i.position)
+      from ledger.purchase_items i join ledger.products pr on pr.id = i.product_id
+      where i.purchase_id = p.id), '[]'));
 $$;
-revoke all on function private.kit_purchase_json(ledger.purchases, boolean) from public;
-grant execute on function private.kit_purchase_json(ledger.purchases, boolean) to purchases_api;
+revoke all on function private.purchase_with_lines_json(ledger.purchases) from public;
+grant execute on function private.purchase_with_lines_json(ledger.purchases) to purchases_api;
 
 -- ============================================================================================
 -- RPCs
 -- ============================================================================================
 
--- Creates the purchase (or updates the one with the same transaction_id), the subscriber for the
--- email address if the account has none, and each product (by pid) the account lacks.
+-- Creates the purchase (or updates the one with the same external id), the customer for the
+-- email address if the account has none, and each product (by code) the account lacks. `purchase`
+-- is in the ledger's names (shared/ledger): external_id, status, currency, purchased_at, the
+-- amounts, customer.email and lines (product_code, name, line_id, quantity, unit_price, sku).
 -- Returns { purchase, created }.
 create or replace function public.kit_create_purchase(purchase jsonb)
 returns json
@@ -66,29 +48,29 @@ set search_path = ''
 as $$
 declare
   company uuid := private.require_caller();
-  subscriber ledger.customers;
+  buyer ledger.customers;
   saved ledger.purchases;
   saved_id uuid;
   was_created boolean;
 begin
   insert into ledger.customers as c (company_id, email)
-  values (company, purchase ->> 'email_address')
+  values (company, purchase #>> '{customer,email}')
   on conflict (company_id, email_key) where user_key is null do update set updated_at = c.updated_at
-  returning * into subscriber;
+  returning * into buyer;
 
   -- Products the account does not have yet are made from the line items (first name given wins).
   insert into ledger.products (company_id, code, name)
-  select distinct on (i.value ->> 'pid') company, i.value ->> 'pid', coalesce(i.value ->> 'name', i.value ->> 'pid')
-  from jsonb_array_elements(purchase -> 'products') with ordinality as i
-  order by i.value ->> 'pid', i.ordinality
+  select distinct on (i.value ->> 'product_code') company, i.value ->> 'product_code', coalesce(i.value ->> 'name', i.value ->> 'product_code')
+  from jsonb_array_elements(purchase -> 'lines') with ordinality as i
+  order by i.value ->> 'product_code', i.ordinality
   on conflict (company_id, code) where code is not null do nothing;
 
   insert into ledger.purchases as p (
     company_id, source, external_id, customer_id, status, currency, purchased_at,
     subtotal, tax, shipping, discount, total
   ) values (
-    company, 'kit', purchase ->> 'transaction_id', subscriber.id, purchase ->> 'status', purchase ->> 'currency',
-    coalesce((purchase ->> 'transaction_time')::timestamptz, now()),
+    company, 'kit', purchase ->> 'external_id', buyer.id, purchase ->> 'status', purchase ->> 'currency',
+    coalesce((purchase ->> 'purchased_at')::timestamptz, now()),
     (purchase ->> 'subtotal')::numeric, (purchase ->> 'tax')::numeric, (purchase ->> 'shipping')::numeric,
     (purchase ->> 'discount')::numeric, (purchase ->> 'total')::numeric
   )
@@ -105,14 +87,14 @@ begin
   end if;
   insert into ledger.purchase_items (purchase_id, company_id, product_id, quantity, unit_price, position, line_id, sku, name)
   select saved.id, company, pr.id, (i.value ->> 'quantity')::integer, (i.value ->> 'unit_price')::numeric,
-         i.ordinality - 1, i.value ->> 'lid', i.value ->> 'sku', i.value ->> 'name'
-  from jsonb_array_elements(purchase -> 'products') with ordinality as i
-  join ledger.products pr on pr.company_id = company and pr.code = i.value ->> 'pid';
+         i.ordinality - 1, i.value ->> 'line_id', i.value ->> 'sku', i.value ->> 'name'
+  from jsonb_array_elements(purchase -> 'lines') with ordinality as i
+  join ledger.products pr on pr.company_id = company and pr.code = i.value ->> 'product_code';
 
-  return json_build_object('purchase', private.kit_purchase_json(saved, false), 'created', was_created);
+  return json_build_object('purchase', private.purchase_with_lines_json(saved), 'created', was_created);
 end;
 $$;
-comment on function public.kit_create_purchase(jsonb) is 'Kit POST /v4/purchases: create, or update by transaction_id.';
+comment on function public.kit_create_purchase(jsonb) is 'Kit POST /v4/purchases: create, or update by the client''s id for the purchase.';
 
 -- One purchase of the account by its Kit id, or 404.
 create or replace function public.kit_get_purchase(purchase_number bigint)
@@ -129,7 +111,7 @@ begin
   if found.id is null then
     raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found';
   end if;
-  return json_build_object('purchase', private.kit_purchase_json(found, true));
+  return json_build_object('purchase', private.purchase_with_lines_json(found));
 end;
 $$;
 comment on function public.kit_get_purchase(bigint) is 'Kit GET /v4/purchases/{id}.';
@@ -141,7 +123,7 @@ create or replace function public.kit_list_purchases(
   page_size integer,
   after_number bigint default null,
   before_number bigint default null,
-  with_total_count boolean default false
+  with_count boolean default false
 )
 returns json
 language plpgsql
@@ -164,7 +146,7 @@ begin
              case when before_number is null then p.number end desc
     limit page_size
   )
-  select coalesce(json_agg(private.kit_purchase_json(chosen.p, true) order by (chosen.p).number desc), '[]'),
+  select coalesce(json_agg(private.purchase_with_lines_json(chosen.p) order by (chosen.p).number desc), '[]'),
          max((chosen.p).number), min((chosen.p).number)
   into page, newest, oldest
   from chosen;
@@ -173,11 +155,11 @@ begin
     'purchases', page,
     'newest', newest,
     'oldest', oldest,
-    'has_previous_page', newest is not null and exists (
+    'has_newer', newest is not null and exists (
       select 1 from ledger.purchases p where p.company_id = company and p.number > newest),
-    'has_next_page', oldest is not null and exists (
+    'has_older', oldest is not null and exists (
       select 1 from ledger.purchases p where p.company_id = company and p.number < oldest),
-    'total_count', case when with_total_count then (select count(*) from ledger.purchases p where p.company_id = company) end
+    'count', case when with_count then (select count(*) from ledger.purchases p where p.company_id = company) end
   );
 end;
 $$;

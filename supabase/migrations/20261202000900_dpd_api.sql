@@ -5,36 +5,43 @@
 -- Helpers
 -- ============================================================================================
 
--- Everything DPD shows of a purchase, as raw values; the worker maps them to DPD's names and
--- types. json, not jsonb: built for one answer and never queried, and json builds several times
--- faster, which a page of 100 purchases feels.
-create or replace function private.dpd_purchase_row(p ledger.purchases)
+-- A purchase with every detail the ledger keeps of it, in the ledger's names: its columns, its
+-- storefront's number, customer, lines (each with its product's number and name), shipment, custom
+-- fields and coupons. The worker words it as its API does. json, not jsonb: built for one answer
+-- and never queried, and json builds several times faster, which a page of 100 purchases feels.
+create or replace function private.purchase_detail_json(p ledger.purchases)
 returns json
 language sql
 stable
 set search_path = ''
 as $$
   select json_build_object(
-    'purchase', row_to_json(p),
-    'created_epoch', floor(extract(epoch from p.created_at))::bigint,
-    'updated_epoch', floor(extract(epoch from p.updated_at))::bigint,
+    'number', p.number, 'created_at', p.created_at, 'updated_at', p.updated_at, 'salt', p.salt,
+    'status', p.status, 'currency', p.currency, 'subtotal', p.subtotal, 'discount', p.discount,
+    'tax', p.tax, 'shipping', p.shipping, 'total', p.total, 'processor_fee', p.processor_fee,
+    'customer_notes', p.customer_notes, 'requires_shipping', p.requires_shipping,
+    'shipping_first_name', p.shipping_first_name, 'shipping_last_name', p.shipping_last_name,
+    'shipping_street', p.shipping_street, 'shipping_street2', p.shipping_street2,
+    'shipping_city', p.shipping_city, 'shipping_state', p.shipping_state, 'shipping_zip', p.shipping_zip,
+    'shipping_country_code', p.shipping_country_code, 'shipping_phone', p.shipping_phone,
+    'shipping_vatin', p.shipping_vatin, 'shipping_business_name', p.shipping_business_name,
+    'billing_first_name', p.billing_first_name, 'billing_last_name', p.billing_last_name,
+    'billing_street', p.billing_street, 'billing_street2', p.billing_street2,
+    'billing_city', p.billing_city, 'billing_state', p.billing_state, 'billing_zip', p.billing_zip,
+    'billing_country_code', p.billing_country_code, 'billing_card_type', p.billing_card_type,
+    'billing_card_last4', p.billing_card_last4, 'ip_address', p.ip_address, 'marketing_optin', p.marketing_optin,
     'storefront_number', (select s.number from ledger.storefronts s where s.id = p.storefront_id),
     'customer', (select json_build_object(
         'number', c.number, 'first_name', c.first_name, 'last_name', c.last_name, 'email', c.email,
-        'receives_email', c.receives_email,
-        'created_epoch', floor(extract(epoch from c.created_at))::bigint,
-        'updated_epoch', floor(extract(epoch from c.updated_at))::bigint)
+        'receives_email', c.receives_email, 'created_at', c.created_at, 'updated_at', c.updated_at)
       from ledger.customers c where c.id = p.customer_id),
     'shipment', (select json_build_object('status', sh.status, 'carrier', sh.carrier, 'tracking_number', sh.tracking_number)
       from ledger.shipments sh where sh.purchase_id = p.id),
-    'items', coalesce((select json_agg(json_build_object(
-        'number', i.number, 'product_number', pr.number, 'product_name', coalesce(i.name, pr.name),
-        'price', i.unit_price, 'quantity', i.quantity, 'tax', i.tax, 'discount', i.discount,
-        'subtotal', coalesce(i.unit_price, 0) * i.quantity,
-        'download_limit', i.download_limit, 'download_count', i.download_count,
-        'expires_epoch', floor(extract(epoch from i.expires_at))::bigint,
-        'product_keys', i.product_keys,
-        'has_all_keys', cardinality(i.product_keys) >= i.keys_wanted
+    'lines', coalesce((select json_agg(json_build_object(
+        'number', i.number, 'product_number', pr.number, 'name', coalesce(i.name, pr.name),
+        'unit_price', i.unit_price, 'quantity', i.quantity, 'tax', i.tax, 'discount', i.discount,
+        'download_limit', i.download_limit, 'download_count', i.download_count, 'expires_at', i.expires_at,
+        'product_keys', i.product_keys, 'keys_wanted', i.keys_wanted
       ) order by i.position)
       from ledger.purchase_items i join ledger.products pr on pr.id = i.product_id where i.purchase_id = p.id), '[]'),
     'custom_fields', coalesce((select json_agg(json_build_object('label', f.label, 'response', f.response) order by f.position)
@@ -44,8 +51,8 @@ as $$
       from ledger.purchase_coupons k where k.purchase_id = p.id), '[]')
   );
 $$;
-revoke all on function private.dpd_purchase_row(ledger.purchases) from public;
-grant execute on function private.dpd_purchase_row(ledger.purchases) to purchases_api;
+revoke all on function private.purchase_detail_json(ledger.purchases) from public;
+grant execute on function private.purchase_detail_json(ledger.purchases) to purchases_api;
 
 -- ============================================================================================
 -- RPCs
@@ -77,7 +84,7 @@ create or replace function public.dpd_list_purchases(
   created_from bigint default null,
   created_to bigint default null,
   total numeric default null,
-  total_op text default 'eq',
+  total_comparison text default 'eq',
   unshipped boolean default false
 )
 returns json
@@ -130,7 +137,7 @@ begin
   -- The total compared is the total DPD shows: a purchase reported without an amount shows 0.00
   -- and compares as 0 (purchases_company_total indexes the same expression).
   if total is not null then
-    conditions := conditions || case total_op
+    conditions := conditions || case total_comparison
       when 'ne' then ' and coalesce(p.total, 0) <> $11'
       when 'gt' then ' and coalesce(p.total, 0) > $11'
       when 'lt' then ' and coalesce(p.total, 0) < $11'
@@ -143,7 +150,7 @@ begin
   elsif product_uuid is not null and conditions = ' and p.id in (select i.purchase_id from ledger.purchase_items i where i.product_id = $3)' then
     -- Only the product filter: count and page straight from the items index.
     select count(distinct i.purchase_id) into matched from ledger.purchase_items i where i.product_id = product_uuid;
-    select coalesce(json_agg(private.dpd_purchase_row(p) order by p.number desc), '[]') into rows
+    select coalesce(json_agg(private.purchase_detail_json(p) order by p.number desc), '[]') into rows
     from ledger.purchases p
     where p.company_id = company and p.number in (
       select distinct i.purchase_number from ledger.purchase_items i
@@ -156,7 +163,7 @@ begin
       using company, status, product_uuid, storefront_uuid, customer_uuid, customer_ids, null::text, null::text,
             created_from, created_to, total;
   end if;
-  execute 'select coalesce(json_agg(private.dpd_purchase_row(paged.p) order by (paged.p).number desc), ''[]'')
+  execute 'select coalesce(json_agg(private.purchase_detail_json(paged.p) order by (paged.p).number desc), ''[]'')
            from (select p from ledger.purchases p where p.company_id = $1' || conditions ||
           ' order by p.number desc offset $12 limit $13) paged'
     into rows
@@ -184,16 +191,17 @@ begin
     raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
       detail = jsonb_build_object('purchase', purchase_number)::text;
   end if;
-  return private.dpd_purchase_row(found);
+  return private.purchase_detail_json(found);
 end;
 $$;
 comment on function public.dpd_get_purchase(bigint) is 'DPD GET /purchases/:id.';
 
 -- DPD POST /purchases/:id/reactivate, as the web site does it: the purchase is active again,
 -- downloads are renewed (count reset, expiry restarted from now), with `refulfill` each line
--- that delivers keys gets new ones, and the delivery email is queued to `email_to` or the buyer.
+-- that delivers keys gets new ones, the delivery email is queued to `email_to` or the buyer, and
+-- the purchase.reactivated event is recorded (private.record_purchase_event, deliveries).
 create or replace function public.dpd_reactivate_purchase(purchase_number bigint, email_to text default null, refulfill boolean default false)
-returns jsonb
+returns void
 language plpgsql
 volatile
 set search_path = ''
@@ -224,7 +232,8 @@ begin
   end if;
   insert into ledger.email_outbox (company_id, purchase_id, to_address, template)
   values (company, found.id, recipient, case when refulfill then 'purchase_refulfilled' else 'purchase_reactivated' end);
-  return jsonb_build_object('status', 'OK');
+  perform private.record_purchase_event(found.id, 'purchase.reactivated',
+    jsonb_build_object('refulfilled', refulfill, 'sent_to', recipient));
 end;
 $$;
 comment on function public.dpd_reactivate_purchase(bigint, text, boolean) is 'DPD POST /purchases/:id/reactivate.';

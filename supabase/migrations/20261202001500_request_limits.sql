@@ -78,7 +78,4 @@ comment on function public.caller_request_limit(text) is
 revoke all on function public.caller_request_limit(text) from public, anon, authenticated;
 grant execute on function public.caller_request_limit(text) to purchases_api;
 
--- Lumen's own limit lookup is replaced by the one above.
-drop function if exists public.lumen_rate_limit();
-
 notify pgrst, 'reload schema';

@@ -381,28 +381,27 @@ create constraint trigger publisher_orders_webhook_event
   deferrable initially deferred
   for each row execute function private.order_webhook_event();
 
--- purchase.reactivated: DPD's reactivate is known by the delivery email it writes (to the buyer
--- or customer_email), after its downloads and keys were renewed.
-create or replace function private.reactivation_webhook_event()
-returns trigger
+-- An event an RPC records itself about one of the caller's purchases (purchase.reactivated, by
+-- the reactivation): the purchase as every event shows it, with what the RPC adds beside it.
+create or replace function private.record_purchase_event(purchase uuid, event_type text, data jsonb)
+returns void
 language plpgsql
+volatile
 security definer
 set search_path = ''
 as $$
+declare
+  company uuid := (select private.caller_company_id());
 begin
-  perform private.record_webhook_event(new.company_id, 'purchase.reactivated', new.purchase_id,
-    jsonb_build_object('purchase', private.webhook_purchase(new.purchase_id),
-                       'refulfilled', new.template = 'purchase_refulfilled', 'sent_to', new.to_address));
-  return null;
+  if not exists (select 1 from ledger.purchases p where p.id = purchase and p.company_id = company) then
+    raise exception 'not a purchase of the caller' using errcode = 'PT404';
+  end if;
+  perform private.record_webhook_event(company, event_type, purchase,
+    jsonb_build_object('purchase', private.webhook_purchase(purchase)) || data);
 end;
 $$;
-revoke all on function private.reactivation_webhook_event() from public;
-
-drop trigger if exists email_outbox_reactivation_webhook_event on ledger.email_outbox;
-create trigger email_outbox_reactivation_webhook_event
-  after insert on ledger.email_outbox
-  for each row when (new.template in ('purchase_reactivated', 'purchase_refulfilled'))
-  execute function private.reactivation_webhook_event();
+revoke all on function private.record_purchase_event(uuid, text, jsonb) from public;
+grant execute on function private.record_purchase_event(uuid, text, jsonb) to purchases_api;
 
 -- ============================================================================================
 -- Waking the relay: a request that wrote a message says so in a response header, so the worker

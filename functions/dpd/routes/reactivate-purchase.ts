@@ -5,7 +5,7 @@
  */
 import { callerDatabase } from '../../../shared/app/authenticate.ts';
 import { validate } from '../../../shared/app/validate.ts';
-import { callJsonRpc } from '../../../shared/db/index.ts';
+import { callRpc } from '../../../shared/db/index.ts';
 import { basicAuth, dpd } from '../basic-auth.ts';
 import { dpdErrors } from '../errors.ts';
 import { dpdReactivateSchema } from '../query.ts';
@@ -21,13 +21,12 @@ export const reactivatePurchase = dpd.createHandlers(
   async (c) => {
     const params = { ...c.req.valid('query'), ...definedOf(c.req.valid('form')), ...definedOf(c.req.valid('json')) };
     const { id } = c.req.valid('param');
-    return c.json(
-      await callJsonRpc(await callerDatabase(c), 'dpd_reactivate_purchase', {
-        purchase_number: id,
-        email_to: params.customer_email,
-        refulfill: params.refulfill ?? false,
-      }),
-    );
+    await callRpc(await callerDatabase(c), 'dpd_reactivate_purchase', {
+      purchase_number: id,
+      email_to: params.customer_email,
+      refulfill: params.refulfill ?? false,
+    });
+    return c.json({ status: 'OK' });
   },
 );
 

@@ -1,9 +1,10 @@
 /** create_purchase: a purchase against a lead, with its events and rewards, replayable by Idempotency-Key. */
 import * as z from 'zod/mini';
 import { sha256Hex } from '../../../shared/crypto/index.ts';
-import { callJsonRpc } from '../../../shared/db/index.ts';
+import { callLedgerRpc } from '../../../shared/db/index.ts';
 import { isoTimestamp, money, plainText, uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
+import { createPurchaseRpc } from '../rpcs.ts';
 import { toOperationsPurchase } from '../wire.ts';
 
 export const createPurchase = defineAction({
@@ -19,7 +20,7 @@ export const createPurchase = defineAction({
     description: z.optional(z.nullable(plainText(2000))),
   }),
   async run({ c, db, input, idempotencyKey }) {
-    const { purchase, replayed } = await callJsonRpc<{ purchase: Record<string, unknown>; replayed: boolean }>(db, 'operations_create_purchase', {
+    const { purchase, replayed } = await callLedgerRpc(db, createPurchaseRpc, {
       lead: input.lead_id,
       product: input.product_id ?? undefined,
       // An exact decimal string: PostgREST hands it to the numeric parameter as text, no float on the way.

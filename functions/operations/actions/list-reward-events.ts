@@ -1,8 +1,9 @@
 /** list_reward_events: the rewards the caller's purchases earned, for a purchase, a lead, or all. */
 import * as z from 'zod/mini';
-import { callJsonRpc } from '../../../shared/db/index.ts';
+import { callLedgerRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
+import { listRewardEventsRpc } from '../rpcs.ts';
 import { toOperationsRewardEvent } from '../wire.ts';
 import { pageFields } from './paging.ts';
 
@@ -15,7 +16,7 @@ export const listRewardEvents = defineAction({
     ...pageFields,
   }),
   async run({ c, db, input }) {
-    const result = await callJsonRpc<{ reward_events: Array<Record<string, unknown>>; has_more: boolean }>(db, 'operations_list_reward_events', {
+    const result = await callLedgerRpc(db, listRewardEventsRpc, {
       purchase: input.purchase_id,
       lead: input.lead_id,
       page_size: input.limit ?? 50,
