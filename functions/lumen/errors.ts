@@ -5,8 +5,7 @@
  * mirroring the `success` envelope of the 201 answer.
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
-import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
-import { lumenFieldNames } from './wire.ts';
+import type { ErrorKind, FieldNames, Wording } from '../../shared/errors/index.ts';
 
 /** Lumen's words for every reason an error or a field issue carries (the API document reads them too). */
 export const lumenWording = {
@@ -20,6 +19,14 @@ export const lumenWording = {
     `Too many requests: this partnership allows ${limit} every ${windowSeconds} seconds. Retry in ${retryAfterSeconds} seconds.`,
   duplicate_purchase: ({ external_id }) => `A purchase with partnerPurchaseId ${external_id} has already been reported.`,
 } satisfies Wording;
+
+/** The ledger's paths in the field issues lumen_create_purchase raises, as Lumen names them (wire.ts maps the purchase). */
+export const lumenFieldNames: FieldNames = {
+  external_id: 'partnerPurchaseId',
+  lumen_fulfilled: 'fulfillment',
+  segment: 'additionalInfo.audienceSegment',
+  'lines[].product_code': 'items[].productId',
+};
 
 /** The message of a 400 that lists its problems in details. */
 const invalidPurchase = 'The purchase is not valid; see details.';

@@ -1,20 +1,11 @@
 /**
  * Lumen's wire form and the ledger's: the purchase it reports in the ledger's names, the 201 answer
- * echoed as the reference's example shows it, and the ledger's field paths in Lumen's names.
+ * echoed as the reference's example shows it.
  */
 import type * as z from 'zod/mini';
-import type { FieldNames } from '../../shared/errors/index.ts';
 import type { lumenPurchaseOut } from './openapi.ts';
 import type { LumenPurchaseForLedger } from './rpcs.ts';
 import type { LumenPurchase } from './schema.ts';
-
-/** The ledger's paths in the field issues lumen_create_purchase raises, as Lumen names them. */
-export const lumenFieldNames: FieldNames = {
-  external_id: 'partnerPurchaseId',
-  lumen_fulfilled: 'fulfillment',
-  segment: 'additionalInfo.audienceSegment',
-  'lines[].product_code': 'items[].productId',
-};
 
 /** A validated Lumen purchase in the ledger's names. */
 export function lumenPurchaseForLedger(purchase: LumenPurchase): LumenPurchaseForLedger {

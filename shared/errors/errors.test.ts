@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, boundIssues, maxListedIssues, type FieldIssue } from './index.ts';
+import { ApiError, apiField, boundIssues, maxListedIssues, type FieldIssue } from './index.ts';
 
 const issue = (i: number, size = 10): FieldIssue => ({ field: `f${i}${'x'.repeat(size)}`, message: 'is not a known field', code: 'unknown_field' });
 
@@ -23,5 +23,18 @@ describe('bounded error answers', () => {
 
   it('cuts a message that echoes a large value', () => {
     expect(new ApiError('invalid_input', `bad ${'x'.repeat(60_000)}`).message.length).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('apiField', () => {
+  const names = { segment: 'additionalInfo.audienceSegment', 'lines[].product_code': 'items[].productId' };
+  it('names a ledger path as the API does, keeping its indices', () => {
+    expect(apiField(names, 'lines[3].product_code')).toBe('items[3].productId');
+    expect(apiField(names, 'segment')).toBe('additionalInfo.audienceSegment');
+  });
+  it('leaves a path the table does not name, inherited names included', () => {
+    expect(apiField(names, 'items[0].quantity')).toBe('items[0].quantity');
+    expect(apiField(names, 'constructor')).toBe('constructor');
+    expect(apiField(names, '__proto__')).toBe('__proto__');
   });
 });

@@ -142,8 +142,10 @@ export type FieldNames = Record<string, string>;
 /** `path` in the API's names, or as it is when the table does not name it. */
 export function apiField(names: FieldNames, path: string): string {
   const indices: string[] = [];
-  const named = names[path.replace(/\[(\d+)\]/g, (_, index: string) => (indices.push(index), '[]'))];
-  if (named === undefined) return path;
+  const pattern = path.replace(/\[(\d+)\]/g, (_, index: string) => (indices.push(index), '[]'));
+  // Own names only: a path such as `constructor` (a hostile body's key) is no entry of the table.
+  if (!Object.hasOwn(names, pattern)) return path;
+  const named = names[pattern]!;
   let next = 0;
   return named.replace(/\[\]/g, () => `[${indices[next++]}]`);
 }
