@@ -4,6 +4,9 @@
  * the worker would send. Inputs are unique where a repeat would change the outcome (no 409 loops).
  */
 import { randomUUID } from 'node:crypto';
+import { kitPurchaseRequest } from '../functions/kit/schema.ts';
+import { kitPurchaseForLedger } from '../functions/kit/wire.ts';
+import { lumenPurchaseForLedger } from '../functions/lumen/wire.ts';
 import type { ApiName } from '../platform/stack/config.ts';
 import type { StackInfo } from '../platform/stack/index.ts';
 import type { PresentedCredential } from '../shared/auth/credentials.ts';
@@ -74,9 +77,11 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
   });
   /** What the recording call is told of the charge: the attempt the pricing call (the step before) wrote. */
   const chargedPayment = (context: Record<string, any>) => ({
-    attemptId: (JSON.parse(String(context.previous ?? '{}')) as { attemptId?: string }).attemptId,
+    attempt_id: (JSON.parse(String(context.previous ?? '{}')) as { attempt_id?: string }).attempt_id,
     amount: '74.92',
-    transactionId: `bench-${randomUUID()}`,
+    transaction_id: `bench-${randomUUID()}`,
+    billing_card_type: 'visa',
+    billing_card_last4: '1111',
   });
   let kitTurn = 0;
   const nextKit = () => (kitTurn = (kitTurn + 1) % f.kitTokens.length);
@@ -86,7 +91,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
   const lumenPurchase = () => ({
     partnerPurchaseId: `BENCH-${randomUUID()}`, fulfillment: false,
     customer: { email: `bench-${randomUUID()}@example.com`, firstName: 'Ben', lastName: 'Ch' },
-    items: [{ productId: acme.lumen.productIds[0], quantity: 1 }],
+    items: [{ productId: acme.lumen.productIds[0]!, quantity: 1 }],
   });
   const kitPurchase = () => ({
     email_address: `bench-${randomUUID()}@example.com`, transaction_id: `BENCH-${randomUUID()}`, currency: 'USD', total: 10,
@@ -95,7 +100,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
   const lead = acme.operations.leadIds[0]!;
   const product = acme.operations.productIds[0]!;
   const spa = { 'OrderDetails[0].OfferId': '9035', 'OrderDetails[0].OfferOptionId': '9123', 'OrderDetails[0].Quantity': '1', 'OrderDetails[0].SegmentKey': 'new-york' };
-  const spaDetails = [{ OfferId: 9035, OfferOptionId: 9123, Quantity: 1, SegmentKey: 'new-york' }];
+  const spaLines = [{ offer_number: 9035, option_number: 9123, quantity: 1, segment_key: 'new-york', is_gift: false }];
   const newConsumer = () => {
     const key = `bench-${randomUUID()}@example.com`;
     return { 'ConsumerInfo.UserKey': key, 'ConsumerInfo.Email': key, 'ConsumerInfo.FirstName': 'Ben', 'ConsumerInfo.LastName': 'Ch' };
@@ -118,13 +123,15 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     };
   };
   const nonce = () => ({ nonce: randomUUID(), signed_at: Math.floor(Date.now() / 1000), window_seconds: 300 });
-  const ordered = (consumer: Record<string, unknown>, billing: Record<string, unknown> = {}) => ({
-    ConsumerInfo: consumer, BillingInfo: billing, PromoCodes: [], OrderDetails: spaDetails,
+  // The floors send what the workers send the database: the order in the ledger's names.
+  const ordered = (customer: Record<string, unknown>, order: Record<string, unknown> = {}) => ({
+    customer: { no_email: false, ...customer }, payment: 'new_card', store_card: false, spend_credits: true, promo_codes: [],
+    use_promotional_price: false, allow_duplicate: false, send_email: true, tracking_fields: [], lines: spaLines, ...order,
   });
   const dpdAuth = { Authorization: `Basic ${Buffer.from(`${acme.dpd.username}:${acme.dpd.password}`).toString('base64')}` };
   const dpdList = (query: Record<string, unknown>) => ({
     page: 1, status: null, product_number: null, storefront_number: null, customer_number: null, email_prefix: null, first_name_prefix: null,
-    last_name_prefix: null, created_from: null, created_to: null, total: null, total_op: null, unshipped: null, ...query,
+    last_name_prefix: null, created_from: null, created_to: null, total: null, total_comparison: null, unshipped: null, ...query,
   });
   const post = (route: string, headers: Record<string, string>, body: () => unknown): RequestBuilder => () => ({
     method: 'POST', path: route, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body()),
@@ -145,7 +152,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     {
       api: 'lumen', name: 'POST /partners/v1/purchases', write: true, designedRoundTrips: 1,
       worker: [post('/partners/v1/purchases', { 'X-Partner-Api-Key': acme.lumen.apiKey }, lumenPurchase)],
-      floor: [rpc('lumen_create_purchase', () => tokens.lumen!, () => ({ purchase: lumenPurchase() }))],
+      floor: [rpc('lumen_create_purchase', () => tokens.lumen!, () => ({ purchase: lumenPurchaseForLedger(lumenPurchase()), lumen_fulfilled: false }))],
     },
     {
       api: 'operations', name: 'create_purchase', write: true, designedRoundTrips: 1,
@@ -170,12 +177,12 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     {
       api: 'kit', name: 'POST /v4/purchases', write: true, designedRoundTrips: 1,
       worker: [() => ({ method: 'POST', path: '/v4/purchases', headers: { ...kitHeaders(), 'Content-Type': 'application/json' }, body: JSON.stringify({ purchase: kitPurchase() }) })],
-      floor: [rpc('kit_create_purchase', () => kitFloorTokens[nextKit()]!, () => ({ purchase: { status: 'paid', ...kitPurchase() } }))],
+      floor: [rpc('kit_create_purchase', () => kitFloorTokens[nextKit()]!, () => ({ purchase: kitPurchaseForLedger(kitPurchaseRequest.parse({ purchase: kitPurchase() }).purchase) }))],
     },
     {
       api: 'kit', name: 'GET /v4/purchases', write: false, designedRoundTrips: 1,
       worker: [kitGet('/v4/purchases?per_page=50')],
-      floor: [rpc('kit_list_purchases', () => kitFloorTokens[nextKit()]!, () => ({ page_size: 50, with_total_count: false }))],
+      floor: [rpc('kit_list_purchases', () => kitFloorTokens[nextKit()]!, () => ({ page_size: 50, with_count: false }))],
     },
     {
       api: 'kit', name: 'GET /v4/purchases/:id', write: false, designedRoundTrips: 1,
@@ -206,14 +213,14 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
       api: 'groupcommerce', name: 'order, off-platform', write: true, designedRoundTrips: 1,
       worker: [signed('/api/v3/publisher/order', () => ({ ...newConsumer(), 'BillingInfo.PaymentCapturedOffSite': 'True', ...spa }))],
       floor: [rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: true,
-        ordered: ordered({ UserKey: `bench-${randomUUID()}`, FirstName: 'Ben', LastName: 'Ch', Email: 'b@example.com' }, { PaymentCapturedOffSite: true }) }))],
+        ordered: ordered({ user_key: `bench-${randomUUID()}`, first_name: 'Ben', last_name: 'Ch', email: 'b@example.com' }, { payment: 'off_platform' }) }))],
     },
     {
       api: 'groupcommerce', name: 'order, new card', write: true, designedRoundTrips: 2,
       worker: [signed('/api/v3/publisher/order', () => ({ ...newConsumer(), ...card, ...spa }))],
       floor: [
         (context) => {
-          context.ordered = ordered({ UserKey: `bench-${randomUUID()}`, FirstName: 'Ben', LastName: 'Ch', Email: 'b@example.com' });
+          context.ordered = ordered({ user_key: `bench-${randomUUID()}`, first_name: 'Ben', last_name: 'Ch', email: 'b@example.com' });
           return rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: true, ordered: context.ordered }))(context);
         },
         (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: chargedPayment(context) }))(context),
@@ -228,7 +235,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
       floor: [
         (context) => {
           const consumer = nextCardConsumer();
-          context.ordered = { ...ordered({ UserKey: consumer.userKey }, { StoredCreditCardId: consumer.cardId, SpendCredits: false }), AllowDuplicatePurchase: true };
+          context.ordered = ordered({ user_key: consumer.userKey }, { payment: 'stored_card', stored_card_id: consumer.cardId, spend_credits: false, allow_duplicate: true });
           return rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: true, ordered: context.ordered }))(context);
         },
         (context) => rpc('gc_place_charged_order', () => tokens.groupcommerce!, () => ({ ordered: context.ordered, payment: chargedPayment(context) }))(context),
@@ -237,7 +244,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     {
       api: 'groupcommerce', name: 'order/validate', write: false, designedRoundTrips: 1,
       worker: [signed('/api/v3/publisher/order/validate', () => ({ ...newConsumer(), ...card, ...spa }))],
-      floor: [rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: false, ordered: ordered({ UserKey: `bench-${randomUUID()}`, FirstName: 'Ben', LastName: 'Ch', Email: 'b@example.com' }) }))],
+      floor: [rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: false, ordered: ordered({ user_key: `bench-${randomUUID()}`, first_name: 'Ben', last_name: 'Ch', email: 'b@example.com' }) }))],
     },
     {
       api: 'groupcommerce', name: 'consumer/creditcards', write: false, designedRoundTrips: 1,

@@ -476,9 +476,10 @@ describe('the charged order\'s second step (gc_place_charged_order)', () => {
       },
       body: JSON.stringify(body),
     });
+  // The order in the ledger's names, as the worker maps it (functions/groupcommerce/wire.ts).
   const ordered = () => ({
-    ConsumerInfo: { UserKey: `buyer-${randomUUID()}`, FirstName: 'Pat', LastName: 'Buyer', Email: 'pat@example.com' },
-    BillingInfo: {}, PromoCodes: [], OrderDetails: [{ OfferId: 9035, OfferOptionId: 9123, Quantity: 1, SegmentKey: 'new-york' }],
+    customer: { user_key: `buyer-${randomUUID()}`, first_name: 'Pat', last_name: 'Buyer', email: 'pat@example.com', no_email: false },
+    payment: 'new_card', promo_codes: [], lines: [{ offer_number: 9035, option_number: 9123, quantity: 1, segment_key: 'new-york', is_gift: false }],
   });
   const acmeConsumer = () => ({ kind: 'oauth_consumer' as const, keyId: acme().consumerKey, secret: acme().consumerSecret });
 
@@ -488,14 +489,14 @@ describe('the charged order\'s second step (gc_place_charged_order)', () => {
       `insert into ledger.charge_attempts (company_id, credential_id, user_key, content, ordered, allow_duplicates, amount, currency, credit_value_used)
        select $1, c.id, $2, md5($3::jsonb::text), $3::jsonb, false, $4, 'USD', 0 from ledger.credentials c
        where c.company_id = $1 and c.kind = 'oauth_consumer' and c.revoked_at is null limit 1 returning id`,
-      [demo('acme').companyId, body.ConsumerInfo.UserKey, JSON.stringify(body), amount],
+      [demo('acme').companyId, body.customer.user_key, JSON.stringify(body), amount],
     ))[0]!.id as string;
 
   it('places nothing when the amount charged is not the order\'s price, and marks the charge to be refunded', async () => {
     const before = await footprint();
     const body = ordered();
     const attemptId = await attemptFor(body, '70.00');
-    const res = await place(acmeConsumer(), { ordered: body, payment: { attemptId, amount: '70.00', transactionId: `t-${randomUUID()}` } });
+    const res = await place(acmeConsumer(), { ordered: body, payment: { attempt_id: attemptId, amount: '70.00', transaction_id: `t-${randomUUID()}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'price_changed', refund: true });
     expect(await sql('select status from ledger.charge_attempts where id = $1', [attemptId])).toEqual([{ status: 'refunding' }]);
@@ -503,30 +504,30 @@ describe('the charged order\'s second step (gc_place_charged_order)', () => {
     const { charge_attempts: __, ...ledgerBefore } = before;
     expect(ledger).toEqual(ledgerBefore);
     const rightBody = ordered();
-    const right = await place(acmeConsumer(), { ordered: rightBody, payment: { attemptId: await attemptFor(rightBody, '74.92'), amount: '74.92', transactionId: `t-${randomUUID()}` } });
+    const right = await place(acmeConsumer(), { ordered: rightBody, payment: { attempt_id: await attemptFor(rightBody, '74.92'), amount: '74.92', transaction_id: `t-${randomUUID()}` } });
     expect(right.status).toBe(200);
-    expect(await right.json()).toMatchObject({ outcome: 'placed', orderId: expect.any(Number), chargeAmount: '74.92' });
+    expect(await right.json()).toMatchObject({ outcome: 'placed', number: expect.any(Number), charge_amount: '74.92' });
   });
 
   it('answers an attempt already placed as the duplicate it is, with nothing to refund', async () => {
     const body = ordered();
     const attemptId = await attemptFor(body, '74.92');
-    const payment = { attemptId, amount: '74.92', transactionId: `t-${randomUUID()}` };
-    const first = (await (await place(acmeConsumer(), { ordered: body, payment })).json()) as { outcome: string; orderId: number };
+    const payment = { attempt_id: attemptId, amount: '74.92', transaction_id: `t-${randomUUID()}` };
+    const first = (await (await place(acmeConsumer(), { ordered: body, payment })).json()) as { outcome: string; number: number };
     expect(first.outcome).toBe('placed');
     const again = await (await place(acmeConsumer(), { ordered: body, payment })).json();
-    expect(again).toMatchObject({ outcome: 'duplicate', duplicateOrderId: first.orderId });
+    expect(again).toMatchObject({ outcome: 'duplicate', duplicate_number: first.number });
     expect(again).not.toHaveProperty('refund');
   });
 
   it('refuses an attempt that is not the caller\'s', async () => {
-    const res = await place(acmeConsumer(), { ordered: ordered(), payment: { attemptId: randomUUID(), amount: '74.92', transactionId: `t-${randomUUID()}` } });
+    const res = await place(acmeConsumer(), { ordered: ordered(), payment: { attempt_id: randomUUID(), amount: '74.92', transaction_id: `t-${randomUUID()}` } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ hint: 'unknown_charge_attempt' });
   });
 
   it('is for publishers\' OAuth consumers only', async () => {
-    const res = await place({ kind: 'kit_token', secret: demo('acme').kit.token }, { ordered: ordered(), payment: { attemptId: randomUUID(), amount: '74.92', transactionId: 't' } });
+    const res = await place({ kind: 'kit_token', secret: demo('acme').kit.token }, { ordered: ordered(), payment: { attempt_id: randomUUID(), amount: '74.92', transaction_id: 't' } });
     expect(res.status).toBe(401);
   });
 });

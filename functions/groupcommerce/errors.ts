@@ -4,7 +4,7 @@
  * section 3.2 (400 for a bad protocol parameter, 401 for a bad credential or signature).
  */
 import type { ErrorDialect } from '../../shared/app/index.ts';
-import type { ErrorKind, Wording } from '../../shared/errors/index.ts';
+import type { ErrorKind, FieldNames, Wording } from '../../shared/errors/index.ts';
 import { respond } from './respond.ts';
 
 /**
@@ -14,7 +14,7 @@ import { respond } from './respond.ts';
 export const groupCommerceWording = {
   invalid_credential: 'The consumer key is not valid.',
   nonce_used: ({ nonce }) => `The oauth_nonce ${nonce} was already used.`,
-  consumer_not_found: ({ userKey }) => `There is no consumer with UserKey ${userKey}.`,
+  consumer_not_found: ({ user_key }) => `There is no consumer with UserKey ${user_key}.`,
   credits_changed: 'The consumer\'s credits changed while the order was placed; nothing was ordered. Try again.',
   price_changed: 'The order\'s price changed while the card was charged; nothing was ordered and the charge is refunded. Try again.',
   // The worker's own calls after a charge: a client never names an attempt.
@@ -26,14 +26,33 @@ export const groupCommerceWording = {
   unknown_offer_option: ({ option, offer }) => `${option} is not an option of offer ${offer}`,
   segment_not_sold: ({ offer, segment }) => `offer ${offer} is not sold in ${segment}`,
   required_for_shipping: ({ offer }) => `is required because offer ${offer} ships`,
-  mixed_currencies: ({ offer, currency, orderCurrency }) =>
-    `offer ${offer} is sold in ${currency} and the order's other offers in ${orderCurrency}; order them separately`,
+  mixed_currencies: ({ offer, currency, order_currency }) =>
+    `offer ${offer} is sold in ${currency} and the order's other offers in ${order_currency}; order them separately`,
   total_too_large: "the order's total is too large",
   unknown_stored_card: 'is not a stored card of this consumer',
   stored_card_expired: 'the stored card has expired',
   unknown_promo_code: ({ code }) => `${code} is not a valid promo code`,
   repeated_promo_code: ({ code }) => `${code} is given more than once`,
 } satisfies Wording;
+
+/** The order's ledger paths in the field issues the database raises (private.gc_quote), as the form names them (wire.ts maps the order). */
+export const groupCommerceFieldNames: FieldNames = {
+  'customer.email': 'ConsumerInfo.Email',
+  'customer.first_name': 'ConsumerInfo.FirstName',
+  'customer.last_name': 'ConsumerInfo.LastName',
+  lines: 'OrderDetails',
+  'lines[].offer_number': 'OrderDetails[].OfferId',
+  'lines[].option_number': 'OrderDetails[].OfferOptionId',
+  'lines[].segment_key': 'OrderDetails[].SegmentKey',
+  'lines[].address': 'OrderDetails[].Address',
+  'lines[].city': 'OrderDetails[].City',
+  'lines[].state': 'OrderDetails[].State',
+  'lines[].country': 'OrderDetails[].Country',
+  'lines[].postal_code': 'OrderDetails[].PostalCode',
+  'lines[].shipping_name': 'OrderDetails[].ShippingName',
+  stored_card_id: 'BillingInfo.StoredCreditCardId',
+  promo_codes: 'PromoCodes',
+};
 
 const codeOfKind: Record<ErrorKind, string> = {
   invalid_input: 'InvalidRequest',
@@ -54,6 +73,7 @@ const codeOfKind: Record<ErrorKind, string> = {
 
 export const groupCommerceErrors: ErrorDialect = {
   wording: groupCommerceWording,
+  fieldNames: groupCommerceFieldNames,
   render(c, error) {
     if (error.kind === 'unauthenticated') c.header('WWW-Authenticate', 'OAuth realm="publisher"');
     const code = error.reason ? toPascalCase(error.reason) : codeOfKind[error.kind];

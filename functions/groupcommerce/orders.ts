@@ -18,47 +18,24 @@
  * (reconcile.ts) settles what no retry does.
  */
 import type { Db } from '../../shared/db/index.ts';
-import { callJsonRpc, callRpc } from '../../shared/db/index.ts';
+import { callLedgerRpc, callRpc } from '../../shared/db/index.ts';
 import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
 import { stripeProcessor } from '../../shared/payments/stripe.ts';
 import { groupCommerceWording } from './errors.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
-import type { Json } from '../../shared/db/database.types.ts';
 import { billingScenario, type OrderForm } from './order-request.ts';
+import { orderRpc, placeChargedOrderRpc, type OrderOutcome } from './rpcs.ts';
+import { orderForLedger } from './wire.ts';
 
-/** What the database answers about an order; amounts are exact decimal strings. */
-export interface OrderOutcome {
-  /** price_changed and reconciled: a charged order not placed (answered as errors, never to a client as such). */
-  outcome: 'validated' | 'duplicate' | 'charge_required' | 'placed' | 'price_changed' | 'reconciled';
-  isoCurrencyCode: string;
-  chargeAmount: string;
-  creditValueUsed: string;
-  pendingCreditValueAwarded: string;
-  duplicateOrderId: number | null;
-  orderId?: number;
-  storedCard?: StorableCard;
-  /** charge_required: the charge attempt, whose id keys the charge. */
-  attemptId?: string;
-  /** After a charge: the order was not placed and the charge must be given back. */
-  refund?: boolean;
-}
+export type { OrderOutcome } from './rpcs.ts';
 
 /** The nonce spending that opens every publisher RPC. */
 export interface NonceSpend {
   nonce: string;
   signed_at: number;
   window_seconds: number;
-}
-
-/**
- * The order as the database receives it: the checked form without the card's number, CVV, expiry
- * and holder, which only ever go to the processor.
- */
-export function orderForDatabase(order: OrderForm): Json {
-  const { NameOnCard, CardNumber, CVV, ExpirationMonth, ExpirationYear, ...billing } = order.BillingInfo;
-  return { ...order, BillingInfo: billing, PromoCodes: order.PromoCodes ?? [] } as Json;
 }
 
 /** Misconfigurations already logged by this isolate: each is said once, not on every order. */
@@ -101,30 +78,40 @@ export interface OrderContext {
 
 /** Checks and prices the order as a purchase would, creating nothing. */
 export function validateOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
-  return callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered: orderForDatabase(order), place: false });
+  return callLedgerRpc(context.db, orderRpc, { ...spend, ordered: orderForLedger(order), place: false });
 }
 
 /** Places the order, charging the card when something is to be paid. */
 export async function placeOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
-  const ordered = orderForDatabase(order);
-  const quoted = await callJsonRpc<OrderOutcome>(context.db, 'gc_order', { ...spend, ordered, place: true });
-  if (quoted.outcome !== 'charge_required') return quoted;
+  const ordered = orderForLedger(order);
+  const quoted = await callLedgerRpc(context.db, orderRpc, { ...spend, ordered, place: true });
+  if (quoted.outcome !== 'charge_required' || quoted.attempt_id === undefined) return quoted;
 
-  const attempt = quoted.attemptId!;
+  const attempt = quoted.attempt_id;
   const charge = await chargeCard(context, order, quoted, attempt);
   let placed: OrderOutcome;
   try {
-    placed = await callJsonRpc<OrderOutcome>(context.db, 'gc_place_charged_order', {
+    placed = await callLedgerRpc(context.db, placeChargedOrderRpc, {
       ordered,
       payment: {
-        attemptId: attempt,
-        amount: quoted.chargeAmount,
-        transactionId: charge.transactionId,
+        attempt_id: attempt,
+        amount: quoted.charge_amount,
+        transaction_id: charge.transactionId,
         // What DPD shows of the card a purchase was paid with: its brand and last four digits.
-        cardBrand: charge.card.brand,
-        cardLast4: charge.card.last4,
+        billing_card_type: charge.card.brand,
+        billing_card_last4: charge.card.last4,
         // A new card is kept (as the processor's token) only when the consumer asked.
-        ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard ? { card: { ...charge.card } } : {}),
+        ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard
+          ? {
+              card: {
+                processor_token: charge.card.token,
+                brand: charge.card.brand,
+                last4: charge.card.last4,
+                expiry_month: charge.card.expiryMonth,
+                expiry_year: charge.card.expiryYear,
+              },
+            }
+          : {}),
       },
     });
   } catch (error) {
@@ -167,8 +154,14 @@ async function chargeCard(context: OrderContext, order: OrderForm, quoted: Order
   }
   const billing = order.BillingInfo;
   const options = { attempt, storeCard: billingScenario(order) === 'new_card' && billing.StoreCreditCard === true };
-  const result = quoted.storedCard
-    ? await processor.chargeToken(quoted.storedCard, quoted.chargeAmount, quoted.isoCurrencyCode, options)
+  const stored = quoted.stored_card;
+  const result = stored
+    ? await processor.chargeToken(
+        { token: stored.processor_token, brand: stored.brand, last4: stored.last4, expiryMonth: stored.expiry_month, expiryYear: stored.expiry_year },
+        quoted.charge_amount,
+        quoted.currency,
+        options,
+      )
     : await processor.chargeCard(
         {
           number: billing.CardNumber!.replace(/[\s-]/g, ''),
@@ -177,8 +170,8 @@ async function chargeCard(context: OrderContext, order: OrderForm, quoted: Order
           expiryYear: fullCardYear(billing.ExpirationYear!),
           nameOnCard: billing.NameOnCard!,
         },
-        quoted.chargeAmount,
-        quoted.isoCurrencyCode,
+        quoted.charge_amount,
+        quoted.currency,
         options,
       );
   if (result.ok) return result;

@@ -12,22 +12,16 @@
  * never both place or both refund; refunds are keyed by the charge, so none is given twice. Each
  * settlement is logged and listed by `npm run admin -- payments reconcile`.
  */
-import { callJsonRpc, connectAsRole, reconcilerRole, type Db } from '../../shared/db/index.ts';
+import { callLedgerRpc, connectAsRole, reconcilerRole, type Db } from '../../shared/db/index.ts';
+import type * as z from 'zod/mini';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import type { FoundCharge, PaymentProcessor } from '../../shared/payments/index.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
 import { paymentProcessorFor } from './orders.ts';
+import { reconcileClaimRpc, reconcileSettleRpc } from './rpcs.ts';
 
-interface ClaimedAttempt {
-  id: string;
-  amount: string;
-  currency: string;
-  createdAt: number;
-  touchedAt: number;
-}
-
-type Settlement = { outcome: 'failed' | 'refunded' | 'refund' | 'unchanged' } | { outcome: 'placed'; orderId: number };
+type ClaimedAttempt = z.output<typeof reconcileClaimRpc.result>[number];
 
 /** How long an attempt must be left alone before it is reconciled: past any request still charging it. */
 export function quietSeconds(env: GroupCommerceEnv): number {
@@ -46,7 +40,7 @@ export async function reconcileCharges(env: GroupCommerceEnv, log: Logger): Prom
   if ('missing' in settings) throw new Error(`reconciliation lacks ${settings.missing.join(', ')}`);
   if ('publicSecrets' in settings) throw new Error(`refusing to reconcile: ${settings.publicSecrets.join(', ')} hold the public local defaults`);
   const db = await connectAsRole(settings, reconcilerRole);
-  const claimed = await callJsonRpc<ClaimedAttempt[]>(db, 'reconcile_claim', { quiet_seconds: quietSeconds(env), max_attempts: batchSize, lease_seconds: 300 });
+  const claimed = await callLedgerRpc(db, reconcileClaimRpc, { quiet_seconds: quietSeconds(env), max_attempts: batchSize, lease_seconds: 300 });
   for (const attempt of claimed) {
     const outcome = await reconcileOne(db, processor, attempt, log).catch((error: unknown) => {
       log.log('error', 'a charge attempt could not be reconciled now; the next run tries again', { attempt: attempt.id, error });
@@ -58,17 +52,20 @@ export async function reconcileCharges(env: GroupCommerceEnv, log: Logger): Prom
 }
 
 async function reconcileOne(db: Db, processor: PaymentProcessor, attempt: ClaimedAttempt, log: Logger): Promise<string> {
-  const found: FoundCharge = await processor.findCharge(attempt.id, attempt);
+  const seconds = (timestamp: string) => Math.floor(Date.parse(timestamp) / 1000);
+  const found: FoundCharge = await processor.findCharge(attempt.id, { createdAt: seconds(attempt.created_at), touchedAt: seconds(attempt.touched_at) });
   if ('unknown' in found) {
     log.log('warn', 'the processor cannot say yet what became of a charge attempt; the next run asks again', { attempt: attempt.id, problem: found.unknown });
     return 'deferred';
   }
-  const charge = found.charged ? { transactionId: found.transactionId, refunded: found.refunded, cardBrand: found.card.brand, cardLast4: found.card.last4 } : null;
-  let settled = await callJsonRpc<Settlement>(db, 'reconcile_settle', { attempt_id: attempt.id, charge });
+  const charge = found.charged
+    ? { transaction_id: found.transactionId, refunded: found.refunded, billing_card_type: found.card.brand, billing_card_last4: found.card.last4 }
+    : null;
+  let settled = await callLedgerRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge });
   if (settled.outcome === 'refund' && charge) {
-    const refunded = await processor.refund(charge.transactionId);
+    const refunded = await processor.refund(charge.transaction_id);
     if (!refunded.ok) throw new Error(`the refund failed: ${refunded.message}`);
-    settled = await callJsonRpc<Settlement>(db, 'reconcile_settle', { attempt_id: attempt.id, charge: { ...charge, refunded: true } });
+    settled = await callLedgerRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge: { ...charge, refunded: true } });
   }
   if (settled.outcome !== 'unchanged') {
     log.log('warn', 'charge attempt reconciled', {
@@ -76,8 +73,8 @@ async function reconcileOne(db: Db, processor: PaymentProcessor, attempt: Claime
       outcome: settled.outcome,
       amount: attempt.amount,
       currency: attempt.currency,
-      ...(charge ? { transactionId: charge.transactionId } : {}),
-      ...('orderId' in settled ? { orderId: settled.orderId } : {}),
+      ...(charge ? { transactionId: charge.transaction_id } : {}),
+      ...('number' in settled ? { orderId: settled.number } : {}),
     });
   }
   return settled.outcome;

@@ -73,6 +73,16 @@ export const ledgerCoupon = z.object({
   discount_type: z.enum(['money', 'percent']),
 });
 
+/** ledger.stored_cards: what the payment processor returned for a card a consumer kept (never the card). */
+export const ledgerStoredCard = z.object({
+  id: text,
+  processor_token: text,
+  brand: text,
+  last4: text,
+  expiry_month: integer,
+  expiry_year: integer,
+});
+
 export const purchaseStatuses = ['paid', 'pending', 'refunded', 'error', 'canceled', 'held'] as const;
 
 /** ledger.purchases, with what hangs off it (customer, lines, shipment, custom fields, coupons). */

@@ -43,12 +43,12 @@ begin
   select c.id into consumer from ledger.customers c where c.company_id = company and c.user_key = gc_consumer_credit_cards.user_key;
   if consumer is null then
     raise exception 'consumer not found' using errcode = 'PT404', hint = 'consumer_not_found',
-      detail = jsonb_build_object('userKey', gc_consumer_credit_cards.user_key)::text;
+      detail = jsonb_build_object('user_key', gc_consumer_credit_cards.user_key)::text;
   end if;
   return coalesce((
     select json_agg(json_build_object(
-      'storedCreditCardId', s.id, 'paymentType', s.brand, 'lastFourDigits', s.last4,
-      'expirationMonth', s.expiry_month, 'expirationYear', s.expiry_year) order by s.created_at)
+      'id', s.id, 'brand', s.brand, 'last4', s.last4, 'expiry_month', s.expiry_month, 'expiry_year', s.expiry_year)
+      order by s.created_at)
     from ledger.stored_cards s where s.customer_id = consumer
   ), '[]');
 end;

@@ -8,7 +8,7 @@
 -- * Promo codes apply in the order given, each to what is left after the previous ones: a money
 --   code takes its amount off (never below zero), a percent code takes round(rest × percent / 100,
 --   2) off, halves away from zero. A code given twice is an error, like an unknown one.
--- * Duplicates: unless AllowDuplicatePurchase is True (the .NET default of the flag is False), an
+-- * Duplicates: unless duplicates are allowed (the flag's .NET default is that they are not), an
 --   order from the same consumer for the same offer options in the same quantities as one placed
 --   in the last ten minutes is not placed; its answer names the earlier order.
 
@@ -161,10 +161,21 @@ create trigger apply_order_credits
 -- Pricing and checks
 -- ============================================================================================
 
--- The order checked against the publisher's data and priced. Raises PT400 with every field issue;
--- otherwise returns the quote: amounts as exact decimal strings, the lines to record, the consumer
--- (null when new), the referrer, the stored card to charge and any earlier duplicate order.
--- `ordered` is the order form as the worker checked it, without card number, CVV or expiry.
+-- The order checked against the publisher's data and priced. Raises PT400 with every field issue
+-- (named by the order's paths); otherwise returns the quote: amounts as exact decimal strings, the
+-- lines to record, the customer (null when new), the referrer, the stored card to charge and any
+-- earlier duplicate order.
+--
+-- `ordered` is the order in the ledger's names, as the worker maps it (no card number, CVV or
+-- expiry, which only ever go to the processor):
+--   customer        {user_key, email, first_name, last_name, no_email, referred_by_user_key}
+--   lines           [{offer_number, option_number, segment_key, quantity, is_gift, recipient_email,
+--                     recipient_first_name, recipient_last_name, gift_message, shipping_name,
+--                     address, address2, city, state, country, postal_code, shipping_phone}]
+--   payment         new_card, stored_card or off_platform; stored_card_id, store_card, spend_credits
+--   promo_codes, use_promotional_price, allow_duplicate, send_email
+--   the purchase's billing_* and shipping_* address columns, the publisher order's external_*,
+--   affiliate_*, tracking_fields and custom_tracking columns.
 create or replace function private.gc_quote(company uuid, ordered jsonb)
 returns jsonb
 language plpgsql
@@ -188,8 +199,8 @@ declare
   applied text[] := '{}';
   rest numeric(14, 2);
   card ledger.stored_cards;
-  off_platform boolean := coalesce((ordered #>> '{BillingInfo,PaymentCapturedOffSite}')::boolean, false);
-  spend_credits boolean := coalesce((ordered #>> '{BillingInfo,SpendCredits}')::boolean, true);
+  off_platform boolean := ordered ->> 'payment' = 'off_platform';
+  spend_credits boolean := coalesce((ordered ->> 'spend_credits')::boolean, true);
   credit_used numeric(14, 2) := 0;
   referrer uuid;
   pending numeric(14, 2);
@@ -197,45 +208,46 @@ declare
   duplicate bigint;
 begin
   select c.* into consumer from ledger.customers c
-  where c.company_id = company and c.user_key = ordered #>> '{ConsumerInfo,UserKey}';
-  -- spec: names (and an email unless NoEmail) are required to create a consumer, not to update one.
+  where c.company_id = company and c.user_key = ordered #>> '{customer,user_key}';
+  -- spec: names (and an email unless the publisher says there is none) are required to create a
+  -- consumer, not to update one.
   if consumer.id is null then
-    foreach field in array array['FirstName', 'LastName'] loop
-      if ordered -> 'ConsumerInfo' ->> field is null then
-        issues := issues || jsonb_build_object('field', 'ConsumerInfo.' || field, 'reason', 'required_for_new_consumer', 'code', 'required');
+    foreach field in array array['first_name', 'last_name'] loop
+      if ordered -> 'customer' ->> field is null then
+        issues := issues || jsonb_build_object('field', 'customer.' || field, 'reason', 'required_for_new_consumer', 'code', 'required');
       end if;
     end loop;
-    if ordered #>> '{ConsumerInfo,Email}' is null and not coalesce((ordered #>> '{ConsumerInfo,NoEmail}')::boolean, false) then
-      issues := issues || jsonb_build_object('field', 'ConsumerInfo.Email', 'reason', 'email_required_for_new_consumer', 'code', 'required');
+    if ordered #>> '{customer,email}' is null and not coalesce((ordered #>> '{customer,no_email}')::boolean, false) then
+      issues := issues || jsonb_build_object('field', 'customer.email', 'reason', 'email_required_for_new_consumer', 'code', 'required');
     end if;
   end if;
 
   for detail in
     select d.ordinality - 1 as position, d.value as v
-    from jsonb_array_elements(ordered -> 'OrderDetails') with ordinality as d
+    from jsonb_array_elements(ordered -> 'lines') with ordinality as d
   loop
-    select o.* into offer from ledger.offers o where o.company_id = company and o.number = (detail.v ->> 'OfferId')::integer;
+    select o.* into offer from ledger.offers o where o.company_id = company and o.number = (detail.v ->> 'offer_number')::integer;
     if offer.id is null then
-      issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferId', detail.position),
-        'reason', 'unknown_offer', 'values', jsonb_build_object('offer', detail.v ->> 'OfferId'));
+      issues := issues || jsonb_build_object('field', format('lines[%s].offer_number', detail.position),
+        'reason', 'unknown_offer', 'values', jsonb_build_object('offer', detail.v ->> 'offer_number'));
       continue;
     end if;
     select op.* into option_row from ledger.offer_options op
-    where op.offer_id = offer.id and op.number = (detail.v ->> 'OfferOptionId')::integer;
+    where op.offer_id = offer.id and op.number = (detail.v ->> 'option_number')::integer;
     if option_row.id is null then
-      issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferOptionId', detail.position),
-        'reason', 'unknown_offer_option', 'values', jsonb_build_object('option', detail.v ->> 'OfferOptionId', 'offer', offer.number));
+      issues := issues || jsonb_build_object('field', format('lines[%s].option_number', detail.position),
+        'reason', 'unknown_offer_option', 'values', jsonb_build_object('option', detail.v ->> 'option_number', 'offer', offer.number));
     end if;
-    if not exists (select 1 from ledger.offer_segments s where s.offer_id = offer.id and s.segment_key = detail.v ->> 'SegmentKey') then
-      issues := issues || jsonb_build_object('field', format('OrderDetails[%s].SegmentKey', detail.position),
-        'reason', 'segment_not_sold', 'values', jsonb_build_object('offer', offer.number, 'segment', detail.v ->> 'SegmentKey'));
+    if not exists (select 1 from ledger.offer_segments s where s.offer_id = offer.id and s.segment_key = detail.v ->> 'segment_key') then
+      issues := issues || jsonb_build_object('field', format('lines[%s].segment_key', detail.position),
+        'reason', 'segment_not_sold', 'values', jsonb_build_object('offer', offer.number, 'segment', detail.v ->> 'segment_key'));
     end if;
-    -- spec: an offer that requires shipping needs the shipping address on its order detail.
+    -- spec: an offer that requires shipping needs the shipping address on its line.
     if offer.requires_shipping then
       ships := true;
-      foreach field in array array['Address', 'City', 'State', 'Country', 'PostalCode', 'ShippingName'] loop
+      foreach field in array array['address', 'city', 'state', 'country', 'postal_code', 'shipping_name'] loop
         if coalesce(detail.v ->> field, '') = '' then
-          issues := issues || jsonb_build_object('field', format('OrderDetails[%s].%s', detail.position, field),
+          issues := issues || jsonb_build_object('field', format('lines[%s].%s', detail.position, field),
             'reason', 'required_for_shipping', 'values', jsonb_build_object('offer', offer.number), 'code', 'required');
         end if;
       end loop;
@@ -243,41 +255,41 @@ begin
     if order_currency is null then
       order_currency := offer.currency;
     elsif offer.currency <> order_currency then
-      issues := issues || jsonb_build_object('field', format('OrderDetails[%s].OfferId', detail.position),
-        'reason', 'mixed_currencies', 'values', jsonb_build_object('offer', offer.number, 'currency', offer.currency, 'orderCurrency', order_currency));
+      issues := issues || jsonb_build_object('field', format('lines[%s].offer_number', detail.position),
+        'reason', 'mixed_currencies', 'values', jsonb_build_object('offer', offer.number, 'currency', offer.currency, 'order_currency', order_currency));
     end if;
     if option_row.id is not null then
-      unit := case when coalesce((ordered ->> 'UsePromotionalPrice')::boolean, false) and option_row.promotional_price is not null
+      unit := case when coalesce((ordered ->> 'use_promotional_price')::boolean, false) and option_row.promotional_price is not null
                    then option_row.promotional_price else option_row.price end;
-      subtotal := subtotal + unit * (detail.v ->> 'Quantity')::integer;
+      subtotal := subtotal + unit * (detail.v ->> 'quantity')::integer;
       lines := lines || jsonb_build_object(
-        'position', detail.position, 'optionId', option_row.id, 'optionNumber', option_row.number,
-        'productId', option_row.product_id, 'unitPrice', unit::text, 'quantity', (detail.v ->> 'Quantity')::integer);
+        'position', detail.position, 'offer_option_id', option_row.id, 'option_number', option_row.number,
+        'product_id', option_row.product_id, 'unit_price', unit::text, 'quantity', (detail.v ->> 'quantity')::integer);
     end if;
   end loop;
   if subtotal > 999999999999.99 then
-    issues := issues || jsonb_build_object('field', 'OrderDetails', 'reason', 'total_too_large');
+    issues := issues || jsonb_build_object('field', 'lines', 'reason', 'total_too_large');
   end if;
 
-  if ordered #>> '{BillingInfo,StoredCreditCardId}' is not null then
+  if ordered ->> 'stored_card_id' is not null then
     select sc.* into card from ledger.stored_cards sc
-    where sc.customer_id = consumer.id and sc.id::text = ordered #>> '{BillingInfo,StoredCreditCardId}';
+    where sc.customer_id = consumer.id and sc.id::text = ordered ->> 'stored_card_id';
     if card.id is null then
-      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'reason', 'unknown_stored_card');
+      issues := issues || jsonb_build_object('field', 'stored_card_id', 'reason', 'unknown_stored_card');
     elsif make_date(card.expiry_year, card.expiry_month, 1) + interval '1 month' <= now() then
-      issues := issues || jsonb_build_object('field', 'BillingInfo.StoredCreditCardId', 'reason', 'stored_card_expired');
+      issues := issues || jsonb_build_object('field', 'stored_card_id', 'reason', 'stored_card_expired');
     end if;
   end if;
 
   -- spec: promo codes apply in the order given; any invalid code stops the purchase, named.
   rest := least(subtotal, 999999999999.99);
-  for promo in select p.value as code from jsonb_array_elements_text(ordered -> 'PromoCodes') as p loop
+  for promo in select p.value as code from jsonb_array_elements_text(ordered -> 'promo_codes') as p loop
     select pc.* into promo_row from ledger.promo_codes pc
     where pc.company_id = company and upper(pc.code) = upper(promo.code) and pc.active;
     if promo_row.id is null then
-      issues := issues || jsonb_build_object('field', 'PromoCodes', 'reason', 'unknown_promo_code', 'values', jsonb_build_object('code', promo.code));
+      issues := issues || jsonb_build_object('field', 'promo_codes', 'reason', 'unknown_promo_code', 'values', jsonb_build_object('code', promo.code));
     elsif promo_row.code = any (applied) then
-      issues := issues || jsonb_build_object('field', 'PromoCodes', 'reason', 'repeated_promo_code', 'values', jsonb_build_object('code', promo.code));
+      issues := issues || jsonb_build_object('field', 'promo_codes', 'reason', 'repeated_promo_code', 'values', jsonb_build_object('code', promo.code));
     else
       applied := applied || promo_row.code;
       rest := rest - case promo_row.discount_type
@@ -298,16 +310,16 @@ begin
     where c.customer_id = consumer.id and c.currency = order_currency and c.status = 'available' and c.remaining > 0;
   end if;
 
-  if consumer.id is null and ordered #>> '{ConsumerInfo,ReferredByUserKey}' is distinct from ordered #>> '{ConsumerInfo,UserKey}' then
+  if consumer.id is null and ordered #>> '{customer,referred_by_user_key}' is distinct from ordered #>> '{customer,user_key}' then
     select c.id into referrer from ledger.customers c
-    where c.company_id = company and c.user_key = ordered #>> '{ConsumerInfo,ReferredByUserKey}';
+    where c.company_id = company and c.user_key = ordered #>> '{customer,referred_by_user_key}';
   end if;
   select coalesce(sum(a.amount), 0) into pending
   from private.gc_credit_awards(company, rest, referrer is not null) a where a.beneficiary = 'consumer';
 
-  select string_agg(format('%s×%s', l.value ->> 'optionNumber', l.value ->> 'quantity'), ',' order by (l.value ->> 'optionNumber')::integer, (l.value ->> 'quantity')::integer)
+  select string_agg(format('%s×%s', l.value ->> 'option_number', l.value ->> 'quantity'), ',' order by (l.value ->> 'option_number')::integer, (l.value ->> 'quantity')::integer)
   into order_fingerprint from jsonb_array_elements(lines) l;
-  if consumer.id is not null and not coalesce((ordered ->> 'AllowDuplicatePurchase')::boolean, false) then
+  if consumer.id is not null and not coalesce((ordered ->> 'allow_duplicate')::boolean, false) then
     select p.number into duplicate
     from ledger.publisher_orders o join ledger.purchases p on p.id = o.purchase_id
     where o.customer_id = consumer.id and o.fingerprint = order_fingerprint and o.created_at > now() - interval '10 minutes'
@@ -315,22 +327,22 @@ begin
   end if;
 
   return jsonb_build_object(
-    'isoCurrencyCode', order_currency,
+    'currency', order_currency,
     'subtotal', round(subtotal, 2)::text,
     'discount', (subtotal - rest)::numeric(14, 2)::text,
-    'orderValue', rest::text,
-    'creditValueUsed', credit_used::text,
-    'chargeAmount', (rest - credit_used)::numeric(14, 2)::text,
-    'pendingCreditValueAwarded', pending::text,
-    'duplicateOrderId', duplicate,
-    'requiresShipping', ships,
-    'promoCodes', to_jsonb(applied),
+    'total', rest::text,
+    'credit_value_used', credit_used::text,
+    'charge_amount', (rest - credit_used)::numeric(14, 2)::text,
+    'credits_awarded', pending::text,
+    'duplicate_number', duplicate,
+    'requires_shipping', ships,
+    'promo_codes', to_jsonb(applied),
     'fingerprint', order_fingerprint,
-    'consumerId', consumer.id,
-    'referrerId', referrer,
-    'storedCard', case when card.id is null then null else jsonb_build_object(
-      'id', card.id, 'token', card.processor_token, 'brand', card.brand, 'last4', card.last4,
-      'expiryMonth', card.expiry_month, 'expiryYear', card.expiry_year) end,
+    'customer_id', consumer.id,
+    'referrer_id', referrer,
+    'stored_card', case when card.id is null then null else jsonb_build_object(
+      'id', card.id, 'processor_token', card.processor_token, 'brand', card.brand, 'last4', card.last4,
+      'expiry_month', card.expiry_month, 'expiry_year', card.expiry_year) end,
     'lines', lines);
 end;
 $$;
@@ -354,10 +366,12 @@ $$;
 revoke all on function private.gc_lock_consumer(uuid, text) from public;
 grant execute on function private.gc_lock_consumer(uuid, text) to purchases_api;
 
--- Records a quoted order: the consumer (created, or updated with the names and email given), the
+-- Records a quoted order: the customer (created, or updated with the names and email given), the
 -- purchase and its lines, order details, stored card, the order's own row (whose trigger spends
--- and awards credits), a shipment when something ships, and the emails when SendEmail.
--- `payment`: null, or {transactionId, card?: {token, brand, last4, expiryMonth, expiryYear}}.
+-- and awards credits), a shipment when something ships, and the emails when send_email.
+-- `payment`: null, or {transaction_id, billing_card_type, billing_card_last4, card?: the stored
+-- card to keep (processor_token, brand, last4, expiry_month, expiry_year)}.
+-- Returns the order's number and the credits it awarded the customer.
 create or replace function private.gc_insert_order(company uuid, ordered jsonb, quote jsonb, payment jsonb)
 returns jsonb
 language plpgsql
@@ -365,40 +379,36 @@ volatile
 set search_path = ''
 as $$
 declare
-  consumer_id uuid := (quote ->> 'consumerId')::uuid;
-  consumer_info jsonb := ordered -> 'ConsumerInfo';
-  billing jsonb := ordered -> 'BillingInfo';
-  affiliate jsonb := ordered -> 'AffiliateInfo';
-  ship_to jsonb;
+  consumer_id uuid := (quote ->> 'customer_id')::uuid;
+  buyer ledger.customers := jsonb_populate_record(null::ledger.customers, ordered -> 'customer');
+  given ledger.purchases := jsonb_populate_record(null::ledger.purchases, ordered);
+  order_row ledger.publisher_orders := jsonb_populate_record(null::ledger.publisher_orders, ordered);
+  kept ledger.stored_cards := jsonb_populate_record(null::ledger.stored_cards, payment -> 'card');
   purchase ledger.purchases;
   line record;
-  detail jsonb;
   item_id uuid;
-  card_id uuid := (quote #>> '{storedCard,id}')::uuid;
+  card_id uuid := (quote #>> '{stored_card,id}')::uuid;
   awarded numeric(14, 2);
 begin
   if consumer_id is null then
     insert into ledger.customers (company_id, user_key, email, first_name, last_name)
-    values (company, consumer_info ->> 'UserKey', consumer_info ->> 'Email', consumer_info ->> 'FirstName', consumer_info ->> 'LastName')
+    values (company, buyer.user_key, buyer.email, buyer.first_name, buyer.last_name)
     returning id into consumer_id;
-  elsif consumer_info ?| array['Email', 'FirstName', 'LastName'] then
+  elsif ordered -> 'customer' ?| array['email', 'first_name', 'last_name'] then
     -- spec: names and email supplied for an existing consumer update it.
     update ledger.customers c
-    set email = coalesce(consumer_info ->> 'Email', c.email),
-        first_name = coalesce(consumer_info ->> 'FirstName', c.first_name),
-        last_name = coalesce(consumer_info ->> 'LastName', c.last_name),
+    set email = coalesce(buyer.email, c.email),
+        first_name = coalesce(buyer.first_name, c.first_name),
+        last_name = coalesce(buyer.last_name, c.last_name),
         updated_at = now()
     where c.id = consumer_id;
   end if;
 
-  -- The first order detail with an address is where the order ships (a gift's recipient, say).
-  select d.value into ship_to from jsonb_array_elements(ordered -> 'OrderDetails') as d
-  where coalesce(d.value ->> 'Address', '') <> '' limit 1;
-
   -- The purchase's amounts add up as every API shows them: total = subtotal − discount, where the
   -- discount is what the buyer did not pay: the promo codes' and the credits spent (each a coupon,
-  -- below), so the total is what was charged or captured. The billing address is the consumer's, the shipping address the first detail's; of the
-  -- card, only what the processor answered (brand, last four digits).
+  -- below), so the total is what was charged or captured. The billing address is the consumer's,
+  -- the shipping address the first line's that has one (the worker picks it); of the card, only
+  -- what the processor answered (brand, last four digits).
   insert into ledger.purchases (
     company_id, source, customer_id, currency, subtotal, discount, total, requires_shipping,
     billing_first_name, billing_last_name, billing_street, billing_street2, billing_city, billing_state, billing_zip,
@@ -406,54 +416,50 @@ begin
     shipping_first_name, shipping_last_name, shipping_street, shipping_street2, shipping_city, shipping_state, shipping_zip,
     shipping_country_code, shipping_phone)
   select
-    company, 'groupcommerce', consumer_id, quote ->> 'isoCurrencyCode', (quote ->> 'subtotal')::numeric,
-    (quote ->> 'discount')::numeric + (quote ->> 'creditValueUsed')::numeric,
-    (quote ->> 'orderValue')::numeric - (quote ->> 'creditValueUsed')::numeric, (quote ->> 'requiresShipping')::boolean,
-    c.first_name, c.last_name, billing ->> 'BillingAddress', billing ->> 'BillingAddress2', billing ->> 'BillingCity',
-    billing ->> 'BillingState', billing ->> 'BillingZip',
-    case when upper(billing ->> 'BillingCountry') ~ '^[A-Z]{2}$' then upper(billing ->> 'BillingCountry') end,
-    coalesce(payment ->> 'cardBrand', sc.brand), coalesce(payment ->> 'cardLast4', sc.last4),
-    -- ShippingName is one name: its first word is the first name, the rest the last.
-    split_part(ship_to ->> 'ShippingName', ' ', 1), nullif(substr(ship_to ->> 'ShippingName', length(split_part(ship_to ->> 'ShippingName', ' ', 1)) + 2), ''),
-    ship_to ->> 'Address', ship_to ->> 'Address2', ship_to ->> 'City', upper(ship_to ->> 'State'), ship_to ->> 'PostalCode',
-    upper(ship_to ->> 'Country'), ship_to ->> 'ShippingPhone'
+    company, 'groupcommerce', consumer_id, quote ->> 'currency', (quote ->> 'subtotal')::numeric,
+    (quote ->> 'discount')::numeric + (quote ->> 'credit_value_used')::numeric,
+    (quote ->> 'total')::numeric - (quote ->> 'credit_value_used')::numeric, (quote ->> 'requires_shipping')::boolean,
+    c.first_name, c.last_name, given.billing_street, given.billing_street2, given.billing_city, given.billing_state, given.billing_zip,
+    given.billing_country_code, coalesce(payment ->> 'billing_card_type', sc.brand), coalesce(payment ->> 'billing_card_last4', sc.last4),
+    given.shipping_first_name, given.shipping_last_name, given.shipping_street, given.shipping_street2, given.shipping_city,
+    given.shipping_state, given.shipping_zip, given.shipping_country_code, given.shipping_phone
   from ledger.customers c
-  left join ledger.stored_cards sc on sc.customer_id = c.id and sc.id::text = billing ->> 'StoredCreditCardId'
+  left join ledger.stored_cards sc on sc.customer_id = c.id and sc.id::text = ordered ->> 'stored_card_id'
   where c.id = consumer_id
   returning * into purchase;
 
   -- The promo codes applied, in order, are the purchase's coupons, and the credits spent one more.
   insert into ledger.purchase_coupons (purchase_id, company_id, position, name, code, discount_amount, discount_type)
   select purchase.id, company, (applied.ordinality - 1)::smallint, pc.code, pc.code, pc.amount, pc.discount_type
-  from jsonb_array_elements_text(quote -> 'promoCodes') with ordinality as applied(code, ordinality)
+  from jsonb_array_elements_text(quote -> 'promo_codes') with ordinality as applied(code, ordinality)
   join ledger.promo_codes pc on pc.company_id = company and pc.code = applied.code
   union all
-  select purchase.id, company, jsonb_array_length(quote -> 'promoCodes')::smallint, 'Credits', 'CREDITS',
-         (quote ->> 'creditValueUsed')::numeric, 'money'
-  where (quote ->> 'creditValueUsed')::numeric > 0;
+  select purchase.id, company, jsonb_array_length(quote -> 'promo_codes')::smallint, 'Credits', 'CREDITS',
+         (quote ->> 'credit_value_used')::numeric, 'money'
+  where (quote ->> 'credit_value_used')::numeric > 0;
 
   for line in
-    select * from jsonb_to_recordset(quote -> 'lines') as l(position integer, "optionId" uuid, "productId" uuid, "unitPrice" numeric, quantity integer)
+    select priced.*, d.segment_key, d.is_gift, d.recipient_email, d.recipient_first_name, d.recipient_last_name, d.gift_message,
+           d.shipping_name, d.address, d.address2, d.city, d.state, d.country, d.postal_code, d.shipping_phone
+    from jsonb_to_recordset(quote -> 'lines') as priced(position integer, offer_option_id uuid, product_id uuid, unit_price numeric, quantity integer)
+    cross join lateral jsonb_populate_record(null::ledger.publisher_order_details, ordered -> 'lines' -> priced.position) as d
   loop
-    detail := ordered -> 'OrderDetails' -> line.position;
     insert into ledger.purchase_items (purchase_id, company_id, product_id, quantity, unit_price, position)
-    values (purchase.id, company, line."productId", line.quantity, line."unitPrice", line.position)
+    values (purchase.id, company, line.product_id, line.quantity, line.unit_price, line.position)
     returning id into item_id;
     insert into ledger.publisher_order_details (
       purchase_item_id, purchase_id, company_id, offer_option_id, segment_key, is_gift,
       recipient_email, recipient_first_name, recipient_last_name, gift_message,
       shipping_name, address, address2, city, state, country, postal_code, shipping_phone)
     values (
-      item_id, purchase.id, company, line."optionId", detail ->> 'SegmentKey', coalesce((detail ->> 'IsGift')::boolean, false),
-      detail ->> 'EmailAddress', detail ->> 'FirstName', detail ->> 'LastName', detail ->> 'Message',
-      detail ->> 'ShippingName', detail ->> 'Address', detail ->> 'Address2', detail ->> 'City',
-      upper(detail ->> 'State'), upper(detail ->> 'Country'), detail ->> 'PostalCode', detail ->> 'ShippingPhone');
+      item_id, purchase.id, company, line.offer_option_id, line.segment_key, coalesce(line.is_gift, false),
+      line.recipient_email, line.recipient_first_name, line.recipient_last_name, line.gift_message,
+      line.shipping_name, line.address, line.address2, line.city, line.state, line.country, line.postal_code, line.shipping_phone);
   end loop;
 
-  if payment -> 'card' is not null and coalesce((billing ->> 'StoreCreditCard')::boolean, false) then
+  if kept.processor_token is not null and coalesce((ordered ->> 'store_card')::boolean, false) then
     insert into ledger.stored_cards (company_id, customer_id, processor_token, brand, last4, expiry_month, expiry_year)
-    values (company, consumer_id, payment #>> '{card,token}', payment #>> '{card,brand}', payment #>> '{card,last4}',
-            (payment #>> '{card,expiryMonth}')::smallint, (payment #>> '{card,expiryYear}')::smallint)
+    values (company, consumer_id, kept.processor_token, kept.brand, kept.last4, kept.expiry_month, kept.expiry_year)
     returning id into card_id;
   end if;
 
@@ -463,126 +469,61 @@ begin
     external_amount_charged, external_credit_value_used, external_payment_type, external_transaction_id,
     affiliate_id, affiliate_source, affiliate_started_at, tracking_fields, custom_tracking, send_email)
   values (
-    purchase.id, company, consumer_id, (quote ->> 'referrerId')::uuid, quote ->> 'fingerprint',
-    (quote ->> 'subtotal')::numeric, (quote ->> 'discount')::numeric, (quote ->> 'creditValueUsed')::numeric, (quote ->> 'chargeAmount')::numeric,
-    coalesce((ordered ->> 'UsePromotionalPrice')::boolean, false),
-    array(select jsonb_array_elements_text(quote -> 'promoCodes')),
+    purchase.id, company, consumer_id, (quote ->> 'referrer_id')::uuid, quote ->> 'fingerprint',
+    (quote ->> 'subtotal')::numeric, (quote ->> 'discount')::numeric, (quote ->> 'credit_value_used')::numeric, (quote ->> 'charge_amount')::numeric,
+    coalesce(order_row.use_promotional_price, false),
+    array(select jsonb_array_elements_text(quote -> 'promo_codes')),
     case
-      when coalesce((billing ->> 'PaymentCapturedOffSite')::boolean, false) then 'off_platform'
+      when ordered ->> 'payment' = 'off_platform' then 'off_platform'
       when payment is null then 'none'
-      when billing ? 'StoredCreditCardId' then 'stored_card'
-      else 'new_card'
+      else ordered ->> 'payment'
     end,
-    payment ->> 'transactionId', card_id,
-    (billing #>> '{ExternalTransactionInformation,AmountCharged}')::numeric,
-    (billing #>> '{ExternalTransactionInformation,CreditValueUsed}')::numeric,
-    (billing #>> '{ExternalTransactionInformation,PaymentType}')::integer,
-    billing #>> '{ExternalTransactionInformation,TransactionId}',
-    (affiliate ->> 'AffiliateId')::integer, affiliate ->> 'AffiliateSource',
-    to_timestamp((affiliate ->> 'CreateUnixTimestamp')::bigint),
-    coalesce(ordered #> '{PurchaseTrackingInfo,AdditionalFields}', '[]'),
-    ordered ->> 'CustomTrackingInfo',
-    coalesce((ordered ->> 'SendEmail')::boolean, true));
+    payment ->> 'transaction_id', card_id,
+    order_row.external_amount_charged, order_row.external_credit_value_used, order_row.external_payment_type, order_row.external_transaction_id,
+    order_row.affiliate_id, order_row.affiliate_source, order_row.affiliate_started_at,
+    coalesce(order_row.tracking_fields, '[]'), order_row.custom_tracking, coalesce(order_row.send_email, true));
 
   if purchase.requires_shipping then
     insert into ledger.shipments (company_id, purchase_id) values (company, purchase.id);
   end if;
 
-  -- spec: SendEmail (default true) sends the confirmation, and each gift's notice to its recipient.
-  if coalesce((ordered ->> 'SendEmail')::boolean, true) then
+  -- spec: sending email (the default) sends the confirmation, and each gift's notice to its recipient.
+  if coalesce(order_row.send_email, true) then
     insert into ledger.email_outbox (company_id, purchase_id, to_address, template)
     select company, purchase.id, c.email, 'publisher_order_confirmation'
     from ledger.customers c where c.id = consumer_id and c.email is not null
     union all
-    select company, purchase.id, d.value ->> 'EmailAddress', 'publisher_gift_notification'
-    from jsonb_array_elements(ordered -> 'OrderDetails') d
-    where coalesce((d.value ->> 'IsGift')::boolean, false) and d.value ->> 'EmailAddress' is not null;
+    select company, purchase.id, d.value ->> 'recipient_email', 'publisher_gift_notification'
+    from jsonb_array_elements(ordered -> 'lines') d
+    where coalesce((d.value ->> 'is_gift')::boolean, false) and d.value ->> 'recipient_email' is not null;
   end if;
 
   select coalesce(sum(cc.amount), 0) into awarded
   from ledger.consumer_credits cc where cc.earned_by = purchase.id and cc.customer_id = consumer_id;
-  return jsonb_build_object('orderId', purchase.number, 'pendingCreditValueAwarded', awarded::text);
+  return jsonb_build_object('number', purchase.number, 'credits_awarded', awarded::text);
 end;
 $$;
 revoke all on function private.gc_insert_order(uuid, jsonb, jsonb, jsonb) from public;
 grant execute on function private.gc_insert_order(uuid, jsonb, jsonb, jsonb) to purchases_api;
 
--- What the worker needs of a quote, with the outcome: validated, duplicate, charge_required (the
--- worker charges chargeAmount, then calls gc_place_charged_order) or placed.
+-- What the worker is told of a quote, with the outcome: validated, duplicate, charge_required (the
+-- worker charges charge_amount, then calls gc_place_charged_order), placed, or after a charge
+-- price_changed or reconciled. Named field by field: nothing of the quote the worker does not use.
 create or replace function private.gc_outcome(outcome text, quote jsonb, placed jsonb)
 returns json
 language sql
 immutable
 set search_path = ''
 as $$
-  select (jsonb_build_object('outcome', outcome)
-    || (quote - 'lines' - 'consumerId' - 'referrerId' - 'fingerprint' - 'promoCodes' - 'subtotal' - 'discount' - 'orderValue' - 'requiresShipping'
-              - case when outcome = 'charge_required' then '' else 'storedCard' end)
+  select (jsonb_build_object(
+      'outcome', outcome, 'currency', quote -> 'currency', 'charge_amount', quote -> 'charge_amount',
+      'credit_value_used', quote -> 'credit_value_used', 'credits_awarded', quote -> 'credits_awarded',
+      'duplicate_number', quote -> 'duplicate_number')
+    || case when outcome = 'charge_required' then jsonb_build_object('stored_card', quote -> 'stored_card') else '{}' end
     || coalesce(placed, '{}'))::json;
 $$;
 revoke all on function private.gc_outcome(text, jsonb, jsonb) from public;
 grant execute on function private.gc_outcome(text, jsonb, jsonb) to purchases_api;
 
--- POST /api/v3/publisher/order and /order/validate: spends the request's nonce, checks and prices
--- the order; with `place`, places it when nothing is to be charged (off-platform, or paid in full
--- by promo codes and credits), else answers charge_required. One round trip.
-create or replace function public.gc_order(nonce text, signed_at bigint, window_seconds integer, ordered jsonb, place boolean)
-returns json
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  company uuid := private.oauth_spend_nonce(nonce, signed_at, window_seconds);
-  quote jsonb;
-begin
-  if place then
-    perform private.gc_lock_consumer(company, ordered #>> '{ConsumerInfo,UserKey}');
-  end if;
-  quote := private.gc_quote(company, ordered);
-  if quote ->> 'duplicateOrderId' is not null then
-    return private.gc_outcome('duplicate', quote, null);
-  elsif not place then
-    return private.gc_outcome('validated', quote, null);
-  elsif coalesce((ordered #>> '{BillingInfo,PaymentCapturedOffSite}')::boolean, false) or (quote ->> 'chargeAmount')::numeric = 0 then
-    return private.gc_outcome('placed', quote, private.gc_insert_order(company, ordered, quote, null));
-  end if;
-  return private.gc_outcome('charge_required', quote, null);
-end;
-$$;
-comment on function public.gc_order(text, bigint, integer, jsonb, boolean) is
-  'Group Commerce order: checks, prices and (with place) places an order that needs no charge; spends the nonce.';
-revoke all on function public.gc_order(text, bigint, integer, jsonb, boolean) from public, anon, authenticated;
-grant execute on function public.gc_order(text, bigint, integer, jsonb, boolean) to purchases_api;
-
--- The second step of an order paid by card, after the charge: checks and prices the order again
--- under the consumer's lock and places it only if the price is still what was charged (PT409
--- otherwise; the worker refunds the charge when no order is placed).
--- `payment`: {amount, transactionId, card?: {token, brand, last4, expiryMonth, expiryYear}}.
-create or replace function public.gc_place_charged_order(ordered jsonb, payment jsonb)
-returns json
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  company uuid := private.require_caller();
-  quote jsonb;
-begin
-  if (select private.request_claims() ->> 'cred_kind') is distinct from 'oauth_consumer' then
-    raise exception 'not an OAuth consumer' using errcode = 'PT401', hint = 'invalid_credential';
-  end if;
-  perform private.gc_lock_consumer(company, ordered #>> '{ConsumerInfo,UserKey}');
-  quote := private.gc_quote(company, ordered);
-  if quote ->> 'duplicateOrderId' is not null then
-    return private.gc_outcome('duplicate', quote, null);
-  end if;
-  if (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
-    raise exception 'price changed' using errcode = 'PT409', hint = 'price_changed';
-  end if;
-  return private.gc_outcome('placed', quote, private.gc_insert_order(company, ordered, quote, payment));
-end;
-$$;
-comment on function public.gc_place_charged_order(jsonb, jsonb) is 'Group Commerce order paid by card: places it after the charge.';
-revoke all on function public.gc_place_charged_order(jsonb, jsonb) from public, anon, authenticated;
-grant execute on function public.gc_place_charged_order(jsonb, jsonb) to purchases_api;
+-- public.gc_order and public.gc_place_charged_order, which call these, are defined with the charge
+-- attempts they keep (20261207000300_publisher_charge_attempts.sql).

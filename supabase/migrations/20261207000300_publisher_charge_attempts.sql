@@ -14,7 +14,7 @@
 -- A retried order (a new request, so a new nonce) for the same consumer and the same content as a
 -- pending attempt, where duplicates are not allowed, reuses that attempt: its charge carries the
 -- same idempotency key, so the processor answers the first charge again instead of taking a
--- second. With AllowDuplicatePurchase=True every order is an attempt of its own, as the reference
+-- second. With duplicates allowed every order is an attempt of its own, as the reference
 -- means it.
 --
 -- Attempts left pending or refunding (a worker that died between charge and record, an answer
@@ -42,11 +42,11 @@ create table if not exists ledger.charge_attempts (
   company_id uuid not null references ledger.companies (id) on delete cascade,
   -- The publisher credential that asked: reconciliation places the order as it, while it is live.
   credential_id uuid not null references ledger.credentials (id) on delete cascade,
-  -- The consumer's UserKey (a first order's consumer does not exist until the order is placed).
+  -- The customer's user_key (a first order's consumer does not exist until the order is placed).
   user_key text not null,
   -- md5 of the order as the database received it (no card data): what makes a retry "the same order".
   content text not null,
-  -- The order form without card number, CVV, expiry or holder: what reconciliation places.
+  -- The order in the ledger's names, without card number, CVV, expiry or holder: what reconciliation places.
   ordered jsonb not null,
   allow_duplicates boolean not null,
   amount numeric(14, 2) not null check (amount > 0),
@@ -160,7 +160,7 @@ set search_path = ''
 as $$
 declare
   quote jsonb := private.gc_quote(company, ordered);
-  wanted numeric(14, 2) := (quote ->> 'creditValueUsed')::numeric;
+  wanted numeric(14, 2) := (quote ->> 'credit_value_used')::numeric;
   reserved numeric(14, 2);
   available numeric(14, 2);
   credit numeric(14, 2);
@@ -170,20 +170,20 @@ begin
   end if;
   select coalesce(sum(a.credit_value_used), 0) into reserved
   from ledger.charge_attempts a
-  where a.company_id = company and a.user_key = gc_quote_reserving.ordered #>> '{ConsumerInfo,UserKey}'
+  where a.company_id = company and a.user_key = gc_quote_reserving.ordered #>> '{customer,user_key}'
     and a.status = 'pending' and a.credit_value_used > 0 and a.id is distinct from own
-    and a.currency = quote ->> 'isoCurrencyCode';
+    and a.currency = quote ->> 'currency';
   if reserved = 0 and coalesce(credit_cap, wanted) >= wanted then
     return quote;
   end if;
   select coalesce(sum(c.remaining), 0) into available
   from ledger.consumer_credits c
-  where c.customer_id = (quote ->> 'consumerId')::uuid and c.currency = quote ->> 'isoCurrencyCode'
+  where c.customer_id = (quote ->> 'customer_id')::uuid and c.currency = quote ->> 'currency'
     and c.status = 'available' and c.remaining > 0;
   credit := least(greatest(available - reserved, 0), wanted, coalesce(credit_cap, wanted));
   return quote || jsonb_build_object(
-    'creditValueUsed', credit::text,
-    'chargeAmount', ((quote ->> 'orderValue')::numeric - credit)::numeric(14, 2)::text);
+    'credit_value_used', credit::text,
+    'charge_amount', ((quote ->> 'total')::numeric - credit)::numeric(14, 2)::text);
 end;
 $$;
 revoke all on function private.gc_quote_reserving(uuid, jsonb, uuid, numeric) from public;
@@ -205,8 +205,8 @@ set search_path = ''
 as $$
 declare
   company uuid := private.oauth_spend_nonce(nonce, signed_at, window_seconds);
-  consumer_key text := ordered #>> '{ConsumerInfo,UserKey}';
-  allow_duplicates boolean := coalesce((ordered ->> 'AllowDuplicatePurchase')::boolean, false);
+  consumer_key text := ordered #>> '{customer,user_key}';
+  allow_duplicates boolean := coalesce((ordered ->> 'allow_duplicate')::boolean, false);
   order_content text := md5(ordered::text);
   attempt ledger.charge_attempts;
   quote jsonb;
@@ -220,31 +220,36 @@ begin
     end if;
   end if;
   quote := private.gc_quote_reserving(company, ordered, attempt.id, attempt.credit_value_used);
-  if quote ->> 'duplicateOrderId' is not null then
+  if quote ->> 'duplicate_number' is not null then
     return private.gc_outcome('duplicate', quote, null);
   elsif not place then
     return private.gc_outcome('validated', quote, null);
-  elsif coalesce((ordered #>> '{BillingInfo,PaymentCapturedOffSite}')::boolean, false) or (quote ->> 'chargeAmount')::numeric = 0 then
+  elsif ordered ->> 'payment' = 'off_platform' or (quote ->> 'charge_amount')::numeric = 0 then
     return private.gc_outcome('placed', quote, private.gc_insert_order(company, ordered, quote, null));
   end if;
   if attempt.id is null then
     insert into ledger.charge_attempts (company_id, credential_id, user_key, content, ordered, allow_duplicates, amount, currency, credit_value_used)
-    values (company, private.caller_credential_id(), consumer_key, order_content, ordered, allow_duplicates, (quote ->> 'chargeAmount')::numeric,
-            quote ->> 'isoCurrencyCode', (quote ->> 'creditValueUsed')::numeric)
+    values (company, private.caller_credential_id(), consumer_key, order_content, ordered, allow_duplicates, (quote ->> 'charge_amount')::numeric,
+            quote ->> 'currency', (quote ->> 'credit_value_used')::numeric)
     returning * into attempt;
   else
     update ledger.charge_attempts a set touched_at = now() where a.id = attempt.id;
   end if;
-  return private.gc_outcome('charge_required', quote, jsonb_build_object('attemptId', attempt.id));
+  return private.gc_outcome('charge_required', quote, jsonb_build_object('attempt_id', attempt.id));
 end;
 $$;
+comment on function public.gc_order(text, bigint, integer, jsonb, boolean) is
+  'Group Commerce order: checks, prices and (with place) places an order that needs no charge, or keeps its charge attempt; spends the nonce.';
+revoke all on function public.gc_order(text, bigint, integer, jsonb, boolean) from public, anon, authenticated;
+grant execute on function public.gc_order(text, bigint, integer, jsonb, boolean) to purchases_api;
 
 -- The second step of an order paid by card, after the charge: checks and prices the order again
 -- under the consumer's lock and places it only if the price is still what was charged. Otherwise
 -- the attempt is marked refunding and the answer says `refund`: the worker gives the charge back.
 -- An attempt already placed (a retry that reused it, answered by the processor with the first
 -- charge) is answered as the duplicate it is, with nothing to refund.
--- `payment`: {attemptId, amount, transactionId, cardBrand, cardLast4, card?: {token, brand, last4, expiryMonth, expiryYear}}.
+-- `payment`: {attempt_id, amount, transaction_id, billing_card_type, billing_card_last4, card?: the
+-- stored card to keep (processor_token, brand, last4, expiry_month, expiry_year)}.
 create or replace function public.gc_place_charged_order(ordered jsonb, payment jsonb)
 returns json
 language plpgsql
@@ -260,31 +265,34 @@ begin
   if (select private.request_claims() ->> 'cred_kind') is distinct from 'oauth_consumer' then
     raise exception 'not an OAuth consumer' using errcode = 'PT401', hint = 'invalid_credential';
   end if;
-  perform private.gc_lock_consumer(company, ordered #>> '{ConsumerInfo,UserKey}');
-  select a.* into attempt from ledger.charge_attempts a where a.id = (payment ->> 'attemptId')::uuid and a.company_id = company for update;
+  perform private.gc_lock_consumer(company, ordered #>> '{customer,user_key}');
+  select a.* into attempt from ledger.charge_attempts a where a.id = (payment ->> 'attempt_id')::uuid and a.company_id = company for update;
   if attempt.id is null then
     raise exception 'unknown charge attempt' using errcode = 'PT400', hint = 'unknown_charge_attempt';
   end if;
   quote := private.gc_quote_reserving(company, ordered, attempt.id, attempt.credit_value_used);
   if attempt.status = 'placed' then
-    return private.gc_outcome('duplicate', quote || jsonb_build_object('duplicateOrderId',
+    return private.gc_outcome('duplicate', quote || jsonb_build_object('duplicate_number',
       (select p.number from ledger.purchases p where p.id = attempt.purchase_id)), null);
   elsif attempt.status in ('refunding', 'refunded') then
     -- Reconciliation found this charge (the same key, so the same charge) and is giving it back.
-    return private.gc_outcome('reconciled', quote, jsonb_build_object('attemptStatus', attempt.status));
+    return private.gc_outcome('reconciled', quote, jsonb_build_object('attempt_status', attempt.status));
   end if;
   -- Pending, or `failed`: reconciliation looked before this request's charge reached the
   -- processor. The charge is real either way: it is placed or given back here.
-  if quote ->> 'duplicateOrderId' is not null or (quote ->> 'chargeAmount')::numeric <> (payment ->> 'amount')::numeric then
-    perform private.settle_charge_attempt(attempt.id, 'refunding', 'request', payment ->> 'transactionId');
-    return private.gc_outcome(case when quote ->> 'duplicateOrderId' is null then 'price_changed' else 'duplicate' end, quote,
+  if quote ->> 'duplicate_number' is not null or (quote ->> 'charge_amount')::numeric <> (payment ->> 'amount')::numeric then
+    perform private.settle_charge_attempt(attempt.id, 'refunding', 'request', payment ->> 'transaction_id');
+    return private.gc_outcome(case when quote ->> 'duplicate_number' is null then 'price_changed' else 'duplicate' end, quote,
       jsonb_build_object('refund', true));
   end if;
   placed := private.gc_insert_order(company, ordered, quote, payment);
-  perform private.settle_charge_attempt(attempt.id, 'placed', 'request', payment ->> 'transactionId', (placed ->> 'orderId')::bigint);
+  perform private.settle_charge_attempt(attempt.id, 'placed', 'request', payment ->> 'transaction_id', (placed ->> 'number')::bigint);
   return private.gc_outcome('placed', quote, placed);
 end;
 $$;
+comment on function public.gc_place_charged_order(jsonb, jsonb) is 'Group Commerce order paid by card: places it after the charge, settling its attempt.';
+revoke all on function public.gc_place_charged_order(jsonb, jsonb) from public, anon, authenticated;
+grant execute on function public.gc_place_charged_order(jsonb, jsonb) to purchases_api;
 
 -- What the worker learned of a charge it asked for, when it places no order: `failed` (the
 -- processor definitely took nothing: a decline, a refusal) removes the pending attempt, as a
@@ -335,15 +343,14 @@ as $$
       order by u.touched_at limit max_attempts for update skip locked)
     returning a.id, a.amount, a.currency, a.created_at, a.touched_at)
   select coalesce(jsonb_agg(jsonb_build_object(
-    'id', c.id, 'amount', c.amount::text, 'currency', c.currency,
-    'createdAt', extract(epoch from c.created_at)::bigint, 'touchedAt', extract(epoch from c.touched_at)::bigint)
+    'id', c.id, 'amount', c.amount::text, 'currency', c.currency, 'created_at', c.created_at, 'touched_at', c.touched_at)
     order by c.touched_at), '[]')
   from claimed c
 $$;
 
 -- Settles one attempt with what the processor says of it. `charge`: null when the processor has
--- no successful charge for it; else {transactionId, refunded, cardBrand, cardLast4}.
--- Answers {outcome}: failed | refunded | placed (with orderId) | refund (the charge must be given
+-- no successful charge for it; else {transaction_id, refunded, billing_card_type, billing_card_last4}.
+-- Answers {outcome}: failed | refunded | placed (with the order's number) | refund (the charge must be given
 -- back: call again with refunded true once it is) | unchanged (settled meanwhile).
 create or replace function public.reconcile_settle(attempt_id uuid, charge jsonb)
 returns jsonb
@@ -372,36 +379,36 @@ begin
     perform private.settle_charge_attempt(attempt.id, 'failed', 'reconciliation', null);
     return jsonb_build_object('outcome', 'failed');
   elsif (charge ->> 'refunded')::boolean then
-    perform private.settle_charge_attempt(attempt.id, 'refunded', 'reconciliation', charge ->> 'transactionId');
+    perform private.settle_charge_attempt(attempt.id, 'refunded', 'reconciliation', charge ->> 'transaction_id');
     return jsonb_build_object('outcome', 'refunded');
   end if;
 
   -- The order may have been recorded, its answer lost on the way back to the worker.
   select p.number into order_number
   from ledger.publisher_orders o join ledger.purchases p on p.id = o.purchase_id
-  where o.company_id = attempt.company_id and o.transaction_id = charge ->> 'transactionId';
+  where o.company_id = attempt.company_id and o.transaction_id = charge ->> 'transaction_id';
   if order_number is not null then
-    perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transactionId', order_number);
-    return jsonb_build_object('outcome', 'placed', 'orderId', order_number);
+    perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transaction_id', order_number);
+    return jsonb_build_object('outcome', 'placed', 'number', order_number);
   end if;
 
   -- Placed as the credential that asked for it, and only while it is live (a revoked publisher key places nothing more).
   if attempt.status = 'pending' and private.act_as_credential(attempt.credential_id) then
     quote := private.gc_quote_reserving(attempt.company_id, attempt.ordered, attempt.id, attempt.credit_value_used);
-    if quote ->> 'duplicateOrderId' is null and (quote ->> 'chargeAmount')::numeric = attempt.amount then
+    if quote ->> 'duplicate_number' is null and (quote ->> 'charge_amount')::numeric = attempt.amount then
       placed := private.gc_insert_order(attempt.company_id, attempt.ordered, quote,
-        jsonb_build_object('transactionId', charge ->> 'transactionId', 'cardBrand', charge ->> 'cardBrand', 'cardLast4', charge ->> 'cardLast4'));
-      order_number := (placed ->> 'orderId')::bigint;
-      perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transactionId', order_number);
-      return jsonb_build_object('outcome', 'placed', 'orderId', order_number);
+        charge - 'refunded');
+      order_number := (placed ->> 'number')::bigint;
+      perform private.settle_charge_attempt(attempt.id, 'placed', 'reconciliation', charge ->> 'transaction_id', order_number);
+      return jsonb_build_object('outcome', 'placed', 'number', order_number);
     end if;
   end if;
-  perform private.settle_charge_attempt(attempt.id, 'refunding', 'reconciliation', charge ->> 'transactionId');
+  perform private.settle_charge_attempt(attempt.id, 'refunding', 'reconciliation', charge ->> 'transaction_id');
   return jsonb_build_object('outcome', 'refund');
 exception
   -- An order that no longer passes its checks (an offer gone, credits changed) is refunded.
   when sqlstate 'PT400' or sqlstate 'PT409' then
-    perform private.settle_charge_attempt(attempt_id, 'refunding', 'reconciliation', charge ->> 'transactionId');
+    perform private.settle_charge_attempt(attempt_id, 'refunding', 'reconciliation', charge ->> 'transaction_id');
     return jsonb_build_object('outcome', 'refund');
 end;
 $$;

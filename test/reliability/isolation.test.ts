@@ -264,9 +264,10 @@ describe('directly against PostgREST', () => {
     return { status: res.status, text: await res.text() };
   };
   const nonce = () => ({ nonce: randomUUID(), signed_at: Math.floor(Date.now() / 1000), window_seconds: 300 });
+  // globex's consumer, stored card, promo code and offer, in the ledger's names (functions/groupcommerce/wire.ts).
   const order = (extra: Record<string, unknown> = {}) => ({
-    ConsumerInfo: { UserKey: b.userKey }, BillingInfo: { StoredCreditCardId: b.storedCard }, PromoCodes: ['WILLKOMMEN'],
-    OrderDetails: [{ OfferId: 7001, OfferOptionId: 7101, Quantity: 1, SegmentKey: 'berlin' }], ...extra,
+    customer: { user_key: b.userKey, no_email: false }, payment: 'stored_card', stored_card_id: b.storedCard, promo_codes: ['WILLKOMMEN'],
+    lines: [{ offer_number: 7001, option_number: 7101, quantity: 1, segment_key: 'berlin', is_gift: false }], ...extra,
   });
   const kinds: Record<string, PresentedCredential> = {};
   beforeAll(() => {
@@ -287,17 +288,23 @@ describe('directly against PostgREST', () => {
     operations_get_purchase: ['operations', () => ({ purchase: b.operationsPurchase })],
     operations_list_purchases: ['operations', () => ({ lead: b.operationsLead, page_size: 100, starting_after: null })],
     operations_list_reward_events: ['operations', () => ({ purchase: b.operationsPurchase, lead: null, page_size: 100, starting_after: null })],
-    lumen_create_purchase: ['lumen', () => ({ purchase: { partnerPurchaseId: b.lumenPurchaseId, fulfillment: false, customer: { email: 'rpc@example.com' }, items: [{ productId: globex().lumen.productIds[0], quantity: 1 }] } })],
-    kit_create_purchase: ['kit', () => ({ purchase: { email_address: 'rpc-kit@example.com', transaction_id: b.kitTransaction, status: 'paid', currency: 'USD', products: [] } })],
+    lumen_create_purchase: ['lumen', () => ({
+      purchase: { external_id: b.lumenPurchaseId, requires_shipping: false, attributes: {}, customer: { email: 'rpc@example.com' }, lines: [{ product_code: globex().lumen.productIds[0], quantity: 1 }] },
+      lumen_fulfilled: false, segment: null,
+    })],
+    kit_create_purchase: ['kit', () => ({ purchase: { customer: { email: 'rpc-kit@example.com' }, external_id: b.kitTransaction, status: 'paid', currency: 'USD', lines: [] } })],
     kit_get_purchase: ['kit', () => ({ purchase_number: b.kitPurchase })],
-    kit_list_purchases: ['kit', () => ({ page_size: 1000, after_number: null, before_number: null, with_total_count: true })],
+    kit_list_purchases: ['kit', () => ({ page_size: 1000, after_number: null, before_number: null, with_count: true })],
     dpd_get_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase })],
     dpd_list_purchases: ['dpd', () => ({ page: 1, status: null, product_number: b.dpdProduct, storefront_number: null, customer_number: null, email_prefix: null,
-      first_name_prefix: null, last_name_prefix: null, created_from: null, created_to: null, total: null, total_op: null, unshipped: null })],
+      first_name_prefix: null, last_name_prefix: null, created_from: null, created_to: null, total: null, total_comparison: null, unshipped: null })],
     dpd_reactivate_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase, email_to: null, refulfill: false })],
     gc_consumer_credit_cards: ['groupcommerce', () => ({ ...nonce(), user_key: b.userKey })],
     gc_order: ['groupcommerce', () => ({ ...nonce(), ordered: order(), place: false })],
-    gc_place_charged_order: ['groupcommerce', () => ({ ordered: order({ BillingInfo: {}, PromoCodes: [] }), payment: { attemptId: b.chargeAttempt, amount: '20.00', transactionId: `rpc-${randomUUID()}` } })],
+    gc_place_charged_order: ['groupcommerce', () => ({
+      ordered: order({ payment: 'new_card', stored_card_id: undefined, promo_codes: [] }),
+      payment: { attempt_id: b.chargeAttempt, amount: '20.00', transaction_id: `rpc-${randomUUID()}` },
+    })],
     gc_settle_charge_attempt: ['groupcommerce', () => ({ attempt_id: b.chargeAttempt, outcome: 'refunded' })],
     // Reconciliation's: the publisher worker's cron, as its own role alone (the test below).
     reconcile_claim: ['groupcommerce', () => ({ quiet_seconds: 0, max_attempts: 100, lease_seconds: 1 })],

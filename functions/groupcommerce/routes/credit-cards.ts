@@ -1,16 +1,21 @@
 /** GET /api/v3/publisher/consumer/creditcards: the consumer's stored cards (the reference's "Consumer - Credit Cards"). */
 import { validate } from '../../../shared/app/validate.ts';
-import { callJsonRpc } from '../../../shared/db/index.ts';
+import { callLedgerRpc } from '../../../shared/db/index.ts';
 import { groupCommerceErrors } from '../errors.ts';
 import { creditCardsRequestSchema } from '../order-request.ts';
 import { respond } from '../respond.ts';
+import { consumerCardsRpc } from '../rpcs.ts';
 import { publisher, revokedConsumer, signedRequest } from '../signed-request.ts';
 
 export const creditCardsRoute = publisher.createHandlers(signedRequest, validate('query', creditCardsRequestSchema, groupCommerceErrors), async (c) => {
   const { db, spend } = c.get('publisher');
-  const cards = await callJsonRpc<Array<Record<string, string | number>>>(db, 'gc_consumer_credit_cards', {
-    ...spend,
-    user_key: c.req.valid('query').UserKey,
-  }).catch(revokedConsumer);
-  return respond(c, 200, 'creditCardsResponse', [], { creditCards: { items: cards, itemElement: 'creditCard' } });
+  const cards = await callLedgerRpc(db, consumerCardsRpc, { ...spend, user_key: c.req.valid('query').UserKey }).catch(revokedConsumer);
+  const items = cards.map((card) => ({
+    storedCreditCardId: card.id,
+    paymentType: card.brand,
+    lastFourDigits: card.last4,
+    expirationMonth: card.expiry_month,
+    expirationYear: card.expiry_year,
+  }));
+  return respond(c, 200, 'creditCardsResponse', [], { creditCards: { items, itemElement: 'creditCard' } });
 });

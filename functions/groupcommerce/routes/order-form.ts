@@ -22,17 +22,17 @@ export function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrde
   // Nothing is charged, used or awarded for a duplicate.
   const amount = (value: string) => decimal(duplicate ? '0.00' : value);
   const fields: ResponseFields = {
-    chargeAmount: amount(result.chargeAmount),
-    creditValueUsed: amount(result.creditValueUsed),
-    currencySymbol: currencySymbol(result.isoCurrencyCode),
-    duplicateOrderId: result.duplicateOrderId,
-    isoCurrencyCode: result.isoCurrencyCode,
-    ...(root === 'purchaseResponse' ? { orderId: result.orderId ?? null } : {}),
-    pendingCreditValueAwarded: amount(result.pendingCreditValueAwarded),
+    chargeAmount: amount(result.charge_amount),
+    creditValueUsed: amount(result.credit_value_used),
+    currencySymbol: currencySymbol(result.currency),
+    duplicateOrderId: result.duplicate_number,
+    isoCurrencyCode: result.currency,
+    ...(root === 'purchaseResponse' ? { orderId: result.number ?? null } : {}),
+    pendingCreditValueAwarded: amount(result.credits_awarded),
   };
   if (!duplicate) return respond(c, 200, root, [], fields);
   const message =
-    `The same consumer ordered the same offer options within the last ten minutes (order ${result.duplicateOrderId}); ` +
+    `The same consumer ordered the same offer options within the last ten minutes (order ${result.duplicate_number}); ` +
     'nothing was charged or ordered. Send AllowDuplicatePurchase=True to order them again.';
   return respond(c, 409, root, [{ code: 'DuplicateOrder', message }], fields);
 }
