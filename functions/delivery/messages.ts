@@ -1,39 +1,46 @@
 /** What travels on the queues and what the relay RPCs answer (supabase/migrations/*_deliveries.sql). */
+import * as z from 'zod/mini';
+import { answersNothing, defineRpc } from '../../shared/db/index.ts';
+
+const messageKind = z.enum(['email', 'webhook']);
+const messageState = z.enum(['pending', 'delivered', 'dead']);
 
 /** A message the relay leased, on the deliveries queue: only its id and kind (the rest is read fresh). */
-export interface ClaimedMessage {
-  id: string;
-  kind: 'email' | 'webhook';
-}
+export const claimedMessage = z.object({ id: z.string(), kind: messageKind });
+export type ClaimedMessage = z.output<typeof claimedMessage>;
 
-export type MessageState = 'pending' | 'delivered' | 'dead';
+export type MessageState = z.output<typeof messageState>;
 
-export interface EmailMessage {
-  id: string;
-  kind: 'email';
-  state: MessageState;
-  attempts: number;
-  company: { slug: string; name: string; email_from: string | null };
-  to: string;
-  template: string;
-  content: Record<string, unknown>;
-  created_at: string;
-}
+export const emailMessage = z.object({
+  id: z.string(),
+  kind: z.literal('email'),
+  state: messageState,
+  attempts: z.number(),
+  company: z.object({ slug: z.string(), name: z.string(), email_from: z.nullable(z.string()) }),
+  to: z.string(),
+  template: z.string(),
+  // Each template's content is checked where it is rendered (mail/render.ts).
+  content: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+export type EmailMessage = z.output<typeof emailMessage>;
 
-export interface WebhookMessage {
-  id: string;
-  kind: 'webhook';
-  state: MessageState;
-  attempts: number;
-  event_id: string;
-  payload: { type: string; timestamp: string; data: unknown };
-  endpoint: { id: string; url: string; state: 'active' | 'disabled'; sealed_secret: string };
-}
+export const webhookMessage = z.object({
+  id: z.string(),
+  kind: z.literal('webhook'),
+  state: messageState,
+  attempts: z.number(),
+  event_id: z.string(),
+  payload: z.object({ type: z.string(), timestamp: z.string(), data: z.unknown() }),
+  endpoint: z.object({ id: z.string(), url: z.string(), state: z.enum(['active', 'disabled']), sealed_secret: z.string() }),
+});
+export type WebhookMessage = z.output<typeof webhookMessage>;
 
-export type RelayMessage = EmailMessage | WebhookMessage;
+export const relayMessage = z.discriminatedUnion('kind', [emailMessage, webhookMessage]);
+export type RelayMessage = z.output<typeof relayMessage>;
 
 /** What one attempt came to; `retry` waits for the queue's next attempt, `dead` ends the message. */
-export interface Outcome {
+export type Outcome = {
   outcome: 'delivered' | 'retry' | 'dead';
   /** Whether a provider or receiver was called (false: refused before, or dead-lettered by the queue). */
   attempted: boolean;
@@ -41,11 +48,15 @@ export interface Outcome {
   status?: number;
   response?: string;
   duration_ms?: number;
-}
+};
 
 /** One settled message, as relay_record takes it. */
-export interface RecordedOutcome extends Outcome {
+export type RecordedOutcome = Outcome & {
   id: string;
   kind: ClaimedMessage['kind'];
   next_attempt_seconds?: number;
-}
+};
+
+export const claimRpc = defineRpc('relay_claim', z.array(claimedMessage));
+export const messagesRpc = defineRpc('relay_messages', z.array(relayMessage));
+export const recordRpc = defineRpc('relay_record', answersNothing);

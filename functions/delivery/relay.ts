@@ -11,11 +11,11 @@
  *   bury      the dead-letter queue's batches: each message recorded dead (re-drivable from the
  *             admin CLI).
  */
-import { callJsonRpc, callRpc, connectAsRole, relayRole, type Db } from '../../shared/db/index.ts';
+import { callTypedRpc, connectAsRole, relayRole, type Db } from '../../shared/db/index.ts';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { deliverySettings, retryDelaySeconds, type DeliveryEnv, type DeliverySettings } from './env.ts';
-import type { ClaimedMessage, EmailMessage, Outcome, RecordedOutcome, RelayMessage } from './messages.ts';
+import { claimRpc, messagesRpc, recordRpc, type ClaimedMessage, type Outcome, type RecordedOutcome, type RelayMessage } from './messages.ts';
 import { renderEmail } from './mail/render.ts';
 import { resendApiUrl, sendWithResend } from './mail/resend.ts';
 import { sendWebhook } from './webhook.ts';
@@ -38,7 +38,7 @@ export async function sweep(env: DeliveryEnv): Promise<number> {
   const db = await relayDatabase(env);
   let queued = 0;
   for (let round = 0; round < 20; round++) {
-    const claimed = await callJsonRpc<ClaimedMessage[]>(db, 'relay_claim', { max_messages: claimSize, lease_seconds: leaseSeconds });
+    const claimed = await callTypedRpc(db, claimRpc, { max_messages: claimSize, lease_seconds: leaseSeconds });
     for (let start = 0; start < claimed.length; start += sendBatchSize) {
       await env.DELIVERIES.sendBatch(claimed.slice(start, start + sendBatchSize).map((body) => ({ body })));
     }
@@ -52,7 +52,7 @@ async function deliverOne(message: RelayMessage, env: DeliveryEnv, settings: Del
   if (message.kind === 'webhook') return sendWebhook(message, env, settings);
   let email;
   try {
-    email = renderEmail(message as EmailMessage, {
+    email = renderEmail(message, {
       mailFromDomain: env.MAIL_FROM_DOMAIN || 'purchases.invalid',
       downloadBaseUrl: env.DOWNLOAD_BASE_URL || 'https://downloads.purchases.invalid',
     });
@@ -73,7 +73,7 @@ export async function deliver(batch: MessageBatch<ClaimedMessage>, env: Delivery
   let messages: RelayMessage[];
   try {
     db = await relayDatabase(env);
-    messages = await callJsonRpc<RelayMessage[]>(db, 'relay_messages', { messages: batch.messages.map((m) => m.body) as never });
+    messages = await callTypedRpc(db, messagesRpc, { messages: batch.messages.map((m) => m.body) });
   } catch (error) {
     log.log('error', 'cannot read the messages to deliver; the batch is retried', { error, messages: batch.messages.length });
     batch.retryAll({ delaySeconds: retryBaseSeconds });
@@ -100,7 +100,7 @@ export async function deliver(batch: MessageBatch<ClaimedMessage>, env: Delivery
   const results = settled.flatMap(({ recorded }) => (recorded ? [recorded] : []));
   if (results.length > 0) {
     try {
-      await callRpc(db, 'relay_record', { results: results as never, lease_seconds: leaseSeconds });
+      await callTypedRpc(db, recordRpc, { results, lease_seconds: leaseSeconds });
     } catch (error) {
       // Delivered but not recorded: the queue tries again, and the receiver sees the same id twice
       // (mail: the provider's idempotency key keeps it to one email).
@@ -131,7 +131,7 @@ export async function bury(batch: MessageBatch<ClaimedMessage>, env: DeliveryEnv
     error: 'every retry failed: dead-lettered',
   }));
   try {
-    await callRpc(await relayDatabase(env), 'relay_record', { results: results as never, lease_seconds: leaseSeconds });
+    await callTypedRpc(await relayDatabase(env), recordRpc, { results, lease_seconds: leaseSeconds });
   } catch (error) {
     log.log('error', 'cannot record dead-lettered messages; retried', { error });
     batch.retryAll({ delaySeconds: retryBaseSeconds });

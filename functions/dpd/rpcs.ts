@@ -1,6 +1,6 @@
 /** DPD's RPCs and the ledger shapes they answer with (shared/ledger). */
 import * as z from 'zod/mini';
-import { defineRpc } from '../../shared/db/index.ts';
+import { answersNothing, defineRpc } from '../../shared/db/index.ts';
 import { ledgerCustomer, ledgerLine, ledgerPurchase } from '../../shared/ledger/schemas.ts';
 
 /** A purchase with every detail DPD shows (private.purchase_detail_json). */
@@ -18,3 +18,4 @@ export type DpdRpcPurchase = z.output<typeof purchase>;
 
 export const listPurchasesRpc = defineRpc('dpd_list_purchases', z.object({ count: z.number(), purchases: z.array(purchase) }));
 export const getPurchaseRpc = defineRpc('dpd_get_purchase', purchase);
+export const reactivatePurchaseRpc = defineRpc('dpd_reactivate_purchase', answersNothing);

@@ -16,10 +16,11 @@ import {
   type PresentedCredential,
 } from '../../shared/auth/index.ts';
 import { decryptSecret } from '../../shared/crypto/index.ts';
-import { callRpc } from '../../shared/db/rpc.ts';
+import { callTypedRpc } from '../../shared/db/rpc.ts';
 import { ApiError, unavailable } from '../../shared/errors/index.ts';
 import { remember } from '../../shared/memory/index.ts';
 import { isStorableText } from '../../shared/validation/stored-text.ts';
+import { consumerSecretRpc } from './rpcs.ts';
 
 /** The longest oauth_nonce kept (RFC 5849 sets no bound; clients send 32 to 64 characters). */
 export const maxNonceLength = 255;
@@ -130,7 +131,7 @@ async function consumerSecretOf(c: Context<WorkerAppEnv<GroupCommerceEnv>>, cons
   // already refused for failing too often asks the database nothing more.
   const verdict = await checkCredentialTag(c, { kind: 'oauth_consumer', keyId: consumerKey, secret: '' }, 'consumer_key_unknown');
   refuseUnverified(c, verdict);
-  const sealed = await callRpc(await connectForRequest(c, null), 'oauth_consumer_secret', { consumer_key: consumerKey });
+  const sealed = await callTypedRpc(await connectForRequest(c, null), consumerSecretRpc, { consumer_key: consumerKey });
   if (!sealed) unauthorized('The consumer key is not known.', 'consumer_key_unknown');
   let secret: string;
   try {

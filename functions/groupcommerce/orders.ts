@@ -18,7 +18,7 @@
  * (reconcile.ts) settles what no retry does.
  */
 import type { Db } from '../../shared/db/index.ts';
-import { callLedgerRpc, callRpc } from '../../shared/db/index.ts';
+import { callTypedRpc } from '../../shared/db/index.ts';
 import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
@@ -26,7 +26,7 @@ import { stripeProcessor } from '../../shared/payments/stripe.ts';
 import { groupCommerceWording } from './errors.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
 import { billingScenario, type OrderForm } from './order-request.ts';
-import { orderRpc, placeChargedOrderRpc, type OrderOutcome } from './rpcs.ts';
+import { orderRpc, placeChargedOrderRpc, settleChargeAttemptRpc, type OrderOutcome } from './rpcs.ts';
 import { orderForLedger } from './wire.ts';
 
 export type { OrderOutcome } from './rpcs.ts';
@@ -78,20 +78,20 @@ export interface OrderContext {
 
 /** Checks and prices the order as a purchase would, creating nothing. */
 export function validateOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
-  return callLedgerRpc(context.db, orderRpc, { ...spend, ordered: orderForLedger(order), place: false });
+  return callTypedRpc(context.db, orderRpc, { ...spend, ordered: orderForLedger(order), place: false });
 }
 
 /** Places the order, charging the card when something is to be paid. */
 export async function placeOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
   const ordered = orderForLedger(order);
-  const quoted = await callLedgerRpc(context.db, orderRpc, { ...spend, ordered, place: true });
+  const quoted = await callTypedRpc(context.db, orderRpc, { ...spend, ordered, place: true });
   if (quoted.outcome !== 'charge_required' || quoted.attempt_id === undefined) return quoted;
 
   const attempt = quoted.attempt_id;
   const charge = await chargeCard(context, order, quoted, attempt);
   let placed: OrderOutcome;
   try {
-    placed = await callLedgerRpc(context.db, placeChargedOrderRpc, {
+    placed = await callTypedRpc(context.db, placeChargedOrderRpc, {
       ordered,
       payment: {
         attempt_id: attempt,
@@ -194,7 +194,7 @@ async function chargeCard(context: OrderContext, order: OrderForm, quoted: Order
  * retry reuses it, and reconciliation settles it.
  */
 async function settleFailed(context: OrderContext, attempt: string): Promise<void> {
-  await callRpc(context.db, 'gc_settle_charge_attempt', { attempt_id: attempt, outcome: 'failed' }).catch((error: unknown) => {
+  await callTypedRpc(context.db, settleChargeAttemptRpc, { attempt_id: attempt, outcome: 'failed' }).catch((error: unknown) => {
     context.log.log('error', 'a charge attempt that charged nothing could not be settled; reconciliation settles it', { attempt, error });
   });
 }
@@ -206,7 +206,7 @@ async function refund(context: OrderContext, attempt: string, transactionId: str
     context.log.log('error', 'refund failed; reconciliation tries again', { attempt, transactionId, problem: result.message });
     return;
   }
-  await callRpc(context.db, 'gc_settle_charge_attempt', { attempt_id: attempt, outcome: 'refunded' }).catch((error: unknown) => {
+  await callTypedRpc(context.db, settleChargeAttemptRpc, { attempt_id: attempt, outcome: 'refunded' }).catch((error: unknown) => {
     context.log.log('error', 'a refunded charge attempt could not be settled; reconciliation settles it', { attempt, transactionId, error });
   });
 }

@@ -12,7 +12,7 @@
  * never both place or both refund; refunds are keyed by the charge, so none is given twice. Each
  * settlement is logged and listed by `npm run admin -- payments reconcile`.
  */
-import { callLedgerRpc, connectAsRole, reconcilerRole, type Db } from '../../shared/db/index.ts';
+import { callTypedRpc, connectAsRole, reconcilerRole, type Db } from '../../shared/db/index.ts';
 import type * as z from 'zod/mini';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
@@ -40,7 +40,7 @@ export async function reconcileCharges(env: GroupCommerceEnv, log: Logger): Prom
   if ('missing' in settings) throw new Error(`reconciliation lacks ${settings.missing.join(', ')}`);
   if ('publicSecrets' in settings) throw new Error(`refusing to reconcile: ${settings.publicSecrets.join(', ')} hold the public local defaults`);
   const db = await connectAsRole(settings, reconcilerRole);
-  const claimed = await callLedgerRpc(db, reconcileClaimRpc, { quiet_seconds: quietSeconds(env), max_attempts: batchSize, lease_seconds: 300 });
+  const claimed = await callTypedRpc(db, reconcileClaimRpc, { quiet_seconds: quietSeconds(env), max_attempts: batchSize, lease_seconds: 300 });
   for (const attempt of claimed) {
     const outcome = await reconcileOne(db, processor, attempt, log).catch((error: unknown) => {
       log.log('error', 'a charge attempt could not be reconciled now; the next run tries again', { attempt: attempt.id, error });
@@ -61,11 +61,11 @@ async function reconcileOne(db: Db, processor: PaymentProcessor, attempt: Claime
   const charge = found.charged
     ? { transaction_id: found.transactionId, refunded: found.refunded, billing_card_type: found.card.brand, billing_card_last4: found.card.last4 }
     : null;
-  let settled = await callLedgerRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge });
+  let settled = await callTypedRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge });
   if (settled.outcome === 'refund' && charge) {
     const refunded = await processor.refund(charge.transaction_id);
     if (!refunded.ok) throw new Error(`the refund failed: ${refunded.message}`);
-    settled = await callLedgerRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge: { ...charge, refunded: true } });
+    settled = await callTypedRpc(db, reconcileSettleRpc, { attempt_id: attempt.id, charge: { ...charge, refunded: true } });
   }
   if (settled.outcome !== 'unchanged') {
     log.log('warn', 'charge attempt reconciled', {

@@ -1,6 +1,6 @@
 /** The publisher API's RPCs and the ledger shapes they take and answer with (shared/ledger). */
 import * as z from 'zod/mini';
-import { defineRpc } from '../../shared/db/index.ts';
+import { answersNothing, defineRpc } from '../../shared/db/index.ts';
 import { ledgerStoredCard } from '../../shared/ledger/schemas.ts';
 
 /** Amounts the order RPCs compute, as exact decimal strings. */
@@ -32,6 +32,11 @@ export type OrderOutcome = z.output<typeof orderOutcome>;
 
 export const orderRpc = defineRpc('gc_order', orderOutcome);
 export const placeChargedOrderRpc = defineRpc('gc_place_charged_order', orderOutcome);
+export const settleChargeAttemptRpc = defineRpc('gc_settle_charge_attempt', answersNothing);
+/** The sealed secret of a consumer key, or null for a key that is not (or no longer) one. */
+export const consumerSecretRpc = defineRpc('oauth_consumer_secret', z.nullable(z.string()));
+/** The request's nonce spent: the company whose consumer key signed it. */
+export const acceptRequestRpc = defineRpc('oauth_accept_request', z.array(z.object({ company_id: z.string(), company_slug: z.string() })));
 export const consumerCardsRpc = defineRpc('gc_consumer_credit_cards', z.array(z.omit(ledgerStoredCard, { processor_token: true })));
 
 const settlement = z.union([

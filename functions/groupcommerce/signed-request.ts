@@ -7,10 +7,11 @@ import { createFactory } from 'hono/factory';
 import { admitCredential } from '../../shared/app/admission.ts';
 import { connectForRequest } from '../../shared/app/authenticate.ts';
 import type { WorkerAppEnv } from '../../shared/app/index.ts';
-import { callRpc, type Db } from '../../shared/db/index.ts';
+import { callTypedRpc, type Db } from '../../shared/db/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { timestampWindowSeconds, verifyOAuthRequest, type GroupCommerceEnv } from './oauth.ts';
 import type { NonceSpend } from './orders.ts';
+import { acceptRequestRpc } from './rpcs.ts';
 
 export type GroupCommerceAppEnv = WorkerAppEnv<GroupCommerceEnv>;
 
@@ -39,6 +40,6 @@ export const signedRequest = publisher.createMiddleware(async (c, next) => {
   const db = await connectForRequest(c, request.credential);
   const spend = { nonce: request.nonce, signed_at: request.timestamp, window_seconds: timestampWindowSeconds(c.env) };
   c.set('publisher', { db, spend });
-  c.set('confirmCredential', () => callRpc(db, 'oauth_accept_request', spend).catch(revokedConsumer));
+  c.set('confirmCredential', () => callTypedRpc(db, acceptRequestRpc, spend).catch(revokedConsumer));
   await next();
 });

@@ -4,7 +4,7 @@ import { callerDatabase, missingCredential, presentCredential } from '../../shar
 import { createWorkerApp } from '../../shared/app/index.ts';
 import { validate } from '../../shared/app/validate.ts';
 import { headerKey } from '../../shared/auth/index.ts';
-import { callLedgerRpc } from '../../shared/db/index.ts';
+import { callTypedRpc } from '../../shared/db/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { lumenErrors } from './errors.ts';
 // Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
@@ -35,7 +35,7 @@ app.post(
   validate('json', lumenPurchaseRequest, lumenErrors),
   async (c) => {
     const purchase = c.req.valid('json');
-    const created = await callLedgerRpc(await callerDatabase(c), createPurchaseRpc, {
+    const created = await callTypedRpc(await callerDatabase(c), createPurchaseRpc, {
       purchase: lumenPurchaseForLedger(purchase),
       lumen_fulfilled: purchase.fulfillment,
       segment: purchase.additionalInfo?.audienceSegment,

@@ -10,10 +10,11 @@
  * only decides whether the credential may have a counter and what its limit is.
  */
 import type { Context } from 'hono';
+import * as z from 'zod/mini';
 import type { ApiName } from '../apis.ts';
 import { credentialClaims, type PresentedCredential } from '../auth/credentials.ts';
 import { checkTag, type TagVerdict } from '../auth/key-tag.ts';
-import { callJsonRpc } from '../db/rpc.ts';
+import { callTypedRpc, defineRpc } from '../db/rpc.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import { remember } from '../memory/index.ts';
@@ -21,6 +22,9 @@ import { clientKey } from '../net/ip.ts';
 import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { connectForRequest } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
+
+/** The caller's limit for one API: how many requests in how many seconds. */
+const requestLimitRpc = defineRpc('caller_request_limit', z.object({ limit: z.number(), window_seconds: z.number() }));
 
 /** The API a credential is counted for (its limit differs per API). */
 export type LimitedApi = ApiName;
@@ -150,7 +154,7 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
   if (!known || known.until <= Date.now()) {
     refuseUnverified(c, await checkCredentialTag(c, credential));
     const db = await connectForRequest(c, credential);
-    const limit = await callJsonRpc<{ limit: number; window_seconds: number }>(db, 'caller_request_limit', { api });
+    const limit = await callTypedRpc(db, requestLimitRpc, { api });
     known = { config: { limit: limit.limit, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
     remember(verified, key, known, memorySize);
     remember(knownClients, clientOf(c), Date.now() + verifiedForMs, memorySize);

@@ -1,12 +1,19 @@
 /** Verifying a presented credential against the database and learning the calling company. */
 import type { Context } from 'hono';
+import * as z from 'zod/mini';
 import type { PresentedCredential } from '../auth/credentials.ts';
 import { connectDatabase, type Db } from '../db/client.ts';
-import { callRpc } from '../db/rpc.ts';
+import { callTypedRpc, defineRpc } from '../db/rpc.ts';
 import { readDatabaseSettings, type DatabaseSettings, type WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import type { WorkerAppEnv } from './context.ts';
 import { nudgeRelay } from './outbox.ts';
+
+/** Whose credential the request's token carries: one row, or the API's 401 (invalid_credential). */
+const authenticateRpc = defineRpc(
+  'authenticate',
+  z.tuple([z.object({ company_id: z.string(), company_slug: z.string() })]),
+);
 
 export interface Caller {
   companyId: string;
@@ -54,8 +61,7 @@ export function connectForRequest<B extends WorkerEnv>(c: Context<WorkerAppEnv<B
  */
 export async function authenticateCaller<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, credential: PresentedCredential): Promise<{ db: Db; caller: Caller }> {
   const db = await connectForRequest(c, credential);
-  const rows = await callRpc(db, 'authenticate', {});
-  const row = rows[0]!;
+  const [row] = await callTypedRpc(db, authenticateRpc, {});
   return { db, caller: { companyId: row.company_id, companySlug: row.company_slug } };
 }
 
@@ -87,7 +93,7 @@ export function missingCredential(reason = 'missing_credential'): never {
  */
 export async function checkDatabase<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): Promise<void> {
   try {
-    await callRpc(await connectForRequest(c, null), 'authenticate', {});
+    await callTypedRpc(await connectForRequest(c, null), authenticateRpc, {});
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'unauthenticated') return;
     throw error instanceof ApiError ? error : unavailable(error);

@@ -1,7 +1,7 @@
 /** GET /purchases: newest first, 100 a page, every documented filter; the count in Dpd-Collection-Count. */
 import { callerDatabase } from '../../../shared/app/authenticate.ts';
 import { validate } from '../../../shared/app/validate.ts';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { ApiError } from '../../../shared/errors/index.ts';
 import { basicAuth, dpd } from '../basic-auth.ts';
 import { dpdErrors } from '../errors.ts';
@@ -11,7 +11,7 @@ import { toDpdPurchase } from '../wire.ts';
 
 export const listPurchases = dpd.createHandlers(basicAuth, validate('query', dpdListQuerySchema(), dpdErrors), async (c) => {
   const args = listArguments(c.req.valid('query'));
-  const result = await callLedgerRpc(await callerDatabase(c), listPurchasesRpc, {
+  const result = await callTypedRpc(await callerDatabase(c), listPurchasesRpc, {
     ...args,
     total: args.total as unknown as number,
   });

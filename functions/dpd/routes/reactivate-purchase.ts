@@ -5,10 +5,11 @@
  */
 import { callerDatabase } from '../../../shared/app/authenticate.ts';
 import { validate } from '../../../shared/app/validate.ts';
-import { callRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { basicAuth, dpd } from '../basic-auth.ts';
 import { dpdErrors } from '../errors.ts';
 import { dpdReactivateSchema } from '../query.ts';
+import { reactivatePurchaseRpc } from '../rpcs.ts';
 import { purchaseId } from './purchase-id.ts';
 
 export const reactivatePurchase = dpd.createHandlers(
@@ -21,7 +22,7 @@ export const reactivatePurchase = dpd.createHandlers(
   async (c) => {
     const params = { ...c.req.valid('query'), ...definedOf(c.req.valid('form')), ...definedOf(c.req.valid('json')) };
     const { id } = c.req.valid('param');
-    await callRpc(await callerDatabase(c), 'dpd_reactivate_purchase', {
+    await callTypedRpc(await callerDatabase(c), reactivatePurchaseRpc, {
       purchase_number: id,
       email_to: params.customer_email,
       refulfill: params.refulfill ?? false,

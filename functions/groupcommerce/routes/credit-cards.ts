@@ -1,6 +1,6 @@
 /** GET /api/v3/publisher/consumer/creditcards: the consumer's stored cards (the reference's "Consumer - Credit Cards"). */
 import { validate } from '../../../shared/app/validate.ts';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { groupCommerceErrors } from '../errors.ts';
 import { creditCardsRequestSchema } from '../order-request.ts';
 import { respond } from '../respond.ts';
@@ -9,7 +9,7 @@ import { publisher, revokedConsumer, signedRequest } from '../signed-request.ts'
 
 export const creditCardsRoute = publisher.createHandlers(signedRequest, validate('query', creditCardsRequestSchema, groupCommerceErrors), async (c) => {
   const { db, spend } = c.get('publisher');
-  const cards = await callLedgerRpc(db, consumerCardsRpc, { ...spend, user_key: c.req.valid('query').UserKey }).catch(revokedConsumer);
+  const cards = await callTypedRpc(db, consumerCardsRpc, { ...spend, user_key: c.req.valid('query').UserKey }).catch(revokedConsumer);
   const items = cards.map((card) => ({
     storedCreditCardId: card.id,
     paymentType: card.brand,

@@ -1,7 +1,7 @@
 /** GET /v4/purchases/{id}: one purchase of the account, with its subscriber. */
 import { callerDatabase } from '../../../shared/app/authenticate.ts';
 import { validate } from '../../../shared/app/validate.ts';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { ApiError } from '../../../shared/errors/index.ts';
 import { purchaseIdParam } from '../../../shared/validation/index.ts';
 import { accessToken, kit } from '../access-token.ts';
@@ -14,6 +14,6 @@ const unknownPurchase = () => new ApiError('not_found', 'Not Found');
 
 export const getPurchase = kit.createHandlers(accessToken, validate('param', purchaseIdParam, kitErrors, { refusal: unknownPurchase }), async (c) => {
   const { id } = c.req.valid('param');
-  const { purchase } = await callLedgerRpc(await callerDatabase(c), getPurchaseRpc, { purchase_number: id });
+  const { purchase } = await callTypedRpc(await callerDatabase(c), getPurchaseRpc, { purchase_number: id });
   return c.json({ purchase: toKitPurchase(purchase, true) });
 });

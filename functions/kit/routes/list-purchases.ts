@@ -1,7 +1,7 @@
 /** GET /v4/purchases: newest first, in pages with Kit's opaque keyset cursors. */
 import { callerDatabase } from '../../../shared/app/authenticate.ts';
 import { validate } from '../../../shared/app/validate.ts';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { accessToken, kit } from '../access-token.ts';
 import { encodeCursor } from '../cursor.ts';
 import { kitErrors } from '../errors.ts';
@@ -11,7 +11,7 @@ import { toKitPurchase } from '../wire.ts';
 
 export const listPurchases = kit.createHandlers(accessToken, validate('query', kitPageQuerySchema, kitErrors), async (c) => {
   const query = readPageQuery(c.req.valid('query'));
-  const page = await callLedgerRpc(await callerDatabase(c), listPurchasesRpc, {
+  const page = await callTypedRpc(await callerDatabase(c), listPurchasesRpc, {
     page_size: query.perPage,
     after_number: query.after ?? undefined,
     before_number: query.before ?? undefined,

@@ -1,7 +1,7 @@
 /** create_purchase: a purchase against a lead, with its events and rewards, replayable by Idempotency-Key. */
 import * as z from 'zod/mini';
 import { sha256Hex } from '../../../shared/crypto/index.ts';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { isoTimestamp, money, plainText, uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
 import { createPurchaseRpc } from '../rpcs.ts';
@@ -20,7 +20,7 @@ export const createPurchase = defineAction({
     description: z.optional(z.nullable(plainText(2000))),
   }),
   async run({ c, db, input, idempotencyKey }) {
-    const { purchase, replayed } = await callLedgerRpc(db, createPurchaseRpc, {
+    const { purchase, replayed } = await callTypedRpc(db, createPurchaseRpc, {
       lead: input.lead_id,
       product: input.product_id ?? undefined,
       // An exact decimal string: PostgREST hands it to the numeric parameter as text, no float on the way.

@@ -1,6 +1,6 @@
 /** list_purchases: the caller's purchases against one lead, newest first, for reconciliation. */
 import * as z from 'zod/mini';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
 import { listPurchasesRpc } from '../rpcs.ts';
@@ -11,7 +11,7 @@ export const listPurchases = defineAction({
   name: 'list_purchases',
   schema: z.strictObject({ action: z.literal('list_purchases'), lead_id: uuid, ...pageFields }),
   async run({ c, db, input }) {
-    const result = await callLedgerRpc(db, listPurchasesRpc, {
+    const result = await callTypedRpc(db, listPurchasesRpc, {
       lead: input.lead_id,
       page_size: input.limit ?? 50,
       starting_after: input.starting_after,

@@ -1,6 +1,6 @@
 /** list_reward_events: the rewards the caller's purchases earned, for a purchase, a lead, or all. */
 import * as z from 'zod/mini';
-import { callLedgerRpc } from '../../../shared/db/index.ts';
+import { callTypedRpc } from '../../../shared/db/index.ts';
 import { uuid } from '../../../shared/validation/index.ts';
 import { defineAction } from '../action.ts';
 import { listRewardEventsRpc } from '../rpcs.ts';
@@ -16,7 +16,7 @@ export const listRewardEvents = defineAction({
     ...pageFields,
   }),
   async run({ c, db, input }) {
-    const result = await callLedgerRpc(db, listRewardEventsRpc, {
+    const result = await callTypedRpc(db, listRewardEventsRpc, {
       purchase: input.purchase_id,
       lead: input.lead_id,
       page_size: input.limit ?? 50,
