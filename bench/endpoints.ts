@@ -130,7 +130,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
   });
   const dpdAuth = { Authorization: `Basic ${Buffer.from(`${acme.dpd.username}:${acme.dpd.password}`).toString('base64')}` };
   const dpdList = (query: Record<string, unknown>) => ({
-    page: 1, status: null, product_number: null, storefront_number: null, customer_number: null, email_prefix: null, first_name_prefix: null,
+    page_number: 1, status: null, product_number: null, storefront_number: null, customer_number: null, email_prefix: null, first_name_prefix: null,
     last_name_prefix: null, created_from: null, created_to: null, total: null, total_comparison: null, unshipped: null, ...query,
   });
   const post = (route: string, headers: Record<string, string>, body: () => unknown): RequestBuilder => () => ({
@@ -207,7 +207,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
     {
       api: 'dpd', name: 'POST /purchases/:id/reactivate', write: true, designedRoundTrips: 1,
       worker: [() => ({ method: 'POST', path: `/purchases/${f.dpdPurchaseNumber}/reactivate`, headers: dpdAuth })],
-      floor: [rpc('dpd_reactivate_purchase', () => tokens.dpd!, () => ({ purchase_number: f.dpdPurchaseNumber, refulfill: false }))],
+      floor: [rpc('dpd_reactivate_purchase', () => tokens.dpd!, () => ({ purchase_number: f.dpdPurchaseNumber, renew_keys: false }))],
     },
     {
       api: 'groupcommerce', name: 'order, off-platform', write: true, designedRoundTrips: 1,

@@ -32,7 +32,7 @@ interface LimitRow {
 async function limitsOf(db: pg.Client, companyId: string): Promise<LimitRow[]> {
   const { rows } = await db.query<{ api: LimitedApi; requests: number; window_seconds: number; source: LimitRow['source'] }>(
     `select a.api,
-            coalesce(l.requests, p.rate_limit, (private.default_request_limit(a.api) ->> 'limit')::int) as requests,
+            coalesce(l.requests, p.rate_limit, (private.default_request_limit(a.api) ->> 'requests')::int) as requests,
             coalesce(l.window_seconds, p.rate_window_seconds, (private.default_request_limit(a.api) ->> 'window_seconds')::int) as window_seconds,
             case when l.api is not null then 'company' when p.company_id is not null then 'partnership' else 'default' end as source
      from unnest($2::text[]) with ordinality as a(api, n)

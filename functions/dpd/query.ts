@@ -86,7 +86,7 @@ export function dpdListQuerySchema(nowSeconds?: number) {
 /** The list RPC's arguments from the validated query. */
 export function listArguments(q: z.output<ReturnType<typeof dpdListQuerySchema>>) {
   return {
-    page: q.page ?? 1,
+    page_number: q.page ?? 1,
     status: q.status,
     product_number: q.product_id,
     storefront_number: q.storefront_id,

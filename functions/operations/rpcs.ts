@@ -9,7 +9,8 @@ const purchase = z.extend(
 );
 export type OperationsRpcPurchase = z.output<typeof purchase>;
 
-const page = { has_more: z.boolean() };
+/** Pages are newest first: whether older rows follow the page. */
+const page = { has_older: z.boolean() };
 
 export const createPurchaseRpc = defineRpc('operations_create_purchase', z.object({ purchase, replayed: z.boolean() }));
 export const getPurchaseRpc = defineRpc('operations_get_purchase', z.object({ purchase }));

@@ -24,7 +24,7 @@ import { connectForRequest } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
 
 /** The caller's limit for one API: how many requests in how many seconds. */
-const requestLimitRpc = defineRpc('caller_request_limit', z.object({ limit: z.number(), window_seconds: z.number() }));
+const requestLimitRpc = defineRpc('caller_request_limit', z.object({ requests: z.number(), window_seconds: z.number() }));
 
 /** The API a credential is counted for (its limit differs per API). */
 export type LimitedApi = ApiName;
@@ -155,7 +155,7 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
     refuseUnverified(c, await checkCredentialTag(c, credential));
     const db = await connectForRequest(c, credential);
     const limit = await callTypedRpc(db, requestLimitRpc, { api });
-    known = { config: { limit: limit.limit, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
+    known = { config: { limit: limit.requests, windowSeconds: limit.window_seconds }, until: Date.now() + verifiedForMs };
     remember(verified, key, known, memorySize);
     remember(knownClients, clientOf(c), Date.now() + verifiedForMs, memorySize);
   }

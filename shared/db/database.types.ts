@@ -40,7 +40,7 @@ export type Database = {
           email_prefix?: string
           first_name_prefix?: string
           last_name_prefix?: string
-          page?: number
+          page_number?: number
           product_number?: number
           status?: string
           storefront_number?: number
@@ -54,7 +54,7 @@ export type Database = {
         Args: {
           email_to?: string
           purchase_number: number
-          refulfill?: boolean
+          renew_keys?: boolean
         }
         Returns: undefined
       }
@@ -122,15 +122,15 @@ export type Database = {
       }
       operations_get_purchase: { Args: { purchase: string }; Returns: Json }
       operations_list_purchases: {
-        Args: { lead: string; page_size?: number; starting_after?: string }
+        Args: { after_id?: string; lead: string; page_size?: number }
         Returns: Json
       }
       operations_list_reward_events: {
         Args: {
+          after_id?: string
           lead?: string
           page_size?: number
           purchase?: string
-          starting_after?: string
         }
         Returns: Json
       }

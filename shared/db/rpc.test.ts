@@ -54,17 +54,18 @@ describe('toApiError', () => {
     const used = worded(toApiError(pgError('PT401', 'nonce used', 'nonce_used', '{"nonce": "n-1"}'), 401), wording);
     expect([used.kind, used.reason, used.message]).toEqual(['unauthenticated', 'nonce_used', 'The oauth_nonce n-1 was already used.']);
     const issues = JSON.stringify([
-      { field: 'OrderDetails[0].OfferId', reason: 'unknown_offer', values: { offer: 42 } },
-      { field: 'OrderDetails', reason: 'total_too_large' },
-      { field: 'ConsumerInfo.Email', reason: 'not_worded_here', code: 'required' },
+      { path: 'lines[0].offer_number', reason: 'unknown_offer', values: { offer: 42 } },
+      { path: 'lines', reason: 'total_too_large' },
+      { path: 'customer.email', reason: 'not_worded_here', code: 'required' },
     ]);
     const refused = worded(toApiError(pgError('PT400', 'order cannot be placed', 'field_issues', issues), 400), wording);
     expect(refused.reason).toBeUndefined();
     expect(refused.issues.map(({ field, message, code }) => ({ field, message, code }))).toEqual([
-      { field: 'OrderDetails[0].OfferId', message: 'there is no offer 42', code: 'invalid' },
-      { field: 'OrderDetails', message: "the order's total is too large", code: 'invalid' },
+      // The ledger's paths: the API's dialect names them as its wire does (inDialect).
+      { field: 'lines[0].offer_number', message: 'there is no offer 42', code: 'invalid' },
+      { field: 'lines', message: "the order's total is too large", code: 'invalid' },
       // A reason the API does not word is shown as the reason itself (the wording test keeps this from happening).
-      { field: 'ConsumerInfo.Email', message: 'not_worded_here', code: 'required' },
+      { field: 'customer.email', message: 'not_worded_here', code: 'required' },
     ]);
   });
 });

@@ -41,12 +41,16 @@ function textValues(values: unknown): Record<string, string> | undefined {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
 }
 
-/** Field issues an RPC put in `detail` as JSON (field, reason, values, code), when its hint says `field_issues`. */
+/**
+ * Field issues an RPC put in `detail` as JSON (path, reason, values, code), when its hint says
+ * `field_issues`. The path is the ledger's (`lines[0].product_code`): each API's dialect names it
+ * as its wire does (ErrorDialect.fieldNames).
+ */
 function fieldIssuesOf(error: PostgrestError): FieldIssue[] | undefined {
   const issues = error.hint === 'field_issues' ? detailOf(error) : undefined;
   if (!Array.isArray(issues)) return undefined;
-  return issues.map((issue: { field: string; reason: string; values?: unknown; code?: FieldIssue['code'] }) => ({
-    field: issue.field,
+  return issues.map((issue: { path: string; reason: string; values?: unknown; code?: FieldIssue['code'] }) => ({
+    field: issue.path,
     // Until the API's wording replaces it.
     message: issue.reason,
     code: issue.code ?? 'invalid',

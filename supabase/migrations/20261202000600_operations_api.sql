@@ -165,7 +165,7 @@ $$;
 comment on function public.operations_get_purchase(uuid) is 'Operations API get_purchase.';
 
 -- list_purchases: the caller's purchases against a lead, newest first, in pages after a purchase id.
-create or replace function public.operations_list_purchases(lead uuid, page_size integer default 50, starting_after uuid default null)
+create or replace function public.operations_list_purchases(lead uuid, page_size integer default 50, after_id uuid default null)
 returns jsonb
 language plpgsql
 stable
@@ -178,15 +178,15 @@ begin
   if not exists (select 1 from ledger.leads l where l.id = lead) then
     raise exception 'lead not accessible' using errcode = 'PT403', hint = 'lead_not_accessible';
   end if;
-  if starting_after is not null then
-    select p.* into cursor_row from ledger.purchases p where p.id = starting_after and p.lead_id = lead;
+  if after_id is not null then
+    select p.* into cursor_row from ledger.purchases p where p.id = after_id and p.lead_id = lead;
     if cursor_row.id is null then
       raise exception 'unknown cursor' using errcode = 'PT400', hint = 'cursor_not_a_lead_purchase';
     end if;
   end if;
   -- One row more than the page tells whether there is a next page.
   return (
-    with page as (
+    with chosen as (
       select p, row_number() over (order by p.created_at desc, p.id desc) as n
       from ledger.purchases p
       where p.lead_id = lead
@@ -195,10 +195,10 @@ begin
       limit page_size + 1
     )
     select jsonb_build_object(
-      'purchases', coalesce(jsonb_agg(private.operations_purchase_json(page.p) order by page.n) filter (where page.n <= page_size), '[]'),
-      'has_more', count(*) > page_size
+      'purchases', coalesce(jsonb_agg(private.operations_purchase_json(chosen.p) order by chosen.n) filter (where chosen.n <= page_size), '[]'),
+      'has_older', count(*) > page_size
     )
-    from page
+    from chosen
   );
 end;
 $$;
@@ -209,7 +209,7 @@ create or replace function public.operations_list_reward_events(
   purchase uuid default null,
   lead uuid default null,
   page_size integer default 50,
-  starting_after uuid default null
+  after_id uuid default null
 )
 returns jsonb
 language plpgsql
@@ -220,14 +220,14 @@ declare
   company uuid := private.require_caller();
   cursor_row ledger.reward_events;
 begin
-  if starting_after is not null then
-    select r.* into cursor_row from ledger.reward_events r where r.id = starting_after;
+  if after_id is not null then
+    select r.* into cursor_row from ledger.reward_events r where r.id = after_id;
     if cursor_row.id is null then
       raise exception 'unknown cursor' using errcode = 'PT400', hint = 'cursor_not_a_reward_event';
     end if;
   end if;
   return (
-    with page as (
+    with chosen as (
       select r.*, row_number() over (order by r.created_at desc, r.id desc) as n
       from ledger.reward_events r
       where (purchase is null or r.purchase_id = purchase)
@@ -238,18 +238,18 @@ begin
     )
     select jsonb_build_object(
       'reward_events', coalesce(jsonb_agg(jsonb_build_object(
-        'id', page.id,
-        'purchase_id', page.purchase_id,
-        'lead_id', page.lead_id,
-        'trigger_id', page.trigger_id,
-        'reward_type', page.reward_type,
-        'amount', page.amount,
-        'currency', page.currency,
-        'created_at', page.created_at
-      ) order by page.n) filter (where page.n <= page_size), '[]'),
-      'has_more', count(*) > page_size
+        'id', chosen.id,
+        'purchase_id', chosen.purchase_id,
+        'lead_id', chosen.lead_id,
+        'trigger_id', chosen.trigger_id,
+        'reward_type', chosen.reward_type,
+        'amount', chosen.amount,
+        'currency', chosen.currency,
+        'created_at', chosen.created_at
+      ) order by chosen.n) filter (where chosen.n <= page_size), '[]'),
+      'has_older', count(*) > page_size
     )
-    from page
+    from chosen
   );
 end;
 $$;

@@ -78,7 +78,7 @@ begin
   if partnership.company_id is null
      or (lumen_fulfilled and not partnership.lumen_fulfilled)
      or (not lumen_fulfilled and not partnership.partner_fulfilled) then
-    issues := issues || jsonb_build_object('field', 'lumen_fulfilled',
+    issues := issues || jsonb_build_object('path', 'lumen_fulfilled',
       'reason', case when lumen_fulfilled then 'lumen_fulfillment_not_enabled' else 'partner_fulfillment_not_enabled' end);
   end if;
 
@@ -91,14 +91,14 @@ begin
       where g.company_id = company and p.code = l.value ->> 'product_code'
     )
   loop
-    issues := issues || jsonb_build_object('field', format('lines[%s].product_code', line.position),
+    issues := issues || jsonb_build_object('path', format('lines[%s].product_code', line.position),
       'reason', 'product_not_granted', 'values', jsonb_build_object('product', line.code));
   end loop;
 
   if segment is not null and not exists (
     select 1 from ledger.lumen_audience_segments s where s.company_id = company and s.segment = lumen_create_purchase.segment
   ) then
-    issues := issues || jsonb_build_object('field', 'segment',
+    issues := issues || jsonb_build_object('path', 'segment',
       'reason', 'segment_not_agreed', 'values', jsonb_build_object('segment', segment));
   end if;
 

@@ -132,7 +132,7 @@ set search_path = ''
 as $$
 declare
   company uuid := private.require_caller();
-  page json;
+  listed json;
   newest bigint;
   oldest bigint;
 begin
@@ -148,11 +148,11 @@ begin
   )
   select coalesce(json_agg(private.purchase_with_lines_json(chosen.p) order by (chosen.p).number desc), '[]'),
          max((chosen.p).number), min((chosen.p).number)
-  into page, newest, oldest
+  into listed, newest, oldest
   from chosen;
 
   return json_build_object(
-    'purchases', page,
+    'purchases', listed,
     'newest', newest,
     'oldest', oldest,
     'has_newer', newest is not null and exists (

@@ -73,7 +73,7 @@ grant execute on function private.purchase_detail_json(ledger.purchases) to purc
 -- and confines every statement to the caller's company, taken from the request's credential
 -- exactly as the policies take it; the worker has no say in which company that is.
 create or replace function public.dpd_list_purchases(
-  page integer default 1,
+  page_number integer default 1,
   status text default null,
   product_number bigint default null,
   storefront_number bigint default null,
@@ -155,7 +155,7 @@ begin
     where p.company_id = company and p.number in (
       select distinct i.purchase_number from ledger.purchase_items i
       where i.product_id = product_uuid
-      order by i.purchase_number desc offset (page - 1) * page_size limit page_size);
+      order by i.purchase_number desc offset (page_number - 1) * page_size limit page_size);
     return json_build_object('count', matched, 'purchases', rows);
   else
     execute 'select count(*) from ledger.purchases p where p.company_id = $1' || conditions
@@ -168,7 +168,7 @@ begin
           ' order by p.number desc offset $12 limit $13) paged'
     into rows
     using company, status, product_uuid, storefront_uuid, customer_uuid, customer_ids, null::text, null::text,
-          created_from, created_to, total, (page - 1) * page_size, page_size;
+          created_from, created_to, total, (page_number - 1) * page_size, page_size;
   return json_build_object('count', matched, 'purchases', rows);
 end;
 $$;
@@ -197,10 +197,10 @@ $$;
 comment on function public.dpd_get_purchase(bigint) is 'DPD GET /purchases/:id.';
 
 -- DPD POST /purchases/:id/reactivate, as the web site does it: the purchase is active again,
--- downloads are renewed (count reset, expiry restarted from now), with `refulfill` each line
--- that delivers keys gets new ones, the delivery email is queued to `email_to` or the buyer, and
+-- downloads are renewed (count reset, expiry restarted from now), each line
+-- that delivers keys gets new ones (`renew_keys`), the delivery email is queued to `email_to` or the buyer, and
 -- the purchase.reactivated event is recorded (private.record_purchase_event, deliveries).
-create or replace function public.dpd_reactivate_purchase(purchase_number bigint, email_to text default null, refulfill boolean default false)
+create or replace function public.dpd_reactivate_purchase(purchase_number bigint, email_to text default null, renew_keys boolean default false)
 returns void
 language plpgsql
 volatile
@@ -220,7 +220,7 @@ begin
   update ledger.purchase_items i set
     download_count = 0,
     expires_at = case when pr.download_days is null then null else now() + make_interval(days => pr.download_days) end,
-    product_keys = case when refulfill and i.keys_wanted > 0
+    product_keys = case when renew_keys and i.keys_wanted > 0
       then array(select upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 20)) from generate_series(1, i.keys_wanted))
       else i.product_keys end
   from ledger.products pr
@@ -231,9 +231,9 @@ begin
     raise exception 'no recipient' using errcode = 'PT400', hint = 'no_recipient';
   end if;
   insert into ledger.email_outbox (company_id, purchase_id, to_address, template)
-  values (company, found.id, recipient, case when refulfill then 'purchase_refulfilled' else 'purchase_reactivated' end);
+  values (company, found.id, recipient, case when renew_keys then 'purchase_refulfilled' else 'purchase_reactivated' end);
   perform private.record_purchase_event(found.id, 'purchase.reactivated',
-    jsonb_build_object('refulfilled', refulfill, 'sent_to', recipient));
+    jsonb_build_object('refulfilled', renew_keys, 'sent_to', recipient));
 end;
 $$;
 comment on function public.dpd_reactivate_purchase(bigint, text, boolean) is 'DPD POST /purchases/:id/reactivate.';

@@ -188,7 +188,7 @@ declare
   detail record;
   offer ledger.offers;
   option_row ledger.offer_options;
-  field text;
+  name text;
   order_currency text;
   unit numeric(14, 2);
   lines jsonb := '[]';
@@ -212,13 +212,13 @@ begin
   -- spec: names (and an email unless the publisher says there is none) are required to create a
   -- consumer, not to update one.
   if consumer.id is null then
-    foreach field in array array['first_name', 'last_name'] loop
-      if ordered -> 'customer' ->> field is null then
-        issues := issues || jsonb_build_object('field', 'customer.' || field, 'reason', 'required_for_new_consumer', 'code', 'required');
+    foreach name in array array['first_name', 'last_name'] loop
+      if ordered -> 'customer' ->> name is null then
+        issues := issues || jsonb_build_object('path', 'customer.' || name, 'reason', 'required_for_new_consumer', 'code', 'required');
       end if;
     end loop;
     if ordered #>> '{customer,email}' is null and not coalesce((ordered #>> '{customer,no_email}')::boolean, false) then
-      issues := issues || jsonb_build_object('field', 'customer.email', 'reason', 'email_required_for_new_consumer', 'code', 'required');
+      issues := issues || jsonb_build_object('path', 'customer.email', 'reason', 'email_required_for_new_consumer', 'code', 'required');
     end if;
   end if;
 
@@ -228,26 +228,26 @@ begin
   loop
     select o.* into offer from ledger.offers o where o.company_id = company and o.number = (detail.v ->> 'offer_number')::integer;
     if offer.id is null then
-      issues := issues || jsonb_build_object('field', format('lines[%s].offer_number', detail.position),
+      issues := issues || jsonb_build_object('path', format('lines[%s].offer_number', detail.position),
         'reason', 'unknown_offer', 'values', jsonb_build_object('offer', detail.v ->> 'offer_number'));
       continue;
     end if;
     select op.* into option_row from ledger.offer_options op
     where op.offer_id = offer.id and op.number = (detail.v ->> 'option_number')::integer;
     if option_row.id is null then
-      issues := issues || jsonb_build_object('field', format('lines[%s].option_number', detail.position),
+      issues := issues || jsonb_build_object('path', format('lines[%s].option_number', detail.position),
         'reason', 'unknown_offer_option', 'values', jsonb_build_object('option', detail.v ->> 'option_number', 'offer', offer.number));
     end if;
     if not exists (select 1 from ledger.offer_segments s where s.offer_id = offer.id and s.segment_key = detail.v ->> 'segment_key') then
-      issues := issues || jsonb_build_object('field', format('lines[%s].segment_key', detail.position),
+      issues := issues || jsonb_build_object('path', format('lines[%s].segment_key', detail.position),
         'reason', 'segment_not_sold', 'values', jsonb_build_object('offer', offer.number, 'segment', detail.v ->> 'segment_key'));
     end if;
     -- spec: an offer that requires shipping needs the shipping address on its line.
     if offer.requires_shipping then
       ships := true;
-      foreach field in array array['address', 'city', 'state', 'country', 'postal_code', 'shipping_name'] loop
-        if coalesce(detail.v ->> field, '') = '' then
-          issues := issues || jsonb_build_object('field', format('lines[%s].%s', detail.position, field),
+      foreach name in array array['address', 'city', 'state', 'country', 'postal_code', 'shipping_name'] loop
+        if coalesce(detail.v ->> name, '') = '' then
+          issues := issues || jsonb_build_object('path', format('lines[%s].%s', detail.position, name),
             'reason', 'required_for_shipping', 'values', jsonb_build_object('offer', offer.number), 'code', 'required');
         end if;
       end loop;
@@ -255,7 +255,7 @@ begin
     if order_currency is null then
       order_currency := offer.currency;
     elsif offer.currency <> order_currency then
-      issues := issues || jsonb_build_object('field', format('lines[%s].offer_number', detail.position),
+      issues := issues || jsonb_build_object('path', format('lines[%s].offer_number', detail.position),
         'reason', 'mixed_currencies', 'values', jsonb_build_object('offer', offer.number, 'currency', offer.currency, 'order_currency', order_currency));
     end if;
     if option_row.id is not null then
@@ -268,16 +268,16 @@ begin
     end if;
   end loop;
   if subtotal > 999999999999.99 then
-    issues := issues || jsonb_build_object('field', 'lines', 'reason', 'total_too_large');
+    issues := issues || jsonb_build_object('path', 'lines', 'reason', 'total_too_large');
   end if;
 
   if ordered ->> 'stored_card_id' is not null then
     select sc.* into card from ledger.stored_cards sc
     where sc.customer_id = consumer.id and sc.id::text = ordered ->> 'stored_card_id';
     if card.id is null then
-      issues := issues || jsonb_build_object('field', 'stored_card_id', 'reason', 'unknown_stored_card');
+      issues := issues || jsonb_build_object('path', 'stored_card_id', 'reason', 'unknown_stored_card');
     elsif make_date(card.expiry_year, card.expiry_month, 1) + interval '1 month' <= now() then
-      issues := issues || jsonb_build_object('field', 'stored_card_id', 'reason', 'stored_card_expired');
+      issues := issues || jsonb_build_object('path', 'stored_card_id', 'reason', 'stored_card_expired');
     end if;
   end if;
 
@@ -287,9 +287,9 @@ begin
     select pc.* into promo_row from ledger.promo_codes pc
     where pc.company_id = company and upper(pc.code) = upper(promo.code) and pc.active;
     if promo_row.id is null then
-      issues := issues || jsonb_build_object('field', 'promo_codes', 'reason', 'unknown_promo_code', 'values', jsonb_build_object('code', promo.code));
+      issues := issues || jsonb_build_object('path', 'promo_codes', 'reason', 'unknown_promo_code', 'values', jsonb_build_object('code', promo.code));
     elsif promo_row.code = any (applied) then
-      issues := issues || jsonb_build_object('field', 'promo_codes', 'reason', 'repeated_promo_code', 'values', jsonb_build_object('code', promo.code));
+      issues := issues || jsonb_build_object('path', 'promo_codes', 'reason', 'repeated_promo_code', 'values', jsonb_build_object('code', promo.code));
     else
       applied := applied || promo_row.code;
       rest := rest - case promo_row.discount_type

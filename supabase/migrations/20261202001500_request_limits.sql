@@ -40,8 +40,8 @@ immutable
 set search_path = ''
 as $$
   select case api
-    when 'lumen' then jsonb_build_object('limit', 60, 'window_seconds', 60)
-    else jsonb_build_object('limit', 600, 'window_seconds', 60)
+    when 'lumen' then jsonb_build_object('requests', 60, 'window_seconds', 60)
+    else jsonb_build_object('requests', 600, 'window_seconds', 60)
   end;
 $$;
 revoke all on function private.default_request_limit(text) from public;
@@ -62,10 +62,10 @@ declare
   found_limit jsonb;
 begin
   if api = 'lumen' then
-    select jsonb_build_object('limit', p.rate_limit, 'window_seconds', p.rate_window_seconds) into found_limit
+    select jsonb_build_object('requests', p.rate_limit, 'window_seconds', p.rate_window_seconds) into found_limit
     from ledger.lumen_partnerships p where p.company_id = company;
   else
-    select jsonb_build_object('limit', l.requests, 'window_seconds', l.window_seconds) into found_limit
+    select jsonb_build_object('requests', l.requests, 'window_seconds', l.window_seconds) into found_limit
     from ledger.request_limits l where l.company_id = company and l.api = caller_request_limit.api;
   end if;
   return jsonb_build_object('company_id', company)

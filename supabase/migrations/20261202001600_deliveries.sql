@@ -485,11 +485,11 @@ stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(m.message), '[]') from (
+  select coalesce(jsonb_agg(m.body), '[]') from (
     select jsonb_build_object(
       'id', o.id, 'kind', 'email', 'state', o.state, 'attempts', o.attempts,
       'company', jsonb_build_object('slug', c.slug, 'name', c.name, 'email_from', c.email_from),
-      'to', o.to_address, 'template', o.template, 'content', o.content, 'created_at', o.created_at) as message
+      'to', o.to_address, 'template', o.template, 'content', o.content, 'created_at', o.created_at) as body
     from jsonb_to_recordset(messages) as r(id uuid, kind text)
     join ledger.email_outbox o on o.id = r.id and r.kind = 'email'
     join ledger.companies c on c.id = o.company_id

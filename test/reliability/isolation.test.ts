@@ -286,8 +286,8 @@ describe('directly against PostgREST', () => {
     oauth_accept_request: ['groupcommerce', nonce],
     operations_create_purchase: ['operations', () => ({ lead: b.operationsLead, product: b.operationsProduct, amount: 1, purchased_at: null, note: null, idempotency_key: null, request_hash: null })],
     operations_get_purchase: ['operations', () => ({ purchase: b.operationsPurchase })],
-    operations_list_purchases: ['operations', () => ({ lead: b.operationsLead, page_size: 100, starting_after: null })],
-    operations_list_reward_events: ['operations', () => ({ purchase: b.operationsPurchase, lead: null, page_size: 100, starting_after: null })],
+    operations_list_purchases: ['operations', () => ({ lead: b.operationsLead, page_size: 100, after_id: null })],
+    operations_list_reward_events: ['operations', () => ({ purchase: b.operationsPurchase, lead: null, page_size: 100, after_id: null })],
     lumen_create_purchase: ['lumen', () => ({
       purchase: { external_id: b.lumenPurchaseId, requires_shipping: false, attributes: {}, customer: { email: 'rpc@example.com' }, lines: [{ product_code: globex().lumen.productIds[0], quantity: 1 }] },
       lumen_fulfilled: false, segment: null,
@@ -296,9 +296,9 @@ describe('directly against PostgREST', () => {
     kit_get_purchase: ['kit', () => ({ purchase_number: b.kitPurchase })],
     kit_list_purchases: ['kit', () => ({ page_size: 1000, after_number: null, before_number: null, with_count: true })],
     dpd_get_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase })],
-    dpd_list_purchases: ['dpd', () => ({ page: 1, status: null, product_number: b.dpdProduct, storefront_number: null, customer_number: null, email_prefix: null,
+    dpd_list_purchases: ['dpd', () => ({ page_number: 1, status: null, product_number: b.dpdProduct, storefront_number: null, customer_number: null, email_prefix: null,
       first_name_prefix: null, last_name_prefix: null, created_from: null, created_to: null, total: null, total_comparison: null, unshipped: null })],
-    dpd_reactivate_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase, email_to: null, refulfill: false })],
+    dpd_reactivate_purchase: ['dpd', () => ({ purchase_number: b.dpdPurchase, email_to: null, renew_keys: false })],
     gc_consumer_credit_cards: ['groupcommerce', () => ({ ...nonce(), user_key: b.userKey })],
     gc_order: ['groupcommerce', () => ({ ...nonce(), ordered: order(), place: false })],
     gc_place_charged_order: ['groupcommerce', () => ({

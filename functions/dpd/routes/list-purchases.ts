@@ -17,6 +17,6 @@ export const listPurchases = dpd.createHandlers(basicAuth, validate('query', dpd
   });
   c.header('Dpd-Collection-Count', String(result.count));
   // DPD's clients stop paging at the first page that is not there.
-  if (result.purchases.length === 0 && args.page > 1) throw new ApiError('not_found', `There is no page ${args.page}.`);
+  if (result.purchases.length === 0 && args.page_number > 1) throw new ApiError('not_found', `There is no page ${args.page_number}.`);
   return c.json(result.purchases.map(toDpdPurchase));
 });

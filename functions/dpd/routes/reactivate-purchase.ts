@@ -25,7 +25,7 @@ export const reactivatePurchase = dpd.createHandlers(
     await callTypedRpc(await callerDatabase(c), reactivatePurchaseRpc, {
       purchase_number: id,
       email_to: params.customer_email,
-      refulfill: params.refulfill ?? false,
+      renew_keys: params.refulfill ?? false,
     });
     return c.json({ status: 'OK' });
   },

@@ -14,8 +14,8 @@ export const listPurchases = defineAction({
     const result = await callTypedRpc(db, listPurchasesRpc, {
       lead: input.lead_id,
       page_size: input.limit ?? 50,
-      starting_after: input.starting_after,
+      after_id: input.starting_after,
     });
-    return c.json({ purchases: result.purchases.map(toOperationsPurchase), has_more: result.has_more });
+    return c.json({ purchases: result.purchases.map(toOperationsPurchase), has_more: result.has_older });
   },
 });

@@ -20,8 +20,8 @@ export const listRewardEvents = defineAction({
       purchase: input.purchase_id,
       lead: input.lead_id,
       page_size: input.limit ?? 50,
-      starting_after: input.starting_after,
+      after_id: input.starting_after,
     });
-    return c.json({ reward_events: result.reward_events.map(toOperationsRewardEvent), has_more: result.has_more });
+    return c.json({ reward_events: result.reward_events.map(toOperationsRewardEvent), has_more: result.has_older });
   },
 });
