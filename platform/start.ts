@@ -1,5 +1,6 @@
 /** `npm start`: runs the whole local platform in the foreground until Ctrl-C or SIGTERM. */
 import { parseArgs } from 'node:util';
+import { mainPath } from '../functions/route-tables.ts';
 import { apis } from '../shared/apis.ts';
 import { apiNames, environmentVariables, readPlatformConfig } from './stack/config.ts';
 import { LogSink, PlatformError } from './stack/errors.ts';
@@ -49,8 +50,7 @@ async function main(): Promise<void> {
 
   console.log(`\nPlatform ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   for (const api of apiNames) {
-    const { title, mainPath } = apis[api];
-    console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${mainPath}  (${title})`);
+    console.log(`  ${api.padEnd(14)} ${platform.stack.apis[api]}${mainPath(api)}  (${apis[api].title})`);
   }
   console.log(`  ${'edge'.padEnd(14)} ${platform.stack.apis.edge}  (all five on one origin; reference index at /docs)`);
   console.log(`  ${'supabase'.padEnd(14)} ${platform.stack.supabase.url}/rest/v1`);

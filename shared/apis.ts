@@ -15,8 +15,6 @@ export interface ApiEntry {
   /** Paths that are its: each prefix itself and what lies under it; each exact path with or without a trailing slash. */
   prefixes: readonly string[];
   exact: readonly string[];
-  /** The path the ready banner shows. */
-  mainPath: string;
   /** The kind of credential it takes (ledger.credentials.kind). */
   credential: 'lumen_api_key' | 'operations_api_key' | 'dpd_basic' | 'kit_token' | 'oauth_consumer';
   /**
@@ -33,7 +31,6 @@ export const apis = {
     binding: 'LUMEN',
     prefixes: ['/partners/v1'],
     exact: [],
-    mainPath: '/partners/v1/purchases',
     credential: 'lumen_api_key',
     companyLimit: false,
   },
@@ -43,7 +40,6 @@ export const apis = {
     binding: 'OPERATIONS',
     prefixes: [],
     exact: ['/functions/v1/openapi-operations'],
-    mainPath: '/functions/v1/openapi-operations',
     credential: 'operations_api_key',
     companyLimit: true,
   },
@@ -54,7 +50,6 @@ export const apis = {
     // `/` is DPD's credential check (its status call); /v2 its older paths.
     prefixes: ['/purchases', '/v2'],
     exact: ['/'],
-    mainPath: '/purchases',
     credential: 'dpd_basic',
     companyLimit: true,
   },
@@ -64,7 +59,6 @@ export const apis = {
     binding: 'KIT',
     prefixes: ['/v4'],
     exact: [],
-    mainPath: '/v4/purchases',
     credential: 'kit_token',
     companyLimit: true,
   },
@@ -74,7 +68,6 @@ export const apis = {
     binding: 'GROUPCOMMERCE',
     prefixes: ['/api/v3/publisher'],
     exact: [],
-    mainPath: '/api/v3/publisher/order',
     credential: 'oauth_consumer',
     companyLimit: true,
   },

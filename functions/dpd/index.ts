@@ -5,8 +5,10 @@
  */
 import { Hono } from 'hono';
 import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
+import { mountRoutes } from '../../shared/app/routes.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { dpdErrors } from './errors.ts';
+import { dpdRoutes } from './route-table.ts';
 // Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
 import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { getPurchase } from './routes/get-purchase.ts';
@@ -24,11 +26,8 @@ app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'DPD purchases'));
 
-const routes = new Hono<WorkerAppEnv>()
-  .get('/', ...ping)
-  .get('/purchases', ...listPurchases)
-  .get('/purchases/:id', ...getPurchase)
-  .post('/purchases/:id/reactivate', ...reactivatePurchase);
+const routes = new Hono<WorkerAppEnv>();
+mountRoutes(routes, dpdRoutes, { ping, listPurchases, getPurchase, reactivatePurchase });
 
 app.route('/v2', routes);
 app.route('/', routes);

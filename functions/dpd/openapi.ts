@@ -5,7 +5,8 @@
  */
 import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
-import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, routeOperations, type JsonSchema } from '../../shared/openapi/index.ts';
+import { dpdRoutes } from './route-table.ts';
 import { dpdWording } from './errors.ts';
 import { dpdListQuerySchema, dpdReactivateSchema } from './query.ts';
 import { statusOfCode } from './status.ts';
@@ -124,13 +125,13 @@ export function dpdOpenApi(): JsonSchema {
       description: 'A DPD account\'s purchases: list with filters, get one, reactivate. Every route also answers under /v2.',
     },
     { basic: { type: 'http', scheme: 'basic', description: 'The account username and API password.' } },
-    [
-      {
-        method: 'get', path: '/', operationId: 'ping', security: ['basic'], summary: 'Test the credentials',
+    routeOperations(dpdRoutes, {
+      ping: {
+        security: ['basic'],
         responses: { 200: { description: 'The credentials are valid.', content: jsonContent(z.object({ status: z.literal('SUCCESS') }), { status: 'SUCCESS' }) }, 401: unauthorized, 429: rateLimited, 503: unavailable },
       },
-      {
-        method: 'get', path: '/purchases', operationId: 'listPurchases', security: ['basic'], summary: 'List purchases',
+      listPurchases: {
+        security: ['basic'],
         description: 'Newest first, 100 a page. Dpd-Collection-Count carries the number of purchases matching the filters; a page past the end is 404 NOTFOUND. Filters combine.',
         parameters: queryParameters(dpdListQuerySchema()),
         responses: {
@@ -146,13 +147,13 @@ export function dpdOpenApi(): JsonSchema {
           503: unavailable,
         },
       },
-      {
-        method: 'get', path: '/purchases/{id}', operationId: 'getPurchase', security: ['basic'], summary: 'Get a purchase',
+      getPurchase: {
+        security: ['basic'],
         parameters: [idParameter],
         responses: { 200: { description: 'The purchase.', content: jsonContent(dpdPurchaseOut) }, 401: unauthorized, 404: error('No such purchase in the account.', 'NOTFOUND'), 429: rateLimited, 503: unavailable },
       },
-      {
-        method: 'post', path: '/purchases/{id}/reactivate', operationId: 'reactivatePurchase', security: ['basic'], summary: 'Reactivate a purchase',
+      reactivatePurchase: {
+        security: ['basic'],
         description: 'The purchase is active again and its downloads renewed; with refulfill, new product keys are issued. The delivery email goes to customer_email, or the buyer. Parameters in the query, a form or a JSON body.',
         parameters: [idParameter, ...queryParameters(dpdReactivateSchema)],
         responses: {
@@ -165,7 +166,7 @@ export function dpdOpenApi(): JsonSchema {
           503: unavailable,
         },
       },
-    ],
+    }),
   );
   return document;
 }

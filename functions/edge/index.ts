@@ -11,7 +11,9 @@
  */
 import { Hono, type Context } from 'hono';
 import { apiNames, apiOfPath, apis, type ApiName } from '../../shared/apis.ts';
+import { documentedPath } from '../../shared/app/routes.ts';
 import { clientKey } from '../../shared/net/ip.ts';
+import { routeTables } from '../route-tables.ts';
 
 /**
  * The entry's bindings, generated from wrangler.toml by npm run types: the five service bindings and
@@ -19,40 +21,13 @@ import { clientKey } from '../../shared/net/ip.ts';
  */
 export type EdgeEnv = EdgeWorkerEnv;
 
-/** What the index at /docs says of each API besides its title: what it is for and its operations. */
-const pages: Record<ApiName, { purpose: string; operations: Array<[method: string, path: string, summary: string]> }> = {
-  lumen: {
-    purpose: 'Partners report the purchases they made for Lumen products: shipped by Lumen, or by the partner with the customer registered for account setup.',
-    operations: [['POST', '/partners/v1/purchases', 'Report a purchase (one per partnerPurchaseId)']],
-  },
-  operations: {
-    purpose: 'Companies record purchases against the leads of their channels and read them back with the reward events they earned.',
-    operations: [['POST', '/functions/v1/openapi-operations', 'create_purchase, get_purchase, list_purchases, list_reward_events']],
-  },
-  dpd: {
-    purpose: "Merchants list and read their store's purchases, whichever API reported them, and reactivate one to send its downloads again.",
-    operations: [
-      ['GET', '/purchases', 'List purchases, newest first, with filters'],
-      ['GET', '/purchases/{id}', 'One purchase, every attribute'],
-      ['POST', '/purchases/{id}/reactivate', 'Renew the downloads and mail them again'],
-    ],
-  },
-  kit: {
-    purpose: "Creators' stores report purchases for their subscribers and page through them; a known transaction_id updates its purchase.",
-    operations: [
-      ['POST', '/v4/purchases', 'Create or update a purchase'],
-      ['GET', '/v4/purchases', 'List purchases, newest first, by cursor'],
-      ['GET', '/v4/purchases/{id}', 'One purchase with its subscriber'],
-    ],
-  },
-  groupcommerce: {
-    purpose: 'Publishers place and price orders for offers on behalf of their consumers, paid by card, stored card, credits or off-platform (OAuth 1.0a).',
-    operations: [
-      ['POST', '/api/v3/publisher/order', 'Place an order'],
-      ['POST', '/api/v3/publisher/order/validate', 'Check and price an order, creating nothing'],
-      ['GET', '/api/v3/publisher/consumer/creditcards', "A consumer's stored cards"],
-    ],
-  },
+/** What the index at /docs says of each API besides its title and routes: what it is for. */
+const purposes: Record<ApiName, string> = {
+  lumen: 'Partners report the purchases they made for Lumen products: shipped by Lumen, or by the partner with the customer registered for account setup.',
+  operations: 'Companies record purchases against the leads of their channels and read them back with the reward events they earned.',
+  dpd: "Merchants list and read their store's purchases, whichever API reported them, and reactivate one to send its downloads again.",
+  kit: "Creators' stores report purchases for their subscribers and page through them; a known transaction_id updates its purchase.",
+  groupcommerce: 'Publishers place and price orders for offers on behalf of their consumers, paid by card, stored card, credits or off-platform (OAuth 1.0a).',
 };
 
 type EdgeContext = Context<{ Bindings: EdgeEnv }>;
@@ -82,9 +57,10 @@ function forwardUnder(c: EdgeContext, api: ApiName, rest: string): Promise<Respo
 function indexPage(): string {
   const sections = apiNames.map((api) => {
     const { title } = apis[api];
-    const { purpose, operations } = pages[api];
-    const rows = operations
-      .map(([method, path, summary]) => `<div class="opblock opblock-${method.toLowerCase()}"><div class="opblock-summary opblock-summary-${method.toLowerCase()}"><span class="opblock-summary-method">${method}</span><span class="opblock-summary-path">${path}</span><div class="opblock-summary-description">${summary}</div></div></div>`)
+    const purpose = purposes[api];
+    const rows = Object.values(routeTables[api])
+      .filter((route) => route.purpose !== undefined)
+      .map(({ method, path, purpose: line }) => `<div class="opblock opblock-${method.toLowerCase()}"><div class="opblock-summary opblock-summary-${method.toLowerCase()}"><span class="opblock-summary-method">${method}</span><span class="opblock-summary-path">${documentedPath(path)}</span><div class="opblock-summary-description">${line}</div></div></div>`)
       .join('\n');
     return `<section class="opblock-tag-section is-open" id="${api}">
 <h3 class="opblock-tag"><a class="nostyle" href="/${api}/docs"><span>${title}</span></a><small><div class="renderedMarkdown"><p>${purpose}</p></div></small></h3>

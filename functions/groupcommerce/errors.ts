@@ -6,6 +6,7 @@
 import type { ErrorDialect } from '../../shared/app/index.ts';
 import type { ErrorKind, FieldNames, Wording } from '../../shared/errors/index.ts';
 import { respond } from './respond.ts';
+import { groupCommerceRoutes } from './route-table.ts';
 
 /**
  * The publisher API's words for every reason the database raises (the OAuth checks the worker
@@ -86,12 +87,10 @@ export const groupCommerceErrors: ErrorDialect = {
   },
 };
 
-/** The XML root element of each endpoint's answer. */
+/** The XML root element of the route's answers (a path with a trailing slash or in another case is still its). */
 function rootElementOf(path: string): string {
-  if (/\/publisher\/order\/?$/i.test(path)) return 'purchaseResponse';
-  if (/\/publisher\/order\/validate\/?$/i.test(path)) return 'validateOrderResponse';
-  if (/\/publisher\/consumer\/creditcards\/?$/i.test(path)) return 'creditCardsResponse';
-  return 'response';
+  const wanted = path.replace(/\/$/, '').toLowerCase();
+  return Object.values(groupCommerceRoutes).find((route) => route.path.toLowerCase() === wanted)?.root ?? 'response';
 }
 
 function toPascalCase(reason: string): string {

@@ -6,7 +6,8 @@
  */
 import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
-import { jsonSchemaOf, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonSchemaOf, openApiDocument, queryParameters, retryAfterHeader, routeOperations, type JsonSchema } from '../../shared/openapi/index.ts';
+import { groupCommerceRoutes } from './route-table.ts';
 import { creditCardsQuerySchema, orderFormSchema } from './order-request.ts';
 
 const errorItem = z.object({ code: z.string(), message: z.string() });
@@ -122,9 +123,9 @@ export function groupCommerceOpenApi(): JsonSchema {
   document = openApiDocument(
     { title: 'Group Commerce publisher API', version: '3', description: 'Purchase and validate orders of a publisher\'s offers, and read a consumer\'s stored cards.' },
     { oauth1: { type: 'http', scheme: 'OAuth', description: 'OAuth 1.0a (RFC 5849), HMAC-SHA1, two-legged: the consumer key and secret sign the method, URL, query and form. The oauth_* parameters may also come in the form body or the query string instead of this header (section 3.5), in one place only.' } },
-    [
-      {
-        method: 'post', path: '/api/v3/publisher/order', operationId: 'purchase', security: ['oauth1'], summary: 'Purchase',
+    routeOperations(groupCommerceRoutes, {
+      purchase: {
+        security: ['oauth1'],
         description,
         requestBody: orderBody,
         responses: {
@@ -134,8 +135,8 @@ export function groupCommerceOpenApi(): JsonSchema {
           ...errors('purchaseResponse', true),
         },
       },
-      {
-        method: 'post', path: '/api/v3/publisher/order/validate', operationId: 'validateOrder', security: ['oauth1'], summary: 'ValidateOrder',
+      validateOrder: {
+        security: ['oauth1'],
         description: `${description} Runs the purchase's checks and prices the order exactly as it would, creating nothing.`,
         requestBody: orderBody,
         responses: {
@@ -144,8 +145,8 @@ export function groupCommerceOpenApi(): JsonSchema {
           ...errors('validateOrderResponse', true),
         },
       },
-      {
-        method: 'get', path: '/api/v3/publisher/consumer/creditcards', operationId: 'consumerCreditCards', security: ['oauth1'], summary: 'Consumer - Credit Cards',
+      consumerCreditCards: {
+        security: ['oauth1'],
         parameters: queryParameters(creditCardsQuerySchema),
         responses: {
           200: { description: 'The consumer\'s stored cards.', content: both(creditCardsResponse, 'creditCardsResponse') },
@@ -153,7 +154,7 @@ export function groupCommerceOpenApi(): JsonSchema {
           ...errors('creditCardsResponse'),
         },
       },
-    ],
+    }),
   );
   return document;
 }

@@ -1,7 +1,9 @@
 /** Kit v4 purchases API: create, list and get purchases, authenticated by an OAuth access token (Bearer). */
 import { createWorkerApp } from '../../shared/app/index.ts';
+import { mountRoutes } from '../../shared/app/routes.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { kitErrors } from './errors.ts';
+import { kitRoutes } from './route-table.ts';
 // Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
 import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { createPurchase } from './routes/create-purchase.ts';
@@ -18,8 +20,6 @@ app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'Kit v4 purchases'));
 
-app.post('/v4/purchases', ...createPurchase);
-app.get('/v4/purchases', ...listPurchases);
-app.get('/v4/purchases/:id', ...getPurchase);
+mountRoutes(app, kitRoutes, { createPurchase, listPurchases, getPurchase });
 
 export default app;

@@ -4,7 +4,8 @@
  */
 import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
-import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, openApiDocument, queryParameters, retryAfterHeader, routeOperations, type JsonSchema } from '../../shared/openapi/index.ts';
+import { kitRoutes } from './route-table.ts';
 import { kitWording } from './errors.ts';
 import { kitPageQuerySchema, kitPurchaseSchema } from './schema.ts';
 import { kitListResponse, kitPurchaseResponse, kitPurchaseWithSubscriberResponse } from './wire.ts';
@@ -56,10 +57,9 @@ export function kitOpenApi(): JsonSchema {
       description: 'Purchases of a Kit account: create (or update by transaction_id), list newest first with cursors, get one.',
     },
     { oauth: { type: 'http', scheme: 'bearer', description: 'A Kit OAuth access token.' } },
-    [
-      {
-        method: 'post', path: '/v4/purchases', operationId: 'createPurchase', security: ['oauth'],
-        summary: 'Create a purchase',
+    routeOperations(kitRoutes, {
+      createPurchase: {
+        security: ['oauth'],
         description: 'Creates the purchase, the subscriber for its email address and any product (by pid) the account lacks. A known transaction_id updates that purchase instead (200).',
         requestBody: { content: jsonContent(kitPurchaseSchema, kitExampleRequest) },
         responses: {
@@ -73,16 +73,14 @@ export function kitOpenApi(): JsonSchema {
           503: unavailable,
         },
       },
-      {
-        method: 'get', path: '/v4/purchases', operationId: 'listPurchases', security: ['oauth'],
-        summary: 'List purchases',
+      listPurchases: {
+        security: ['oauth'],
         description: 'Newest first. `after` pages to older purchases, `before` to newer ones; cursors are opaque.',
         parameters: queryParameters(kitPageQuerySchema),
         responses: { 200: { description: 'A page of purchases.', content: jsonContent(kitListResponse) }, 401: unauthorized, 422: error('A paging parameter is not valid.', 'per_page must be a whole number from 1 to 1000'), 429: rateLimited, 503: unavailable },
       },
-      {
-        method: 'get', path: '/v4/purchases/{id}', operationId: 'getPurchase', security: ['oauth'],
-        summary: 'Get a purchase',
+      getPurchase: {
+        security: ['oauth'],
         parameters: [{ name: 'id', in: 'path', description: 'The purchase id.', schema: { type: 'integer', minimum: 1 } }],
         responses: {
           200: { description: 'The purchase with its subscriber.', content: jsonContent(kitPurchaseWithSubscriberResponse) },
@@ -92,7 +90,7 @@ export function kitOpenApi(): JsonSchema {
           503: unavailable,
         },
       },
-    ],
+    }),
   );
   return document;
 }

@@ -4,7 +4,8 @@
  */
 import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
-import { openApiDocument, retryAfterHeader, type DocResponse, type JsonSchema } from '../../shared/openapi/index.ts';
+import { openApiDocument, retryAfterHeader, routeOperations, type DocResponse, type JsonSchema } from '../../shared/openapi/index.ts';
+import { lumenRoutes } from './route-table.ts';
 import { lumenPurchaseSchema } from './schema.ts';
 import { lumenWording } from './errors.ts';
 
@@ -49,10 +50,9 @@ export function lumenOpenApi(): JsonSchema {
   document ??= openApiDocument(
     { title: 'Lumen partner purchases', version: '1', description: 'Partners report purchases of Lumen products, fulfilled by Lumen or by the partner.' },
     { partnerApiKey: { type: 'apiKey', in: 'header', name: 'X-Partner-Api-Key', description: 'The partner\'s API key.' } },
-    [
-      {
-        method: 'post', path: '/partners/v1/purchases', operationId: 'reportPurchase', security: ['partnerApiKey'],
-        summary: 'Report a purchase',
+    routeOperations(lumenRoutes, {
+      reportPurchase: {
+        security: ['partnerApiKey'],
         description:
           'shippingAddress and its starred fields (address1, city, state, zip, countryCode, phone) are required when fulfillment is true. ' +
           'Each partnerPurchaseId is accepted once per partner; the partnership\'s rate limit answers 429 with a truthful Retry-After.',
@@ -68,7 +68,7 @@ export function lumenOpenApi(): JsonSchema {
           503: error('The database could not be reached in time.', 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please retry shortly.', retryAfterHeader),
         },
       },
-    ],
+    }),
   );
   return document;
 }

@@ -1,12 +1,15 @@
-/** The operations function: POST /functions/v1/openapi-operations, an action dispatcher authenticated by X-Api-Key. */
+/** The operations function: one route (route-table.ts), an action dispatcher authenticated by X-Api-Key. */
+import { createFactory } from 'hono/factory';
 import { admitCredential } from '../../shared/app/admission.ts';
 import { callerDatabase, missingCredential, presentCredential } from '../../shared/app/authenticate.ts';
-import { createWorkerApp } from '../../shared/app/index.ts';
+import { createWorkerApp, type WorkerAppEnv } from '../../shared/app/index.ts';
+import { mountRoutes } from '../../shared/app/routes.ts';
 import { refuse, validate } from '../../shared/app/validate.ts';
 import { headerKey } from '../../shared/auth/index.ts';
 import { docsPage } from '../../shared/docs/index.ts';
 import { ApiError } from '../../shared/errors/index.ts';
 import { operationsErrors } from './errors.ts';
+import { operationsRoutes } from './route-table.ts';
 // Generated from the request schemas by npm run openapi (platform/openapi-documents.ts).
 import openApiDocument from './openapi.generated.json' with { type: 'json' };
 import { operationsRequestSchema } from './request.ts';
@@ -21,8 +24,9 @@ app.get('/openapi.json', (c) => c.json(openApiDocument));
 // The human reference: Swagger UI over /openapi.json, from this worker's own static assets.
 app.get('/docs', (c) => docsPage(c, 'Operations function'));
 
-app.post(
-  '/functions/v1/openapi-operations',
+const operationsFunction = createFactory<WorkerAppEnv<OperationsWorkerEnv>>();
+
+const operations = operationsFunction.createHandlers(
   async function apiKey(c, next) {
     const key = headerKey(c.req.raw.headers, 'X-Api-Key') ?? missingCredential();
     const credential = { kind: 'operations_api_key' as const, secret: key };
@@ -43,5 +47,7 @@ app.post(
     return action.run({ c, db: await callerDatabase(c), input, idempotencyKey });
   },
 );
+
+mountRoutes(app, operationsRoutes, { operations });
 
 export default app;

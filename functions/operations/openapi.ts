@@ -4,7 +4,8 @@
  */
 import { crossSiteRefusal } from '../../shared/app/cross-site.ts';
 import * as z from 'zod/mini';
-import { jsonContent, jsonSchemaOf, openApiDocument, retryAfterHeader, type JsonSchema } from '../../shared/openapi/index.ts';
+import { jsonContent, jsonSchemaOf, openApiDocument, retryAfterHeader, routeOperations, type JsonSchema } from '../../shared/openapi/index.ts';
+import { operationsRoutes } from './route-table.ts';
 import { actions } from './actions/index.ts';
 import { operationsWording } from './errors.ts';
 import { operationsPurchaseOut, operationsRewardEventOut } from './wire.ts';
@@ -37,10 +38,9 @@ export function operationsOpenApi(): JsonSchema {
       description: 'One endpoint, an action per request: create_purchase (with its purchase event and rewards), get_purchase, list_purchases, list_reward_events.',
     },
     { apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The company\'s operations API key.' } },
-    [
-      {
-        method: 'post', path: '/functions/v1/openapi-operations', operationId: 'operations', security: ['apiKey'],
-        summary: 'Run an action',
+    routeOperations(operationsRoutes, {
+      operations: {
+        security: ['apiKey'],
         description:
           'The body names the action. create_purchase records a purchase against a lead of a channel the company may use; its Idempotency-Key header ' +
           '(1 to 255 characters) makes a retry answer the first result (Idempotent-Replayed: true). Fixed rewards use the trigger\'s amount; ' +
@@ -64,7 +64,7 @@ export function operationsOpenApi(): JsonSchema {
           503: { description: 'The database could not be reached in time.', headers: retryAfterHeader, content: jsonContent(operationsErrorResponse, { error: 'The service is temporarily unavailable; please retry shortly.' }) },
         },
       },
-    ],
+    }),
   );
   return document;
 }

@@ -6,16 +6,21 @@ import { join } from 'node:path';
 import { apiNames, type PlatformConfig } from './config.ts';
 import { PlatformError } from './errors.ts';
 
-/** Takes `<localDir>/platform.pid`; refuses when a live process holds it. Returns the release. */
-export async function acquireLock(localDir: string): Promise<() => Promise<void>> {
-  const path = join(localDir, 'platform.pid');
-  const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+/** Refuses when a live process other than this one holds `<localDir>/platform.pid`. */
+export async function assertNotRunning(localDir: string): Promise<void> {
+  const holder = Number.parseInt(await readFile(join(localDir, 'platform.pid'), 'utf8').catch(() => ''), 10);
   if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
     throw new PlatformError(
       `the platform is already running from ${localDir} (process ${holder})`,
       `use that one, or stop it with Ctrl-C in its terminal (or kill ${holder})`,
     );
   }
+}
+
+/** Takes `<localDir>/platform.pid`; refuses when a live process holds it. Returns the release. */
+export async function acquireLock(localDir: string): Promise<() => Promise<void>> {
+  const path = join(localDir, 'platform.pid');
+  await assertNotRunning(localDir);
   await writeFile(path, `${process.pid}\n`);
   const release = () => {
     const current = Number.parseInt(readFileSafe(path), 10);

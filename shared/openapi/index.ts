@@ -5,6 +5,7 @@
  * `GET /openapi.json` and keeps it (a plain object) for the isolate's life.
  */
 import * as z from 'zod/mini';
+import { documentedPath, type RouteTable } from '../app/routes.ts';
 import { webhookEventDescriptions, webhookEventSchema, webhookEventTypes } from '../webhooks/events.ts';
 
 export type JsonSchema = Record<string, unknown>;
@@ -44,6 +45,20 @@ export interface DocOperation {
   parameters?: DocParameter[];
   requestBody?: { required?: boolean; content: Record<string, DocContent> };
   responses: Record<string, DocResponse>;
+}
+
+/** What a route's document adds to its declaration (method, path, operation id and summary come from the route table). */
+export type RouteDoc = Omit<DocOperation, 'method' | 'path' | 'operationId' | 'summary'>;
+
+/** The document's operations: each route of the table with its doc, in the table's order; a route without one does not compile. */
+export function routeOperations<Table extends RouteTable>(table: Table, docs: { [Operation in keyof Table]: RouteDoc }): DocOperation[] {
+  return Object.entries(table).map(([operationId, route]) => ({
+    method: route.method === 'GET' ? 'get' : 'post',
+    path: documentedPath(route.path),
+    operationId,
+    summary: route.summary,
+    ...docs[operationId as keyof Table],
+  }));
 }
 
 export interface DocInfo {

@@ -1,12 +1,14 @@
 /**
  * The registry of the APIs (shared/apis.ts) and the places that cannot read it agree: the
  * database's lists (a purchase's source, a request limit's API, a credential's kind) and the
- * workers' configs (each worker's name, the edge's service bindings).
+ * workers' configs (each worker's name, the edge's service bindings), and each worker's routes
+ * (functions/<api>/route-table.ts) lie in the paths the edge sends it.
  */
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTables } from '../../functions/route-tables.ts';
 import { apiNames, apis, apiOfPath } from '../../shared/apis.ts';
 import { superuser } from '../../test/helpers.ts';
 
@@ -45,5 +47,15 @@ describe('the API registry', () => {
     expect(['/partners/v1/purchases', '/functions/v1/openapi-operations', '/functions/v1/openapi-operations/', '/', '/purchases', '/purchases/1002/reactivate', '/v2/purchases', '/v4/purchases/7', '/api/v3/publisher/order/validate'].map(apiOfPath))
       .toEqual(['lumen', 'operations', 'operations', 'dpd', 'dpd', 'dpd', 'dpd', 'kit', 'groupcommerce']);
     expect(['/docs', '/partners', '/functions/v1/openapi-operations/x', '/v40', '/purchasesx', '/api/v3'].map(apiOfPath)).toEqual([null, null, null, null, null, null]);
+  });
+
+  it("sends every route an API's worker declares to that worker, under /v2 too for DPD", () => {
+    for (const api of apiNames) {
+      const paths = Object.values(routeTables[api]).map((route) => route.path.replace(/:[a-z]+/g, '1'));
+      expect(paths.length, api).toBeGreaterThan(0);
+      for (const path of [...paths, ...(api === 'dpd' ? paths.map((path) => `/v2${path === '/' ? '' : path}`) : [])]) {
+        expect(apiOfPath(path), path).toBe(api);
+      }
+    }
   });
 });

@@ -9,7 +9,7 @@ import { readPlatformConfig } from '../../platform/stack/config.ts';
 import { LogSink } from '../../platform/stack/errors.ts';
 import { liftDemoLimits } from '../../platform/stack/demo-limits.ts';
 import { startPlatform, type StackInfo } from '../../platform/stack/index.ts';
-import { freePortEnvironment } from '../../platform/stack/preflight.ts';
+import { assertNotRunning, freePortEnvironment } from '../../platform/stack/preflight.ts';
 import { reportDir as defaultReportDir } from '../reliability/report.ts';
 import { scanForSecrets } from '../reliability/secrets-scan.ts';
 import { summarize, writeSummary } from '../reliability/summary.ts';
@@ -28,6 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stripe = project.name === 'integration-stripe';
   const localDir = resolve('.local', stripe ? 'test-stripe' : 'test');
   const reportDir = stripe ? join(localDir, 'reliability') : defaultReportDir;
+  // Another run's platform in the same folder is refused before its database is removed under it.
+  await assertNotRunning(localDir);
   await rm(join(localDir, 'postgres'), { recursive: true, force: true });
   await rm(join(localDir, 'logs'), { recursive: true, force: true });
   await rm(join(localDir, 'worker-state'), { recursive: true, force: true });

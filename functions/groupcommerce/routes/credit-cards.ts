@@ -1,9 +1,10 @@
-/** GET /api/v3/publisher/consumer/creditcards: the consumer's stored cards (the reference's "Consumer - Credit Cards"). */
+/** Consumer - Credit Cards: the consumer's stored cards. */
 import { validate } from '../../../shared/app/validate.ts';
 import { callTypedRpc } from '../../../shared/db/index.ts';
 import { groupCommerceErrors } from '../errors.ts';
 import { creditCardsRequestSchema } from '../order-request.ts';
 import { respond } from '../respond.ts';
+import { groupCommerceRoutes } from '../route-table.ts';
 import { consumerCardsRpc } from '../rpcs.ts';
 import { publisher, revokedConsumer, signedRequest } from '../signed-request.ts';
 
@@ -17,5 +18,5 @@ export const creditCardsRoute = publisher.createHandlers(signedRequest, validate
     expirationMonth: card.expiry_month,
     expirationYear: card.expiry_year,
   }));
-  return respond(c, 200, 'creditCardsResponse', [], { creditCards: { items, itemElement: 'creditCard' } });
+  return respond(c, 200, groupCommerceRoutes.consumerCreditCards.root, [], { creditCards: { items, itemElement: 'creditCard' } });
 });

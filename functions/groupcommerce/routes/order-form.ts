@@ -6,6 +6,7 @@ import { orderRequestSchema } from '../order-request.ts';
 import { currencySymbol, paymentProcessorFor, type OrderContext, type OrderOutcome } from '../orders.ts';
 import { decimal, respond, type ResponseFields } from '../respond.ts';
 import type { GroupCommerceAppEnv } from '../signed-request.ts';
+import type { groupCommerceRoutes } from '../route-table.ts';
 
 export const orderForm = validate('form', orderRequestSchema, groupCommerceErrors, {
   contentType: { pattern: /^application\/x-www-form-urlencoded$/i, message: 'The order must be sent as application/x-www-form-urlencoded.' },
@@ -17,7 +18,7 @@ export function orderContext(c: Context<GroupCommerceAppEnv>): OrderContext {
 }
 
 /** The order's answer: the base response with the order's fields; 409 naming the earlier order for a duplicate. */
-export function answerOrder(c: Context, root: 'purchaseResponse' | 'validateOrderResponse', result: OrderOutcome): Response {
+export function answerOrder(c: Context, root: typeof groupCommerceRoutes.purchase.root | typeof groupCommerceRoutes.validateOrder.root, result: OrderOutcome): Response {
   const duplicate = result.outcome === 'duplicate';
   // Nothing is charged, used or awarded for a duplicate.
   const amount = (value: string) => decimal(duplicate ? '0.00' : value);
