@@ -31,6 +31,29 @@ $$;
 revoke all on function private.purchase_with_lines_json(ledger.purchases) from public;
 grant execute on function private.purchase_with_lines_json(ledger.purchases) to purchases_api;
 
+-- The calling company's purchase with this number (the short id Kit and DPD show), or PT404
+-- purchase_not_found naming it: another company's purchase is as unknown as a missing one.
+create or replace function private.caller_purchase(purchase_number bigint)
+returns ledger.purchases
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  found ledger.purchases;
+begin
+  select p.* into found from ledger.purchases p
+  where p.number = purchase_number and p.company_id = (select private.caller_company_id());
+  if found.id is null then
+    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
+      detail = jsonb_build_object('purchase', purchase_number)::text;
+  end if;
+  return found;
+end;
+$$;
+revoke all on function private.caller_purchase(bigint) from public;
+grant execute on function private.caller_purchase(bigint) to purchases_api;
+
 -- ============================================================================================
 -- RPCs
 -- ============================================================================================
@@ -103,15 +126,9 @@ language plpgsql
 stable
 set search_path = ''
 as $$
-declare
-  company uuid := private.require_caller();
-  found ledger.purchases;
 begin
-  select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
-  if found.id is null then
-    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found';
-  end if;
-  return json_build_object('purchase', private.purchase_with_lines_json(found));
+  perform private.require_caller();
+  return json_build_object('purchase', private.purchase_with_lines_json(private.caller_purchase(purchase_number)));
 end;
 $$;
 comment on function public.kit_get_purchase(bigint) is 'Kit GET /v4/purchases/{id}.';

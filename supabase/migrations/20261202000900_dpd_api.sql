@@ -182,24 +182,17 @@ language plpgsql
 stable
 set search_path = ''
 as $$
-declare
-  company uuid := private.require_caller();
-  found ledger.purchases;
 begin
-  select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
-  if found.id is null then
-    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
-      detail = jsonb_build_object('purchase', purchase_number)::text;
-  end if;
-  return private.purchase_detail_json(found);
+  perform private.require_caller();
+  return private.purchase_detail_json(private.caller_purchase(purchase_number));
 end;
 $$;
 comment on function public.dpd_get_purchase(bigint) is 'DPD GET /purchases/:id.';
 
 -- DPD POST /purchases/:id/reactivate, as the web site does it: the purchase is active again,
--- downloads are renewed (count reset, expiry restarted from now), each line
--- that delivers keys gets new ones (`renew_keys`), the delivery email is queued to `email_to` or the buyer, and
--- the purchase.reactivated event is recorded (private.record_purchase_event, deliveries).
+-- downloads are renewed (count reset, expiry restarted from now), with `renew_keys` each line that
+-- delivers keys gets new ones, the delivery email is queued to `email_to` or the buyer, and the
+-- purchase.reactivated event is recorded (private.record_purchase_event, deliveries).
 create or replace function public.dpd_reactivate_purchase(purchase_number bigint, email_to text default null, renew_keys boolean default false)
 returns void
 language plpgsql
@@ -208,14 +201,9 @@ set search_path = ''
 as $$
 declare
   company uuid := private.require_caller();
-  found ledger.purchases;
+  found ledger.purchases := private.caller_purchase(purchase_number);
   recipient text;
 begin
-  select p.* into found from ledger.purchases p where p.number = purchase_number and p.company_id = company;
-  if found.id is null then
-    raise exception 'purchase not found' using errcode = 'PT404', hint = 'purchase_not_found',
-      detail = jsonb_build_object('purchase', purchase_number)::text;
-  end if;
   update ledger.purchases p set status = 'paid' where p.id = found.id;
   update ledger.purchase_items i set
     download_count = 0,
