@@ -72,11 +72,8 @@ export async function migrate(databaseUrl: string, options: MigrateOptions): Pro
       create schema if not exists supabase_migrations;
       create table if not exists supabase_migrations.schema_migrations (version text primary key, statements text[], name text);
     `);
-    const done = new Set(
-      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
-        (r) => r.version,
-      ),
-    );
+    const history = (await client.query<{ version: string; statements: string[] | null }>('select version, statements from supabase_migrations.schema_migrations')).rows;
+    const done = new Set(history.map((r) => r.version));
     const isNewDatabase = done.size === 0;
     const files = await listMigrations(options.migrationsDir);
     // A database built by migrations this checkout does not have (the schema was folded, or the
@@ -88,6 +85,18 @@ export async function migrate(databaseUrl: string, options: MigrateOptions): Pro
         `the database was built by ${unknown.length} migration(s) this checkout does not have (${unknown[0]}${unknown.length > 1 ? ', …' : ''}); nothing was applied`,
         options.resetRemedy ?? 'start from a new database (drop and create it), then run this again',
       );
+    }
+    // Applied migrations are a baseline: one whose file changed since is not applied again, and the
+    // database no longer matches the files. Only the text this command applied is known whole (the
+    // Supabase CLI keeps a migration split into statements), so only that is compared.
+    for (const migration of files) {
+      const applied = history.find((r) => r.version === migration.version)?.statements;
+      if (applied?.length === 1 && applied[0] !== (await readFile(migration.path, 'utf8'))) {
+        throw new PlatformError(
+          `migration ${migration.version}_${migration.name}.sql changed after the database applied it; nothing was applied`,
+          `${options.resetRemedy ?? 'start from a new database (drop and create it), then run this again'}; to change an applied schema, add a new migration instead`,
+        );
+      }
     }
     const pending = files.filter((migration) => !done.has(migration.version));
     const seeding = options.seed && isNewDatabase;

@@ -27,6 +27,11 @@ create table if not exists ledger.credentials (
   label text check (length(label) <= 200),
   created_at timestamptz not null default now(),
   revoked_at timestamptz,
+  -- A tagged credential (shared/auth/key-tag.ts) is refused for free by the workers when made up,
+  -- and let through from an address that made-up keys got blocked. The digest alone cannot say
+  -- whether a bearer secret is tagged, so the admin CLI records it when it issues one; `admin
+  -- credential rotate` replaces the untagged ones.
+  tagged boolean not null default false,
   constraint credentials_secret_encrypted_only_for_oauth
     check ((kind = 'oauth_consumer') = (encrypted_secret is not null))
 );
@@ -34,6 +39,7 @@ comment on table ledger.credentials is
   'Issued credentials. key_id is the public identifier (DPD username, OAuth consumer key) or, for a bearer secret, its digest.';
 comment on column ledger.credentials.secret_digest is 'Hex SHA-256 of the secret. The secret itself is never stored.';
 comment on column ledger.credentials.encrypted_secret is 'OAuth consumer secret, AES-256-GCM under a key kept outside the database.';
+comment on column ledger.credentials.tagged is 'Whether the secret (or OAuth consumer key) carries the platform''s tag.';
 
 -- A key id is unique among live credentials of a kind; a revoked one frees its name.
 create unique index if not exists credentials_live_key on ledger.credentials (kind, key_id) where revoked_at is null;
@@ -58,7 +64,9 @@ comment on function private.request_claims() is 'The JWT claims of the current P
 -- kind, public id and secret digest in the claims; a match on all three (and not revoked) names the
 -- company. The claims are read once into scalars, so the lookup is a probe of credentials_live_key
 -- rather than a scan testing each row against a joined function result. Call as
--- (select private.caller_company_id()) so it runs once per statement.
+-- (select private.caller_company_id()) so it runs once per statement. Only tokens the workers made
+-- name a company (their audience says so): a token signed with the same secret for anything else
+-- (the project's own users) names none.
 create or replace function private.caller_company_id()
 returns uuid
 language sql
@@ -68,7 +76,8 @@ set search_path = ''
 as $$
   select c.company_id
   from ledger.credentials c
-  where c.kind = (select private.request_claims() ->> 'cred_kind')
+  where (select private.request_claims() ->> 'aud') = 'purchases-workers'
+    and c.kind = (select private.request_claims() ->> 'cred_kind')
     and c.key_id = (select private.request_claims() ->> 'cred_id')
     and c.secret_digest = (select private.request_claims() ->> 'cred_digest')
     and c.revoked_at is null;

@@ -276,6 +276,8 @@ create trigger shipments_mark_purchase
 -- Purchase counts per company and status, kept by a trigger, so the unfiltered list and the
 -- status filter can say how many purchases match without counting a million rows. Each count is
 -- spread over 16 rows (shards) so concurrent purchases of one company rarely wait on one another.
+-- An update counts only when the status really changes, and takes its two rows in one order (by
+-- status), so two concurrent changes never each hold the row the other wants next (a deadlock).
 create table if not exists ledger.purchase_counts (
   company_id uuid not null references ledger.companies (id) on delete cascade,
   status text not null,
@@ -293,16 +295,26 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  chosen_shard smallint := floor(random() * 16)::smallint;
+  change record;
 begin
-  if tg_op in ('DELETE', 'UPDATE') then
+  if tg_op = 'INSERT' then
     insert into ledger.purchase_counts as k (company_id, status, shard, n)
-    values (old.company_id, old.status, floor(random() * 16)::smallint, -1)
-    on conflict (company_id, status, shard) do update set n = k.n - 1;
-  end if;
-  if tg_op in ('INSERT', 'UPDATE') then
-    insert into ledger.purchase_counts as k (company_id, status, shard, n)
-    values (new.company_id, new.status, floor(random() * 16)::smallint, 1)
+    values (new.company_id, new.status, chosen_shard, 1)
     on conflict (company_id, status, shard) do update set n = k.n + 1;
+  elsif tg_op = 'DELETE' then
+    insert into ledger.purchase_counts as k (company_id, status, shard, n)
+    values (old.company_id, old.status, chosen_shard, -1)
+    on conflict (company_id, status, shard) do update set n = k.n - 1;
+  else
+    for change in
+      select v.status, v.delta from (values (old.status, -1), (new.status, 1)) as v (status, delta) order by v.status
+    loop
+      insert into ledger.purchase_counts as k (company_id, status, shard, n)
+      values (new.company_id, change.status, chosen_shard, change.delta)
+      on conflict (company_id, status, shard) do update set n = k.n + excluded.n;
+    end loop;
   end if;
   return null;
 end;
@@ -311,8 +323,14 @@ revoke all on function private.count_purchases() from public;
 
 drop trigger if exists purchases_count on ledger.purchases;
 create trigger purchases_count
-  after insert or delete or update of status on ledger.purchases
+  after insert or delete on ledger.purchases
   for each row execute function private.count_purchases();
+
+drop trigger if exists purchases_count_status_change on ledger.purchases;
+create trigger purchases_count_status_change
+  after update of status on ledger.purchases
+  for each row when (old.status is distinct from new.status)
+  execute function private.count_purchases();
 
 -- How many purchases the calling company has (with this status, when given).
 create or replace function private.caller_purchase_count(status text)
@@ -374,7 +392,8 @@ create policy "Purchases are visible to their company" on ledger.purchases
   using (company_id = (select private.caller_company_id()));
 
 -- A company records purchases for itself, against leads of channels it has access to, for
--- customers of its own.
+-- customers of its own, naming only a lead it may see and a storefront of its own (checked here
+-- even where a worker already checked: defence in depth).
 drop policy if exists "Companies record their own purchases against accessible leads" on ledger.purchases;
 create policy "Companies record their own purchases against accessible leads" on ledger.purchases
   for insert to purchases_api
@@ -382,13 +401,20 @@ create policy "Companies record their own purchases against accessible leads" on
     company_id = (select private.caller_company_id())
     and (channel_id is null or channel_id = any ((select private.accessible_channel_ids())::uuid[]))
     and (customer_id is null or exists (select 1 from ledger.customers c where c.id = customer_id))
+    and (lead_id is null or exists (select 1 from ledger.leads l where l.id = lead_id))
+    and (storefront_id is null or exists (select 1 from ledger.storefronts s where s.id = storefront_id))
   );
 
+-- A correction may not move a purchase to another company's lead or storefront either.
 drop policy if exists "Companies correct their own purchases" on ledger.purchases;
 create policy "Companies correct their own purchases" on ledger.purchases
   for update to purchases_api
   using (company_id = (select private.caller_company_id()))
-  with check (company_id = (select private.caller_company_id()));
+  with check (
+    company_id = (select private.caller_company_id())
+    and (lead_id is null or exists (select 1 from ledger.leads l where l.id = lead_id))
+    and (storefront_id is null or exists (select 1 from ledger.storefronts s where s.id = storefront_id))
+  );
 
 drop policy if exists "Line items are visible to their company" on ledger.purchase_items;
 create policy "Line items are visible to their company" on ledger.purchase_items

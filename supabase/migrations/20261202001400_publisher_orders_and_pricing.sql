@@ -526,4 +526,4 @@ revoke all on function private.gc_outcome(text, jsonb, jsonb) from public;
 grant execute on function private.gc_outcome(text, jsonb, jsonb) to purchases_api;
 
 -- public.gc_order and public.gc_place_charged_order, which call these, are defined with the charge
--- attempts they keep (20261207000300_publisher_charge_attempts.sql).
+-- attempts they keep (20261202001700_publisher_charge_attempts.sql).

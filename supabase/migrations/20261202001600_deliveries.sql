@@ -32,7 +32,9 @@ alter role purchases_relay set statement_timeout = '10s';
 -- under the company's name), and notices about its webhooks go to its contact address.
 alter table ledger.companies
   add column if not exists email_from text check (email_from ~ '^[^@\s<>"]+@[^@\s<>"]+$'),
-  add column if not exists contact_email text check (contact_email ~ '^[^@\s<>"]+@[^@\s<>"]+$');
+  add column if not exists contact_email text check (contact_email ~ '^[^@\s<>"]+@[^@\s<>"]+$'),
+  add column if not exists mail_quota_per_hour integer not null default 500 check (mail_quota_per_hour between 0 and 1000000);
+comment on column ledger.companies.mail_quota_per_hour is 'Emails an hour the company''s requests may send; past it they are held.';
 
 -- ============================================================================================
 -- Emails: the outbox gains delivery state and the content composed when it was written
@@ -40,15 +42,18 @@ alter table ledger.companies
 
 alter table ledger.email_outbox
   add column if not exists content jsonb,
-  add column if not exists state text not null default 'pending' check (state in ('pending', 'delivered', 'dead')),
+  add column if not exists state text not null default 'pending' check (state in ('pending', 'delivered', 'dead', 'held')),
   add column if not exists attempts integer not null default 0,
   add column if not exists lease_until timestamptz,
   add column if not exists last_error text check (length(last_error) <= 500),
   add column if not exists dead_at timestamptz;
 comment on column ledger.email_outbox.content is 'What the message says (facts, not markup), fixed when it was written.';
 comment on column ledger.email_outbox.sent_at is 'When the mail provider accepted the message.';
+comment on column ledger.email_outbox.state is 'pending, delivered, dead, or held (over the company''s hourly quota: sent only once released).';
 drop index if exists ledger.email_outbox_unsent;
 create index if not exists email_outbox_pending on ledger.email_outbox (created_at) where state = 'pending';
+-- The hourly mail quota counts the company's mail of the last hour: one range scan of this index.
+create index if not exists email_outbox_company_created on ledger.email_outbox (company_id, created_at);
 
 -- Money as text, exact, as every API's JSON carries it.
 create or replace function private.money_text(amount numeric)
@@ -73,6 +78,8 @@ revoke all on function private.credits_awarded(uuid, uuid) from public;
 
 -- The facts each template shows, read in the writing transaction, so a message says what was
 -- true when it was sent for (a renewed key, the credits this order earned).
+-- Read with the owner's rights (it joins tables the workers cannot read whole), and composed only
+-- for a purchase of the calling company, whoever asks (null otherwise, which compose_email refuses).
 create or replace function private.email_content(template text, purchase_id uuid, to_address text)
 returns jsonb
 language sql
@@ -92,7 +99,7 @@ as $$
           ) order by i.position)
           from ledger.purchase_items i join ledger.products pr on pr.id = i.product_id where i.purchase_id = p.id), '[]'))
       from ledger.purchases p left join ledger.customers c on c.id = p.customer_id
-      where p.id = email_content.purchase_id)
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
     when template = 'publisher_order_confirmation' then (
       select jsonb_build_object(
         'order', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at, 'currency', p.currency,
@@ -113,7 +120,7 @@ as $$
       from ledger.purchases p
       join ledger.publisher_orders o on o.purchase_id = p.id
       join ledger.customers c on c.id = o.customer_id
-      where p.id = email_content.purchase_id)
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
     when template = 'publisher_gift_notification' then (
       select jsonb_build_object(
         'order', jsonb_build_object('number', p.number, 'purchased_at', p.purchased_at),
@@ -129,7 +136,7 @@ as $$
           join ledger.offers f on f.id = op.offer_id
           where i.purchase_id = p.id and d.is_gift and lower(d.recipient_email) = lower(to_address)), '[]'))
       from ledger.purchases p left join ledger.customers c on c.id = p.customer_id
-      where p.id = email_content.purchase_id)
+      where p.id = email_content.purchase_id and p.company_id = (select private.caller_company_id()))
   end
 $$;
 revoke all on function private.email_content(text, uuid, text) from public;
@@ -157,6 +164,40 @@ drop trigger if exists email_outbox_compose on ledger.email_outbox;
 create trigger email_outbox_compose
   before insert on ledger.email_outbox
   for each row execute function private.compose_email();
+
+-- Anyone with a key can make the platform mail an address they name (DPD's customer_email, a
+-- publisher order's gift recipients). Over its quota, a company's further mail of the hour is
+-- kept as `held`: never sent until `admin outbox release`, while the API's answer is unchanged.
+create or replace function private.hold_over_quota()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  quota integer;
+  sent integer;
+begin
+  select c.mail_quota_per_hour into quota from ledger.companies c where c.id = new.company_id;
+  select count(*) into sent from ledger.email_outbox o
+  where o.company_id = new.company_id and o.created_at > now() - interval '1 hour' and o.state <> 'held';
+  if sent >= quota then
+    new.state := 'held';
+    -- Read by announce_outbox: the answer tells the worker, which logs it.
+    perform set_config('purchases.mail_held', 'true', true);
+  end if;
+  return new;
+end;
+$$;
+revoke all on function private.hold_over_quota() from public;
+grant execute on function private.hold_over_quota() to purchases_api;
+
+-- After email_outbox_compose (triggers of one timing fire in name order).
+drop trigger if exists email_outbox_quota on ledger.email_outbox;
+create trigger email_outbox_quota
+  before insert on ledger.email_outbox
+  for each row when (new.state = 'pending')
+  execute function private.hold_over_quota();
 
 -- ============================================================================================
 -- Webhooks: endpoints, events, one delivery per event and endpoint, and every attempt
@@ -408,13 +449,18 @@ grant execute on function private.record_purchase_event(uuid, text, jsonb) to pu
 -- hands the relay a nudge (a queue message, not a database call) instead of waiting for the sweep.
 -- ============================================================================================
 
+-- The answer of a request that wrote mail says so (X-Outbox); mail held over the quota adds X-Outbox-Held.
 create or replace function private.announce_outbox()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  perform set_config('response.headers', '[{"X-Outbox": "1"}]', true);
+  if coalesce(current_setting('purchases.mail_held', true), '') = 'true' then
+    perform set_config('response.headers', '[{"X-Outbox": "1"}, {"X-Outbox-Held": "1"}]', true);
+  else
+    perform set_config('response.headers', '[{"X-Outbox": "1"}]', true);
+  end if;
   return null;
 end;
 $$;
