@@ -26,6 +26,8 @@ export interface CommandContext {
   json: boolean;
   /** Prints `data` as JSON with --json, otherwise the human text. */
   print(human: string, data: unknown): void;
+  /** Prints a list: one line a row (`empty` for none), or with --json `data` (the rows themselves unless given). */
+  printList<Row>(rows: Row[], empty: string, line: (row: Row) => string, data?: unknown): void;
 }
 
 /** DATABASE_URL, else the running local platform's database (LOCAL_DIR/stack.json). */
@@ -82,6 +84,7 @@ export async function openContext(options: { databaseUrl?: string; json: boolean
   } catch (error) {
     throw new CommandError(`cannot connect to the database: ${(error as Error).message}`);
   }
+  const print = (human: string, data: unknown) => console.log(options.json ? JSON.stringify(data, null, 2) : human);
   // Read when a command needs them, so commands that seal nothing need no key.
   return {
     db,
@@ -96,8 +99,9 @@ export async function openContext(options: { databaseUrl?: string; json: boolean
     },
     localDevelopment: local,
     json: options.json,
-    print(human, data) {
-      console.log(options.json ? JSON.stringify(data, null, 2) : human);
+    print,
+    printList(rows, empty, line, data = rows) {
+      print(rows.length === 0 ? empty : rows.map(line).join('\n'), data);
     },
   };
 }

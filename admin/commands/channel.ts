@@ -1,4 +1,5 @@
 /** Channels, each with a currency, and which companies may use them. */
+import type { QueryResultRow } from 'pg';
 import { currencyCodes } from '../../shared/validation/index.ts';
 import { CommandError, UsageError, type CommandContext } from '../context.ts';
 import { requireText, requireUuid } from './args.ts';
@@ -39,16 +40,20 @@ export const channelList: AdminCommand = {
        left join ledger.companies co on co.id = a.company_id
        group by ch.id order by ch.name`,
     );
-    const human = rows.length === 0
-      ? 'no channels'
-      : rows.map((r) => `${r.id}  ${r.currency}  ${r.name}  [${r.companies.join(', ')}]`).join('\n');
-    ctx.print(human, rows);
+    ctx.printList(rows, 'no channels', (r) => `${r.id}  ${r.currency}  ${r.name}  [${r.companies.join(', ')}]`);
   },
 };
 
 export async function channelExists(ctx: CommandContext, id: string): Promise<void> {
   const { rowCount } = await ctx.db.query('select 1 from ledger.channels where id = $1', [id]);
   if (!rowCount) throw new CommandError(`no channel ${id} (see: admin channel list)`);
+}
+
+/** The rows `sql` finds for the channel `--channel` names (`$1` is its id). */
+export async function channelRows<Row extends QueryResultRow>(ctx: CommandContext, channel: unknown, sql: string): Promise<Row[]> {
+  const channelId = requireUuid(channel, '--channel');
+  await channelExists(ctx, channelId);
+  return (await ctx.db.query<Row>(sql, [channelId])).rows;
 }
 
 export const channelGrant: AdminCommand = {

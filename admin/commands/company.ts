@@ -1,4 +1,5 @@
 /** Companies: the tenants every credential and purchase belongs to. */
+import type pg from 'pg';
 import { CommandError, UsageError } from '../context.ts';
 import type { AdminCommand } from './types.ts';
 
@@ -44,8 +45,7 @@ export const companyList: AdminCommand = {
     const { rows } = await ctx.db.query<{ id: string; slug: string; name: string; created_at: Date }>(
       'select id, slug, name, created_at from ledger.companies order by slug',
     );
-    const human = rows.length === 0 ? 'no companies' : rows.map((r) => `${r.slug.padEnd(20)} ${r.id}  ${r.name}`).join('\n');
-    ctx.print(human, rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.created_at })));
+    ctx.printList(rows, 'no companies', (r) => `${r.slug.padEnd(20)} ${r.id}  ${r.name}`, rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: r.created_at })));
   },
 };
 
@@ -93,8 +93,21 @@ export const companySet: AdminCommand = {
   },
 };
 
+/** The rows `sql` finds for the company named by `slug` (its id is `$1`, `params` follow it). */
+export async function companyRows<Row extends pg.QueryResultRow>(ctx: { db: pg.Client }, slug: unknown, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const companyId = await companyIdOf(ctx, slug);
+  return (await ctx.db.query<Row>(sql, [companyId, ...params])).rows;
+}
+
+/** Runs `sql` for the company named by `slug` (`$1` its id, `params` after it); `missing` when it changed no row. */
+export async function changeCompanyRow(ctx: { db: pg.Client }, slug: unknown, sql: string, params: unknown[], missing: string): Promise<void> {
+  const companyId = await companyIdOf(ctx, slug);
+  const { rowCount } = await ctx.db.query(sql, [companyId, ...params]);
+  if (!rowCount) throw new CommandError(missing);
+}
+
 /** The id of the company with this slug, or a CommandError naming it. */
-export async function companyIdOf(ctx: { db: import('pg').Client }, slug: unknown): Promise<string> {
+export async function companyIdOf(ctx: { db: pg.Client }, slug: unknown): Promise<string> {
   if (typeof slug !== 'string' || slug === '') throw new UsageError('--company SLUG (or --slug SLUG) is required');
   const { rows } = await ctx.db.query<{ id: string }>('select id from ledger.companies where slug = $1', [slug]);
   if (!rows[0]) throw new CommandError(`no company with slug ${slug} (see: admin company list)`);

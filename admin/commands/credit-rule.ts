@@ -1,7 +1,7 @@
 /** Group Commerce credit rules: the credits a publisher awards on each order, to the consumer or to the referrer. */
 import { CommandError, UsageError } from '../context.ts';
 import { requireDecimal, requireText } from './args.ts';
-import { companyIdOf } from './company.ts';
+import { companyIdOf, companyRows } from './company.ts';
 import type { AdminCommand } from './types.ts';
 
 const triggers = { 'next-purchase': 'for_next_purchase', 'after-next-purchase': 'after_next_purchase' } as const;
@@ -54,16 +54,14 @@ export const creditRuleList: AdminCommand = {
   options: { company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    const companyId = await companyIdOf(ctx, values.company);
-    const { rows } = await ctx.db.query(
+    const rows = await companyRows<{ id: string; name: string; amountType: string; amount: string; triggerType: string; beneficiary: string; active: boolean }>(
+      ctx,
+      values.company,
       `select id, name, amount_type as "amountType", amount::text, trigger_type as "triggerType", beneficiary, active
        from ledger.credit_rules where company_id = $1 order by created_at`,
-      [companyId],
     );
-    const human = rows.length === 0
-      ? 'no credit rules'
-      : rows.map((r) => `${r.id}  ${r.name}  ${r.amountType === 'money' ? r.amount : `${r.amount} %`} to the ${r.beneficiary}, ${r.triggerType.replace(/_/g, ' ')}${r.active ? '' : '  (inactive)'}`).join('\n');
-    ctx.print(human, rows);
+    ctx.printList(rows, 'no credit rules', (r) =>
+      `${r.id}  ${r.name}  ${r.amountType === 'money' ? r.amount : `${r.amount} %`} to the ${r.beneficiary}, ${r.triggerType.replace(/_/g, ' ')}${r.active ? '' : '  (inactive)'}`);
   },
 };
 

@@ -2,7 +2,7 @@
 import { email as emailSchema } from '../../shared/validation/index.ts';
 import { UsageError } from '../context.ts';
 import { requireUuid } from './args.ts';
-import { channelExists } from './channel.ts';
+import { channelExists, channelRows } from './channel.ts';
 import type { AdminCommand } from './types.ts';
 
 export const leadCreate: AdminCommand = {
@@ -31,12 +31,11 @@ export const leadList: AdminCommand = {
   options: { channel: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    const channelId = requireUuid(values.channel, '--channel');
-    await channelExists(ctx, channelId);
-    const { rows } = await ctx.db.query<{ id: string; name: string | null; email: string | null }>(
+    const rows = await channelRows<{ id: string; name: string | null; email: string | null }>(
+      ctx,
+      values.channel,
       'select id, name, email from ledger.leads where channel_id = $1 order by created_at, id',
-      [channelId],
     );
-    ctx.print(rows.length === 0 ? 'no leads' : rows.map((r) => `${r.id}  ${r.name ?? ''} ${r.email ? `<${r.email}>` : ''}`).join('\n'), rows);
+    ctx.printList(rows, 'no leads', (r) => `${r.id}  ${r.name ?? ''} ${r.email ? `<${r.email}>` : ''}`);
   },
 };

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { currencyCodes } from '../../shared/validation/index.ts';
 import { CommandError, UsageError } from '../context.ts';
 import { requireDecimal, requireText } from './args.ts';
-import { companyIdOf } from './company.ts';
+import { changeCompanyRow, companyIdOf, companyRows } from './company.ts';
 import type { AdminCommand } from './types.ts';
 
 async function offerOf(db: pg.Client, companyId: string, offerId: unknown) {
@@ -83,22 +83,19 @@ export const offerList: AdminCommand = {
   options: { company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    const companyId = await companyIdOf(ctx, values.company);
-    const { rows } = await ctx.db.query(
+    type Option = { offerOptionId: number; name: string; price: string; promotionalPrice: string | null };
+    const rows = await companyRows<{ offerId: number; name: string; requiresShipping: boolean; currency: string; options: Option[]; segments: string[] }>(
+      ctx,
+      values.company,
       `select o.number as "offerId", o.name, o.requires_shipping as "requiresShipping", o.currency,
               coalesce((select json_agg(json_build_object('offerOptionId', op.number, 'name', op.name, 'price', op.price::text,
                  'promotionalPrice', op.promotional_price::text) order by op.number) from ledger.offer_options op where op.offer_id = o.id), '[]') as options,
               coalesce((select json_agg(s.segment_key order by s.segment_key) from ledger.offer_segments s where s.offer_id = o.id), '[]') as segments
        from ledger.offers o where o.company_id = $1 order by o.number`,
-      [companyId],
     );
-    const human = rows.length === 0
-      ? 'no offers'
-      : rows
-          .map((o) => `${o.offerId}  ${o.name}${o.requiresShipping ? ' (ships)' : ''}  [${o.segments.join(', ')}]\n` +
-            o.options.map((op: any) => `    option ${op.offerOptionId}  ${op.name}  ${op.price} ${o.currency}${op.promotionalPrice ? ` (promotional ${op.promotionalPrice})` : ''}`).join('\n'))
-          .join('\n');
-    ctx.print(human, rows);
+    ctx.printList(rows, 'no offers', (o) =>
+      `${o.offerId}  ${o.name}${o.requiresShipping ? ' (ships)' : ''}  [${o.segments.join(', ')}]\n` +
+      o.options.map((op) => `    option ${op.offerOptionId}  ${op.name}  ${op.price} ${o.currency}${op.promotionalPrice ? ` (promotional ${op.promotionalPrice})` : ''}`).join('\n'));
   },
 };
 
@@ -131,15 +128,12 @@ export const promoList: AdminCommand = {
   options: { company: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    const companyId = await companyIdOf(ctx, values.company);
-    const { rows } = await ctx.db.query(
+    const rows = await companyRows<{ code: string; discountType: string; amount: string; active: boolean }>(
+      ctx,
+      values.company,
       'select code, discount_type as "discountType", amount::text, active from ledger.promo_codes where company_id = $1 order by code',
-      [companyId],
     );
-    const human = rows.length === 0
-      ? 'no promo codes'
-      : rows.map((p) => `${p.code}  ${p.discountType === 'money' ? `${p.amount} off` : `${p.amount} % off`}${p.active ? '' : '  (inactive)'}`).join('\n');
-    ctx.print(human, rows);
+    ctx.printList(rows, 'no promo codes', (p) => `${p.code}  ${p.discountType === 'money' ? `${p.amount} off` : `${p.amount} % off`}${p.active ? '' : '  (inactive)'}`);
   },
 };
 
@@ -149,10 +143,8 @@ export const promoDeactivate: AdminCommand = {
   options: { company: { type: 'string' } },
   positionals: 1,
   async run(ctx, values, positionals) {
-    const companyId = await companyIdOf(ctx, values.company);
     const code = positionals[0]!;
-    const { rowCount } = await ctx.db.query('update ledger.promo_codes set active = false where company_id = $1 and upper(code) = upper($2)', [companyId, code]);
-    if (!rowCount) throw new CommandError(`the company has no promo code ${code}`);
+    await changeCompanyRow(ctx, values.company, 'update ledger.promo_codes set active = false where company_id = $1 and upper(code) = upper($2)', [code], `the company has no promo code ${code}`);
     ctx.print(`deactivated promo code ${code}`, { code, active: false });
   },
 };

@@ -1,7 +1,7 @@
 /** Reward triggers: what a channel pays for a purchase, fixed or as a percentage of its amount. */
 import { CommandError, UsageError } from '../context.ts';
 import { requireDecimal, requireText, requireUuid } from './args.ts';
-import { channelExists } from './channel.ts';
+import { channelExists, channelRows } from './channel.ts';
 import type { AdminCommand } from './types.ts';
 
 export const triggerCreate: AdminCommand = {
@@ -41,17 +41,18 @@ export const triggerList: AdminCommand = {
   options: { channel: { type: 'string' } },
   positionals: 0,
   async run(ctx, values) {
-    const channelId = requireUuid(values.channel, '--channel');
-    await channelExists(ctx, channelId);
-    const { rows } = await ctx.db.query<{ id: string; name: string; reward_type: string; value: string; active: boolean }>(
+    const rows = await channelRows<{ id: string; name: string; reward_type: string; value: string; active: boolean }>(
+      ctx,
+      values.channel,
       `select id, name, reward_type, value::text as value, active from ledger.reward_triggers
        where channel_id = $1 order by created_at, id`,
-      [channelId],
     );
-    const human = rows.length === 0
-      ? 'no triggers'
-      : rows.map((r) => `${r.id}  ${r.reward_type.padEnd(10)} ${r.value.padStart(12)}  ${r.name}${r.active ? '' : '  (inactive)'}`).join('\n');
-    ctx.print(human, rows.map((r) => ({ id: r.id, name: r.name, rewardType: r.reward_type, value: r.value, active: r.active })));
+    ctx.printList(
+      rows,
+      'no triggers',
+      (r) => `${r.id}  ${r.reward_type.padEnd(10)} ${r.value.padStart(12)}  ${r.name}${r.active ? '' : '  (inactive)'}`,
+      rows.map((r) => ({ id: r.id, name: r.name, rewardType: r.reward_type, value: r.value, active: r.active })),
+    );
   },
 };
 
