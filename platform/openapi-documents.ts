@@ -9,6 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { apiNames, type ApiName } from '../shared/apis.ts';
 
 const projectRoot = new URL('../', import.meta.url).pathname;
 
@@ -16,20 +17,20 @@ const projectRoot = new URL('../', import.meta.url).pathname;
  * Each API's document function, by the name functions/<api>/openapi.ts exports it under. Loaded by
  * path: those modules are the workers' (type-checked against the Workers runtime, not Node's).
  */
-export const openApiDocuments = {
+export const openApiDocuments: Record<ApiName, string> = {
   lumen: 'lumenOpenApi',
   operations: 'operationsOpenApi',
   dpd: 'dpdOpenApi',
   kit: 'kitOpenApi',
   groupcommerce: 'groupCommerceOpenApi',
-} as const;
+};
 
-async function generate(api: keyof typeof openApiDocuments): Promise<unknown> {
+async function generate(api: ApiName): Promise<unknown> {
   const module = (await import(join(projectRoot, 'functions', api, 'openapi.ts'))) as Record<string, () => unknown>;
   return module[openApiDocuments[api]]!();
 }
 
-export const documentPath = (api: keyof typeof openApiDocuments) => join(projectRoot, 'functions', api, 'openapi.generated.json');
+export const documentPath = (api: ApiName) => join(projectRoot, 'functions', api, 'openapi.generated.json');
 
 const help = `Usage: npm run openapi [-- --check]
 
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     return;
   }
   const stale: string[] = [];
-  for (const api of Object.keys(openApiDocuments) as Array<keyof typeof openApiDocuments>) {
+  for (const api of apiNames) {
     const text = `${JSON.stringify(await generate(api), null, 2)}\n`;
     const path = documentPath(api);
     const current = await readFile(path, 'utf8').catch(() => null);

@@ -11,11 +11,12 @@ export type ClaimedMessage = z.output<typeof claimedMessage>;
 
 export type MessageState = z.output<typeof messageState>;
 
+/** What every message read for delivery says of itself. */
+const messageHead = { id: z.string(), state: messageState, attempts: z.number() };
+
 export const emailMessage = z.object({
-  id: z.string(),
+  ...messageHead,
   kind: z.literal('email'),
-  state: messageState,
-  attempts: z.number(),
   company: z.object({ slug: z.string(), name: z.string(), email_from: z.nullable(z.string()) }),
   to: z.string(),
   template: z.string(),
@@ -26,10 +27,8 @@ export const emailMessage = z.object({
 export type EmailMessage = z.output<typeof emailMessage>;
 
 export const webhookMessage = z.object({
-  id: z.string(),
+  ...messageHead,
   kind: z.literal('webhook'),
-  state: messageState,
-  attempts: z.number(),
   event_id: z.string(),
   payload: z.object({ type: z.string(), timestamp: z.string(), data: z.unknown() }),
   endpoint: z.object({ id: z.string(), url: z.string(), state: z.enum(['active', 'disabled']), sealed_secret: z.string() }),

@@ -16,7 +16,7 @@ export function unixSeconds(timestamp: string): number {
 export function money(value: number | null | undefined): string {
   if (value === null || value === undefined) return '0.00';
   // numeric(14,2) arrives as a JSON number of at most two decimals: toFixed(2) only pads it.
-  return (value as number).toFixed(2);
+  return value.toFixed(2);
 }
 
 const text = (value: string | null | undefined): string => value ?? '';
