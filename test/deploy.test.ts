@@ -4,6 +4,7 @@
  * database lacks listed and none applied; and the secrets files it refuses.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,11 @@ describe('npm run deploy -- --dry-run', () => {
   it('checks and builds the five workers, the delivery worker and the edge entry, lists what the database lacks, and changes nothing', async () => {
     const secrets = await filledSecrets();
     const settings = join(dir, 'deploy.toml');
-    await writeFile(settings, '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n[delivery]\nmail_from_domain = "mail.initech.co"\ndownload_base_url = "https://downloads.initech.co"\n');
+    await writeFile(
+      settings,
+      '[domains]\nedge = "purchases.example.com"\ndpd = "dpd.example.com"\n[delivery]\nmail_from_domain = "mail.initech.co"\ndownload_base_url = "https://downloads.initech.co"\n' +
+        '[placement]\nregion = "aws:eu-central-1"\n',
+    );
     const db = await superuser();
     const before = (await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n;
     const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', secrets, '--settings', settings, '--database-url', stack().databaseUrl);
@@ -85,6 +90,12 @@ describe('npm run deploy -- --dry-run', () => {
     expect(result.output).toContain('env.OAUTH_CONSUMER_SECRET_KEY');
     expect(result.output).toContain('env.LUMEN (purchases-lumen)');
     expect(result.output).toContain('dry run complete');
+    // The five API workers are placed in the database's region (wrangler took each config so
+    // placed), their limiters created near it; the edge stays near its clients. The placed copies
+    // of the configs are gone afterwards.
+    for (const api of apiNames) expect(result.output).toContain(`  ${api}: ${api === 'groupcommerce' ? 5 : 4} secrets, placed in aws:eu-central-1, limiters near it (weur)`);
+    expect(result.output.match(/env\.RATE_LIMIT_LOCATION_HINT \("\(hidden\)"\)/g)).toHaveLength(5);
+    for (const api of apiNames) expect(existsSync(`functions/${api}/.wrangler.deploy.toml`), api).toBe(false);
     // The delivery worker gets deploy.toml's mail domain and download links (wrangler hides values
     // given on its command line), not its placeholders.
     expect(result.output).toMatch(/env\.MAIL_FROM_DOMAIN \("\(hidden\)"\)/);
@@ -96,6 +107,16 @@ describe('npm run deploy -- --dry-run', () => {
     expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(before);
     await db.end();
   }, 240_000);
+
+  it('refuses a placement region it does not know, naming the ones it does, before building anything', async () => {
+    const settings = join(dir, 'deploy-region.toml');
+    await writeFile(settings, '[placement]\nregion = "aws:mars-north-1"\n');
+    const result = await run('platform/deploy/index.ts', '--dry-run', '--secrets', await filledSecrets(), '--settings', settings, '--skip-database');
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('[placement] region "aws:mars-north-1" is not a cloud region this deploy knows');
+    expect(result.output).toContain('aws:eu-central-1');
+    expect(result.output).not.toContain('4/6');
+  });
 
   it('refuses a secrets file holding a public local default, or missing a secret, before building anything', async () => {
     const secrets = await filledSecrets();

@@ -20,8 +20,9 @@ const failedAuthLimit = { limit: 50, windowSeconds: 60 };
 let workers: OwnWorkers;
 
 beforeAll(async () => {
-  // The platform's own bindings, with the low failure limit this file tries.
-  workers = await startOwnWorkers('limits', { FAILED_AUTH_LIMIT: `${failedAuthLimit.limit}/${failedAuthLimit.windowSeconds}` });
+  // The platform's own bindings, with the low failure limit this file tries, and the limiters
+  // created with a location hint, as a deployment placed in a region creates them.
+  workers = await startOwnWorkers('limits', { FAILED_AUTH_LIMIT: `${failedAuthLimit.limit}/${failedAuthLimit.windowSeconds}`, RATE_LIMIT_LOCATION_HINT: 'weur' });
 }, 60_000);
 
 afterAll(async () => workers?.stop());

@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { parse as parseToml } from 'smol-toml';
@@ -17,6 +17,7 @@ import { apiNames, type ApiName } from '../stack/config.ts';
 import { PlatformError } from '../stack/errors.ts';
 import { listMigrations, migrate } from '../stack/migrate.ts';
 import { workerConfigPath, type WorkerName } from '../stack/workers.ts';
+import { awsRegionHints, placementFor, withPlacement, type Placement } from './placement.ts';
 import { readSecrets, secretsOfWorker, secretsToRemove, SecretsError, type SecretName } from './secrets.ts';
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
@@ -41,8 +42,9 @@ Options:
                        providers give, SUPABASE_URL, SUPABASE_ANON_KEY and RESEND_API_KEY, and
                        deploy.toml's [delivery], may still be missing, each said in a warning)
   --secrets FILE       the workers' secrets, .env format (default .secrets.env; npm run keys writes one)
-  --settings FILE      custom domains per worker and the delivery worker's mail domain and download
-                       links (default deploy.toml when present; see deploy.example.toml)
+  --settings FILE      custom domains per worker, the delivery worker's mail domain and download
+                       links, and the database's cloud region the API workers are placed in
+                       (default deploy.toml when present; see deploy.example.toml)
   --database-url URL   the database to migrate (default DATABASE_URL): the Supabase project's session
                        pooler connection string
   --skip-database      deploy the workers only
@@ -56,6 +58,8 @@ interface Settings {
   domains: Partial<Record<WorkerName, string>>;
   /** The delivery worker's vars from [delivery]: MAIL_FROM_DOMAIN and DOWNLOAD_BASE_URL. */
   delivery: Partial<Record<'MAIL_FROM_DOMAIN' | 'DOWNLOAD_BASE_URL', string>>;
+  /** Where the five API workers run: Smart Placement, or [placement] region (placement.ts). */
+  placement: Placement;
 }
 
 /**
@@ -81,8 +85,8 @@ function deliveryProblems(delivery: Settings['delivery']): string[] {
 
 async function readSettings(path: string | undefined): Promise<Settings> {
   const file = path ?? (existsSync(join(projectRoot, 'deploy.toml')) ? join(projectRoot, 'deploy.toml') : undefined);
-  if (!file) return { domains: {}, delivery: {} };
-  let parsed: { domains?: Record<string, unknown>; delivery?: Record<string, unknown> };
+  if (!file) return { domains: {}, delivery: {}, placement: placementFor(undefined)! };
+  let parsed: { domains?: Record<string, unknown>; delivery?: Record<string, unknown>; placement?: Record<string, unknown> };
   try {
     parsed = parseToml(await readFile(file, 'utf8')) as typeof parsed;
   } catch (error) {
@@ -105,7 +109,15 @@ async function readSettings(path: string | undefined): Promise<Settings> {
     if (typeof value !== 'string' || !shape.test(value)) throw new PlatformError(`${file}: [delivery] ${key} is not ${example}`, 'see deploy.example.toml');
     delivery[name] = value;
   }
-  return { domains, delivery };
+  const region = parsed.placement?.region;
+  const placement = region === undefined || typeof region === 'string' ? placementFor(region) : null;
+  if (!placement) {
+    throw new PlatformError(
+      `${file}: [placement] region ${JSON.stringify(region)} is not a cloud region this deploy knows`,
+      `name the Supabase project's region as aws:<region>, one of ${Object.keys(awsRegionHints).map((r) => `aws:${r}`).join(', ')}; or leave it out for Smart Placement`,
+    );
+  }
+  return { domains, delivery, placement };
 }
 
 /** Runs wrangler with its output shown, indented; resolves with the output, rejects when it fails (unless `tolerate` matches it). */
@@ -186,8 +198,11 @@ async function deployDatabase(databaseUrl: string | undefined, dryRun: boolean):
   });
 }
 
-async function deployWorker(name: WorkerName, options: { dryRun: boolean; secretsFile?: string; domain?: string; vars?: Record<string, string>; outDir: string }): Promise<void> {
-  const args = ['deploy', '--config', workerConfigPath(name)];
+async function deployWorker(
+  name: WorkerName,
+  options: { dryRun: boolean; secretsFile?: string; domain?: string; vars?: Record<string, string>; outDir: string; config?: string },
+): Promise<void> {
+  const args = ['deploy', '--config', options.config ?? workerConfigPath(name)];
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   if (options.secretsFile) args.push('--secrets-file', options.secretsFile);
   if (options.domain) args.push('--domain', options.domain);
@@ -267,10 +282,20 @@ async function main(): Promise<number> {
     };
     console.log('4/6 the five API workers');
     await buildDocsAssets();
+    const { placement } = settings;
+    const placed = 'region' in placement.config ? `placed in ${placement.config.region}, limiters near it (${placement.locationHint})` : 'Smart Placement';
     for (const api of apiNames) {
       const { secretsFile, count } = await secretsFileOf(api);
-      console.log(`  ${api}: ${count} secrets${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
-      await deployWorker(api, { dryRun, secretsFile, domain: settings.domains[api], outDir: work });
+      console.log(`  ${api}: ${count} secrets, ${placed}${settings.domains[api] ? `, ${settings.domains[api]}` : ''}`);
+      // A region is written into a copy of the worker's config beside it (its relative paths hold), removed after.
+      const config = 'region' in placement.config ? join(dirname(workerConfigPath(api)), '.wrangler.deploy.toml') : undefined;
+      if (config) await writeFile(config, withPlacement(await readFile(workerConfigPath(api), 'utf8'), placement.config));
+      try {
+        const vars = placement.locationHint ? { RATE_LIMIT_LOCATION_HINT: placement.locationHint } : undefined;
+        await deployWorker(api, { dryRun, secretsFile, domain: settings.domains[api], vars, outDir: work, config });
+      } finally {
+        if (config) await rm(config, { force: true });
+      }
       await removeSecrets(api, secretsToRemove(api, secrets), dryRun, work);
     }
 

@@ -99,6 +99,8 @@ export interface WorkerBindings {
   FAILED_AUTH_LIMIT?: string;
   /** Failing clients an isolate counts at once (absent: the default, 1000). */
   FAILED_AUTH_CLIENTS?: string;
+  /** Where new limiter objects are created (as npm run deploy sets it from the database's region; absent locally). */
+  RATE_LIMIT_LOCATION_HINT?: string;
 }
 
 /** What the delivery worker gets on this machine besides its wrangler.toml vars. */

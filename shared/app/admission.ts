@@ -19,7 +19,7 @@ import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import { remember } from '../memory/index.ts';
 import { clientKey } from '../net/ip.ts';
-import { parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
+import { isLocationHint, parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { connectForRequest } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
 
@@ -63,7 +63,8 @@ function limiter<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string)
     c.get('log').log('error', 'worker is missing bindings', { missing: ['RATE_LIMITER'] });
     throw unavailable();
   }
-  return namespace.get(namespace.idFromName(name));
+  const hint = c.env.RATE_LIMIT_LOCATION_HINT;
+  return namespace.get(namespace.idFromName(name), hint && isLocationHint(hint) ? { locationHint: hint } : undefined);
 }
 
 async function count<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string, config: RateLimitConfig): Promise<RateLimitDecision> {

@@ -40,15 +40,30 @@ export function decide(allowedAt: number[], config: RateLimitConfig, now: number
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)), limit, remaining: 0, windowSeconds, expired };
 }
 
+/** Cloudflare's Durable Object location hints (developers.cloudflare.com/durable-objects: "location hints"). */
+export const locationHints = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
+export type LocationHint = (typeof locationHints)[number];
+
+export function isLocationHint(value: string): value is LocationHint {
+  return (locationHints as readonly string[]).includes(value);
+}
+
 /** The limiter binding as the workers use it (the Durable Object namespace of RateLimiter). */
 export interface LimiterNamespace<Id = unknown> {
   idFromName(name: string): Id;
-  get(id: Id): { check(config: RateLimitConfig): Promise<RateLimitDecision>; giveBack(permit: string): Promise<void> };
+  get(id: Id, options?: { locationHint?: LocationHint }): { check(config: RateLimitConfig): Promise<RateLimitDecision>; giveBack(permit: string): Promise<void> };
 }
 
 /** Bindings of a worker that counts requests. */
 export interface RateLimitedEnv {
   RATE_LIMITER?: LimiterNamespace;
+  /**
+   * Where new limiter objects are created: Cloudflare's location hint nearest the database
+   * (`enam`, `weur`, …), which `npm run deploy` sets from deploy.toml's [placement] region, so a
+   * worker placed next to the database does not call across an ocean to count. Unset: near the
+   * first request, as Cloudflare does by default.
+   */
+  RATE_LIMIT_LOCATION_HINT?: string;
   /** Failed authentications allowed per client IP, `requests/seconds` (default 30/60). */
   FAILED_AUTH_LIMIT?: string;
   /**
