@@ -4,8 +4,8 @@
  * addresses). Each API maps its vendor's wire form to these and back in its own worker; no vendor
  * field name reaches SQL (supabase/tests/ledger-vocabulary.test.ts checks the migrations).
  *
- * Each shape is written here once, with every field the ledger has; an RPC's result schema picks
- * the fields it returns (shared/ledger/rpcs.ts). Values are as PostgREST hands them over: ids as
+ * Each shape is written here once, with every field the ledger has; each API's RPC schemas pick
+ * the fields its RPCs return (functions/<api>/rpcs.ts). Values are as PostgREST hands them over: ids as
  * text, timestamps as Postgres' ISO text, numeric money as JSON numbers of at most two decimals
  * (exact as a double, never computed on as one).
  */
