@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { WorkerEnv } from '../env/index.ts';
-import { ApiError, apiField, worded, type ErrorKind, type FieldIssue, type FieldNames, type Wording } from '../errors/index.ts';
+import { ApiError, worded, type ErrorKind, type FieldIssue, type FieldNames, type Wording } from '../errors/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { requestId, requestIdHeader } from '../request-id/index.ts';
 import { countFailedAuthentication, giveBackReplayedPermit } from './admission.ts';
@@ -57,25 +57,12 @@ export function asApiError(error: unknown): ApiError {
   return new ApiError('internal', 'The request could not be completed.', { cause: error });
 }
 
-/** The error with its issues' fields in the API's names. */
-function inApiFields(error: ApiError, names: FieldNames | undefined): ApiError {
-  if (!names || error.issues.length === 0) return error;
-  const issues = error.issues.map((issue) => ({ ...issue, field: apiField(names, issue.field) }));
-  return new ApiError(error.kind, error.message, {
-    issues,
-    reason: error.reason,
-    retryAfterSeconds: error.retryAfterSeconds,
-    values: error.values,
-    cause: error.cause,
-  });
-}
-
 /**
  * The error in the API's words: the reasons it and its issues carry worded by the dialect, and a
  * list of problems (from validation or from the database) under the dialect's own message.
  */
 export function inDialect(error: ApiError, dialect: ErrorDialect): ApiError {
-  const apiError = worded(inApiFields(error, dialect.fieldNames), dialect.wording);
+  const apiError = worded(error, dialect.wording, dialect.fieldNames);
   if (apiError.kind !== 'invalid_input' || apiError.issues.length === 0 || apiError.reason || !dialect.invalidMessage) return apiError;
   return new ApiError('invalid_input', dialect.invalidMessage(apiError.issues), { issues: apiError.issues, cause: apiError.cause });
 }

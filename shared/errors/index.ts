@@ -155,13 +155,18 @@ function wordOf(wording: Wording, reason: string | undefined, values: Record<str
   return typeof words === 'function' ? words(values) : words;
 }
 
-/** The error in the API's words: its message and each issue's from their reasons, where the wording has them. */
-export function worded(error: ApiError, wording: Wording | undefined): ApiError {
-  if (!wording) return error;
-  const message = wordOf(wording, error.reason, error.values);
+/**
+ * The error in the API's words: its message and each issue's from their reasons, where the wording
+ * has them, and each issue's field in the API's names, where `fieldNames` has it.
+ */
+export function worded(error: ApiError, wording: Wording | undefined, fieldNames?: FieldNames): ApiError {
+  if (!wording && !fieldNames) return error;
+  const message = wording ? wordOf(wording, error.reason, error.values) : undefined;
   const issues = error.issues.map((issue) => {
-    const words = wordOf(wording, issue.reason, issue.values);
-    return words === undefined ? issue : { ...issue, message: words };
+    const words = wording ? wordOf(wording, issue.reason, issue.values) : undefined;
+    const field = fieldNames ? apiField(fieldNames, issue.field) : issue.field;
+    if (words === undefined && field === issue.field) return issue;
+    return { ...issue, field, ...(words === undefined ? {} : { message: words }) };
   });
   if (message === undefined && issues.every((issue, i) => issue === error.issues[i])) return error;
   return new ApiError(error.kind, message ?? error.message, {
