@@ -9,8 +9,6 @@ const messageState = z.enum(['pending', 'delivered', 'dead']);
 export const claimedMessage = z.object({ id: z.string(), kind: messageKind });
 export type ClaimedMessage = z.output<typeof claimedMessage>;
 
-export type MessageState = z.output<typeof messageState>;
-
 /** What every message read for delivery says of itself. */
 const messageHead = { id: z.string(), state: messageState, attempts: z.number() };
 

@@ -1,16 +1,12 @@
 /** DPD's wire form of a purchase: its field names, UNIX timestamps, money as decimal strings, masked card. */
 import type * as z from 'zod/mini';
+import { unixSeconds } from '../../shared/ledger/timestamps.ts';
 import { centsToDecimal, toCents } from '../../shared/money/index.ts';
 import type { dpdPurchaseOut } from './openapi.ts';
 import type { DpdRpcPurchase } from './rpcs.ts';
 import { statusOfCode } from './status.ts';
 
 const codeOfStatus = Object.fromEntries(Object.entries(statusOfCode).map(([code, status]) => [status, code]));
-
-/** A UNIX timestamp (whole seconds) of a Postgres timestamp. */
-export function unixSeconds(timestamp: string): number {
-  return Math.floor(Date.parse(timestamp) / 1000);
-}
 
 /** Money as DPD writes it: a decimal string with two places ("0.00" when the reporter gave none). */
 export function money(value: number | null | undefined): string {

@@ -19,14 +19,14 @@
  */
 import type { Db } from '../../shared/db/index.ts';
 import { callTypedRpc } from '../../shared/db/index.ts';
-import { ApiError, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
+import { ApiError, unavailable, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
 import { stripeProcessor } from '../../shared/payments/stripe.ts';
 import { groupCommerceWording } from './errors.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
 import { billingScenario, type OrderForm } from './order-request.ts';
-import { orderRpc, placeChargedOrderRpc, settleChargeAttemptRpc, type OrderOutcome } from './rpcs.ts';
+import { orderRpc, placeChargedOrderRpc, settleChargeAttemptRpc, type ChargeForLedger, type OrderOutcome } from './rpcs.ts';
 import { orderForLedger } from './wire.ts';
 
 export type { OrderOutcome } from './rpcs.ts';
@@ -85,35 +85,35 @@ export function validateOrder(context: OrderContext, order: OrderForm, spend: No
 export async function placeOrder(context: OrderContext, order: OrderForm, spend: NonceSpend): Promise<OrderOutcome> {
   const ordered = orderForLedger(order);
   const quoted = await callTypedRpc(context.db, orderRpc, { ...spend, ordered, place: true });
-  if (quoted.outcome !== 'charge_required' || quoted.attempt_id === undefined) return quoted;
+  if (quoted.outcome !== 'charge_required') return quoted;
+  // The attempt keys the charge: without it nothing may be charged (the RPC always names one).
+  if (quoted.attempt_id === undefined) throw unavailable(new Error('gc_order asked for a charge and named no charge attempt'));
 
   const attempt = quoted.attempt_id;
   const charge = await chargeCard(context, order, quoted, attempt);
   let placed: OrderOutcome;
   try {
-    placed = await callTypedRpc(context.db, placeChargedOrderRpc, {
-      ordered,
-      payment: {
-        attempt_id: attempt,
-        amount: quoted.charge_amount,
-        transaction_id: charge.transactionId,
-        // What DPD shows of the card a purchase was paid with: its brand and last four digits.
-        billing_card_type: charge.card.brand,
-        billing_card_last4: charge.card.last4,
-        // A new card is kept (as the processor's token) only when the consumer asked.
-        ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard
-          ? {
-              card: {
-                processor_token: charge.card.token,
-                brand: charge.card.brand,
-                last4: charge.card.last4,
-                expiry_month: charge.card.expiryMonth,
-                expiry_year: charge.card.expiryYear,
-              },
-            }
-          : {}),
-      },
-    });
+    const payment: ChargeForLedger = {
+      attempt_id: attempt,
+      amount: quoted.charge_amount,
+      transaction_id: charge.transactionId,
+      // What DPD shows of the card a purchase was paid with: its brand and last four digits.
+      billing_card_type: charge.card.brand,
+      billing_card_last4: charge.card.last4,
+      // A new card is kept (as the processor's token) only when the consumer asked.
+      ...(billingScenario(order) === 'new_card' && order.BillingInfo.StoreCreditCard
+        ? {
+            card: {
+              processor_token: charge.card.token,
+              brand: charge.card.brand,
+              last4: charge.card.last4,
+              expiry_month: charge.card.expiryMonth,
+              expiry_year: charge.card.expiryYear,
+            },
+          }
+        : {}),
+    };
+    placed = await callTypedRpc(context.db, placeChargedOrderRpc, { ordered, payment });
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'unavailable') {
       // The order may or may not have been recorded: the attempt says which once reconciled, and a

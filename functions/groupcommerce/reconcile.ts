@@ -15,6 +15,7 @@
 import { callTypedRpc, connectAsRole, reconcilerRole, type Db } from '../../shared/db/index.ts';
 import type * as z from 'zod/mini';
 import { readDatabaseSettings } from '../../shared/env/index.ts';
+import { unixSeconds } from '../../shared/ledger/timestamps.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import type { FoundCharge, PaymentProcessor } from '../../shared/payments/index.ts';
 import type { GroupCommerceEnv } from './oauth.ts';
@@ -52,8 +53,7 @@ export async function reconcileCharges(env: GroupCommerceEnv, log: Logger): Prom
 }
 
 async function reconcileOne(db: Db, processor: PaymentProcessor, attempt: ClaimedAttempt, log: Logger): Promise<string> {
-  const seconds = (timestamp: string) => Math.floor(Date.parse(timestamp) / 1000);
-  const found: FoundCharge = await processor.findCharge(attempt.id, { createdAt: seconds(attempt.created_at), touchedAt: seconds(attempt.touched_at) });
+  const found: FoundCharge = await processor.findCharge(attempt.id, { createdAt: unixSeconds(attempt.created_at), touchedAt: unixSeconds(attempt.touched_at) });
   if ('unknown' in found) {
     log.log('warn', 'the processor cannot say yet what became of a charge attempt; the next run asks again', { attempt: attempt.id, problem: found.unknown });
     return 'deferred';

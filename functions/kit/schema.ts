@@ -45,8 +45,6 @@ export const kitPurchaseSchema = z.strictObject({
   }),
 });
 
-export type KitPurchaseInput = z.output<typeof kitPurchaseSchema>['purchase'];
-
 /**
  * What the route validates: the purchase with its amounts made whole. A subtotal left out is the
  * products' (unit price × quantity), tax, shipping and discount left out are 0, a total left out is

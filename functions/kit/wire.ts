@@ -3,6 +3,7 @@
  * between Kit's names and the ledger's, both ways.
  */
 import * as z from 'zod/mini';
+import { isoSeconds } from '../../shared/ledger/timestamps.ts';
 import type { KitPurchaseForLedger, KitRpcPurchase } from './rpcs.ts';
 import { kitStatuses, type KitPurchaseRequest } from './schema.ts';
 
@@ -51,11 +52,6 @@ export const kitListResponse = z.object({
 export type KitPurchase = z.output<typeof kitPurchaseOut>;
 export type KitPurchaseWithSubscriber = z.output<typeof kitPurchaseWithSubscriberOut>;
 
-/** `2023-02-17T11:43:55Z`: Kit's transaction_time, UTC to the second. */
-export function kitTime(timestamp: string): string {
-  return `${new Date(timestamp).toISOString().slice(0, 19)}Z`;
-}
-
 /** A ledger purchase as Kit answers it; reads (not the create) name the subscriber too. */
 export function toKitPurchase(purchase: KitRpcPurchase): KitPurchase;
 export function toKitPurchase(purchase: KitRpcPurchase, withSubscriber: true): KitPurchaseWithSubscriber;
@@ -67,7 +63,7 @@ export function toKitPurchase(purchase: KitRpcPurchase, withSubscriber = false):
     status: purchase.status,
     email_address: purchase.customer?.email ?? null,
     currency: purchase.currency,
-    transaction_time: kitTime(purchase.purchased_at),
+    transaction_time: isoSeconds(purchase.purchased_at),
     subtotal: purchase.subtotal,
     discount: purchase.discount,
     tax: purchase.tax,

@@ -3,6 +3,7 @@
  * echoed as the reference's example shows it.
  */
 import type * as z from 'zod/mini';
+import { isoSeconds } from '../../shared/ledger/timestamps.ts';
 import type { lumenPurchaseOut } from './openapi.ts';
 import type { LumenPurchaseForLedger } from './rpcs.ts';
 import type { LumenPurchase } from './schema.ts';
@@ -41,11 +42,6 @@ export function lumenPurchaseForLedger(purchase: LumenPurchase): LumenPurchaseFo
 /** spec: ids look like `pur_a1b2c3d4e5`; ours are the ledger's purchase number in 10 hex digits. */
 export function lumenPurchaseId(number: number): string {
   return `pur_${number.toString(16).padStart(10, '0')}`;
-}
-
-/** `2026-03-31T12:00:00Z`: the reference's timestamps carry whole seconds. */
-export function isoSeconds(value: string): string {
-  return new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function toLumenPurchase(purchase: LumenPurchase, created: { number: number; created_at: string }): z.output<typeof lumenPurchaseOut> {

@@ -152,7 +152,4 @@ export const ledgerRewardEvent = z.object({
   created_at: timestamp,
 });
 
-export type LedgerPurchase = z.output<typeof ledgerPurchase>;
-export type LedgerLine = z.output<typeof ledgerLine>;
-export type LedgerCustomer = z.output<typeof ledgerCustomer>;
 export type LedgerRewardEvent = z.output<typeof ledgerRewardEvent>;
