@@ -40,6 +40,20 @@ describe('markdown', () => {
     // Figures from before the pass-through existed say so rather than passing.
     expect(markdown(results([figure(16, 400, 450)]), '')).toMatch(/pass-through's throughput[^|]*\| \*\*no\*\* \| not measured/);
   });
+
+  it('judges each endpoint at a distance by the round trips it waited against its design', () => {
+    const far = (name: string, p50Ms: number, designedRoundTrips: number) => ({
+      api: 'kit', name, rttMs: 50, p50Ms, p95Ms: p50Ms + 3, p50AtZeroMs: 4, p95AtZeroMs: 6, designedRoundTrips,
+      measuredRoundTrips: Math.round(((p50Ms - 4) / 50) * 100) / 100,
+    });
+    const near = markdown({ ...results([figure(16, 400, 450)]), atDistance: [far('GET /v4/purchases', 55, 1), far('order, new card', 158, 3)] }, '');
+    expect(near).toMatch(/at a simulated 50 ms from the database[^|]*\| yes \| kit GET \/v4\/purchases: 1.02 of 1; kit order, new card: 3.08 of 3/);
+    expect(near).toContain('| kit | GET /v4/purchases | 4 | 6 | 50 | 55 | 58 | 1.02 | 1 | yes |');
+    // A hidden round trip: two waited where one was designed.
+    const hidden = markdown({ ...results([figure(16, 400, 450)]), atDistance: [far('GET /v4/purchases', 105, 1)] }, '');
+    expect(hidden).toMatch(/at a simulated 50 ms[^|]*\| \*\*no\*\* \| kit GET \/v4\/purchases: 2.02 of 1/);
+    expect(markdown(results([figure(16, 400, 450)]), '')).toMatch(/at a simulated — ms[^|]*\| not measured/);
+  });
 });
 
 describe('chartSvg', () => {

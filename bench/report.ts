@@ -53,6 +53,24 @@ export interface ScaleFigure {
   seqScan: boolean;
 }
 
+/**
+ * One endpoint at a simulated distance (bench/distance.ts): one client, p50 and p95 with the
+ * workers `rttMs` from the database and the payment and mail stand-ins, and with no delay.
+ */
+export interface DistanceFigure {
+  api: string;
+  name: string;
+  rttMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p50AtZeroMs: number;
+  p95AtZeroMs: number;
+  /** Serial calls across the distance by design: database round trips, and the card processor's. */
+  designedRoundTrips: number;
+  /** (p50Ms − p50AtZeroMs) ÷ rttMs: the round trips the request waited for. */
+  measuredRoundTrips: number;
+}
+
 export interface BenchResults {
   when: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
@@ -63,7 +81,12 @@ export interface BenchResults {
   /** Commit to delivery for emails and webhooks (absent in runs before the relay existed). */
   deliveries?: DeliveryFigure[];
   writesWithHooks?: WriteWithHooksFigure[];
+  /** Every endpoint at a simulated distance (absent in runs before `--rtt`, or with `--rtt 0`). */
+  atDistance?: DistanceFigure[];
 }
+
+/** Whether an endpoint at a distance waited for its designed round trips, within 0.3 of one. */
+export const withinDesign = (d: DistanceFigure) => Math.abs(d.measuredRoundTrips - d.designedRoundTrips) <= 0.3;
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -151,6 +174,8 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`| every write's p99 at c=${at16} < 2 × the floor's | ${yes(p99Ok)} | ${writesTop.map((e) => `${e.api} ${e.name}: ${e.p99Ms} vs ${e.floorP99Ms} ms`).join('; ')} |`);
   lines.push(`| one PostgREST round trip per write | ${yes(rtOk)} | ${rtDetail} |`);
   lines.push(`| DPD list over ${(results.settings.purchases || 0).toLocaleString('en')} purchases, every filter p95 < 50 ms end to end, no sequential scan | ${yes(scaleOk)} | slowest p95: ${results.list1M.length ? Math.max(...results.list1M.map((s) => s.p95Ms)) : 'n/a'} ms |`);
+  const distance = results.atDistance ?? [];
+  lines.push(`| at a simulated ${distance[0]?.rttMs ?? '—'} ms from the database, every endpoint waits its designed round trips (within 0.3) | ${distance.length ? yes(distance.every(withinDesign)) : 'not measured'} | ${distance.map((d) => `${d.api} ${d.name}: ${d.measuredRoundTrips} of ${d.designedRoundTrips}`).join('; ') || 'not measured'} |`);
   lines.push(`| every worker ≤ 100 KiB gzip | ${yes(bundleOk)} | largest: ${kib(Math.max(...results.bundles.map((b) => b.gzipBytes)))} KiB |`, '');
 
   lines.push('## Endpoints', '');
@@ -163,6 +188,20 @@ export function markdown(results: BenchResults, notes: string): string {
     );
   }
   lines.push('', '![Throughput and p99 latency against concurrency](bench/chart.svg)', '');
+
+  lines.push('## At a distance', '');
+  if (distance.length === 0) lines.push('Not run (`--rtt 0` or `--only`).', '');
+  else {
+    lines.push(
+      `One client, one request at a time, with the workers ${distance[0]!.rttMs} ms (round trip) from the /rest/v1 gateway, the Stripe-compatible server and the mail catcher: a delaying TCP proxy on loopback in front of each (bench/distance.ts; warm connections, no bandwidth limit), in Stripe mode. The limiter's Durable Objects are not behind it: deployed, they are created next to the database (docs/deploying.md, "Placement"). Round trips waited = (p50 at the distance − p50 with none) ÷ RTT; designed = database calls, plus the card processor's for card orders.`,
+      '',
+    );
+    lines.push('| api | endpoint | p50 ms, no delay | p95 ms, no delay | RTT ms | p50 ms | p95 ms | round trips waited | designed | within 0.3 |', '|---|---|---|---|---|---|---|---|---|---|');
+    for (const d of distance) {
+      lines.push(`| ${d.api} | ${d.name} | ${d.p50AtZeroMs} | ${d.p95AtZeroMs} | ${d.rttMs} | ${d.p50Ms} | ${d.p95Ms} | ${d.measuredRoundTrips} | ${d.designedRoundTrips} | ${yes(withinDesign(d))} |`);
+    }
+    lines.push('');
+  }
 
   lines.push(`## DPD list over ${(results.settings.purchases || 0).toLocaleString('en')} purchases`, '');
   if (results.list1M.length === 0) lines.push('Not run (`--purchases 0` or `--only`).', '');

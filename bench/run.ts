@@ -22,7 +22,7 @@ import { measureDeliveries } from './deliveries.ts';
 import { workerdCpuMs } from './cpu.ts';
 import { benchEndpoints } from './endpoints.ts';
 import { load } from './load.ts';
-import { writeReport, type BenchResults, type EndpointFigure, type ScaleFigure } from './report.ts';
+import { writeReport, type BenchResults, type DistanceFigure, type EndpointFigure, type ScaleFigure } from './report.ts';
 
 const help = `Usage: npm run bench [-- options]
 
@@ -32,13 +32,17 @@ through a workerd worker that only forwards them) and its floor (the same calls 
 /rest/v1 gateway) at each concurrency, with workerd's CPU per request from /proc, counts round
 trips at the gateway, times emails and webhooks from commit to delivery, times the DPD list over
 a million purchases, measures card orders again with Stripe as the processor (restarting the
-platform in Stripe mode, against the local Stripe-compatible server), and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and bench/chart.svg. Takes about 20 minutes on
-2 cores.
+platform in Stripe mode, against the local Stripe-compatible server), measures every endpoint
+with one client at a simulated distance between the workers and the database (a delaying proxy,
+bench/distance.ts), and sizes each worker's bundle. Writes BENCHMARKS.md, bench/latest.json and
+bench/chart.svg. Takes about 30 minutes on 2 cores.
 
 Options:
   --duration S        seconds of load per endpoint, path and concurrency (default 5)
   --concurrency LIST  comma-separated concurrency levels (default 1,4,16)
   --purchases N       purchases for the DPD scale check (default 1000000; 0 skips it)
+  --rtt MS            the simulated round trip between the workers and the database, Stripe and
+                      mail, for the one-client figures at a distance (default 50; 0 skips them)
   --only TEXT         only endpoints whose api or name contains TEXT, or "deliveries" for emails
                       and webhooks alone (the report is not written)
   --quick             --duration 2 --purchases 100000
@@ -49,7 +53,7 @@ Options:
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string' }, concurrency: { type: 'string' }, purchases: { type: 'string' }, only: { type: 'string' },
+    duration: { type: 'string' }, concurrency: { type: 'string' }, purchases: { type: 'string' }, only: { type: 'string' }, rtt: { type: 'string' },
     quick: { type: 'boolean' }, report: { type: 'boolean' }, help: { type: 'boolean' },
   },
 });
@@ -64,7 +68,11 @@ if (values.report) {
 const durationS = Number(values.duration ?? (values.quick ? 2 : 5));
 const levels = (values.concurrency ?? '1,4,16').split(',').map(Number);
 const purchases = Number(values.purchases ?? (values.quick ? 100_000 : 1_000_000));
-if (!Number.isFinite(durationS) || durationS <= 0 || levels.some((c) => !Number.isInteger(c) || c < 1) || !Number.isInteger(purchases) || purchases < 0) {
+const rttMs = Number(values.rtt ?? 50);
+if (
+  !Number.isFinite(durationS) || durationS <= 0 || levels.some((c) => !Number.isInteger(c) || c < 1) || !Number.isInteger(purchases) || purchases < 0 ||
+  !Number.isInteger(rttMs) || rttMs < 0 || rttMs > 1000
+) {
   process.stderr.write(`bench: bad options\n\n${help}`);
   process.exit(2);
 }
@@ -79,10 +87,16 @@ const env = {
 };
 const config = readPlatformConfig(env);
 
-/** The benchmark's platform in a process of its own; `processor` is the publisher API's card processor. */
-async function startBenchPlatform(processor: 'test' | 'stripe') {
-  progress(`starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, the workers in workerd; cards: ${processor})`);
-  const child = spawn(process.execPath, ['bench/platform.ts'], { env: { ...env, PAYMENT_PROCESSOR: processor }, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The benchmark's platform in a process of its own; `processor` is the publisher API's card
+ * processor; `distance`: the workers reach the services through delaying proxies (`setRtt`).
+ */
+async function startBenchPlatform(processor: 'test' | 'stripe', distance = false) {
+  progress(`starting the platform in a process of its own (PostgreSQL, PostgREST, gateway, the workers in workerd; cards: ${processor}${distance ? '; a simulated distance before the services' : ''})`);
+  const child = spawn(process.execPath, ['bench/platform.ts'], {
+    env: { ...env, PAYMENT_PROCESSOR: processor, BENCH_DISTANCE: distance ? '1' : '0' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const passThroughUrl = await new Promise<string | null>((done) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const ready = /ready (\S+)/.exec(chunk.toString());
@@ -97,6 +111,17 @@ async function startBenchPlatform(processor: 'test' | 'stripe') {
   const stack = JSON.parse(await readFile(resolve(localDir, 'stack.json'), 'utf8')) as StackInfo;
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();
+  /** Sets the simulated round trip, once the platform says it is set. */
+  const setRtt = (ms: number) =>
+    new Promise<void>((done) => {
+      const echoed = (chunk: Buffer) => {
+        if (!new RegExp(`^rtt ${ms}$`, 'm').test(chunk.toString())) return;
+        child.stdout.off('data', echoed);
+        done();
+      };
+      child.stdout.on('data', echoed);
+      child.stdin.write(`rtt ${ms}\n`);
+    });
   const stop = async () => {
     await db.end().catch(() => {});
     await new Promise<void>((done) => {
@@ -104,7 +129,7 @@ async function startBenchPlatform(processor: 'test' | 'stripe') {
       child.kill('SIGINT');
     });
   };
-  return { child, passThroughUrl, stack, db, stop };
+  return { child, passThroughUrl, stack, db, setRtt, stop };
 }
 
 let running = await startBenchPlatform('test');
@@ -255,9 +280,10 @@ try {
   // Card orders again with Stripe as the processor (the local Stripe-compatible server): the
   // adapter's own cost beside the test processor's.
   const cardOrders = endpoints.filter((e) => e.api === 'groupcommerce' && / card$/.test(e.name));
-  if (cardOrders.length > 0) {
+  /** Restarts the platform with Stripe as the processor, the bench consumers' stored cards kept at its server. */
+  const restartWithStripe = async (distance: boolean) => {
     await running.stop();
-    running = await startBenchPlatform('stripe');
+    running = await startBenchPlatform('stripe', distance);
     const payments = running.stack.payments;
     if (payments.processor !== 'stripe') throw new Error('bench: the platform did not start in Stripe mode');
     progress(`keeping the bench consumers' ${fixtures.storedCardConsumers.length} stored cards at the Stripe server`);
@@ -272,9 +298,45 @@ try {
       });
       await running.db.query('update ledger.stored_cards set processor_token = $2 where id = $1', [consumer.cardId, `${customer.id}/${String(intent.payment_method)}`]);
     }
+  };
+  if (cardOrders.length > 0) {
+    await restartWithStripe(false);
     const viaEdge = new Map((await benchEndpoints({ ...fixtures, stack: edgeStack })).map((e) => [`${e.api} ${e.name}`, e]));
     for (const endpoint of (await benchEndpoints(fixtures)).filter((e) => cardOrders.some((c) => c.name === e.name))) {
       await measureEndpoint(endpoint, viaEdge.get(`${endpoint.api} ${endpoint.name}`)!.worker, running.passThroughUrl, `${endpoint.api} ${endpoint.name} · Stripe`);
+    }
+  }
+
+  // At a distance: one client, each endpoint with no delay and then `rttMs` between the workers
+  // and the gateway, Stripe and the mail catcher (Stripe mode, so a card order crosses it to charge).
+  const atDistance: DistanceFigure[] = [];
+  if (rttMs > 0 && endpoints.length > 0) {
+    await restartWithStripe(true);
+    const far = (await benchEndpoints(fixtures)).filter((e) => endpoints.some((chosen) => chosen.api === e.api && chosen.name === e.name));
+    progress(`at a distance: every endpoint with one client, at no delay and at ${rttMs} ms`);
+    // Each Kit token verified once first (a minute per isolate), so the figures are of the hot path.
+    for (const token of fixtures.kitTokens) {
+      await (await fetch(`${platform.stack.apis.kit}/v4/purchases/0`, { headers: { Authorization: `Bearer ${token}` } })).arrayBuffer();
+    }
+    const distanceS = Math.max(durationS, 5);
+    for (const endpoint of far) {
+      const origin = platform.stack.apis[endpoint.api];
+      await load(origin, endpoint.worker, { concurrency: 2, durationS: 1 });
+      const near = await load(origin, endpoint.worker, { concurrency: 1, durationS: distanceS });
+      await running.setRtt(rttMs);
+      const away = await load(origin, endpoint.worker, { concurrency: 1, durationS: distanceS });
+      await running.setRtt(0);
+      const figure: DistanceFigure = {
+        api: endpoint.api, name: endpoint.name, rttMs, p50Ms: away.p50Ms, p95Ms: away.p95Ms, p50AtZeroMs: near.p50Ms, p95AtZeroMs: near.p95Ms,
+        designedRoundTrips: endpoint.designedRoundTrips + (endpoint.processorCalls ?? 0),
+        measuredRoundTrips: Math.round(((away.p50Ms - near.p50Ms) / rttMs) * 100) / 100,
+      };
+      atDistance.push(figure);
+      progress(
+        `${`${endpoint.api} ${endpoint.name}`.padEnd(52)} p50 ${near.p50Ms} → ${away.p50Ms} ms, p95 ${near.p95Ms} → ${away.p95Ms} ms | round trips ${figure.measuredRoundTrips} of ${figure.designedRoundTrips}` +
+          ` | errors ${near.errors}/${away.errors}`,
+      );
+      if (near.errors + away.errors > 0) progress(`  statuses ${JSON.stringify(near.statuses)} ${JSON.stringify(away.statuses)}`);
     }
   }
 
@@ -290,6 +352,7 @@ try {
     list1M: scale,
     bundles,
     ...(deliveryFigures ?? {}),
+    ...(atDistance.length > 0 ? { atDistance } : {}),
   };
   if (values.only) progress('--only: the report is not written');
   else await writeReport(results, progress);

@@ -62,6 +62,12 @@ export interface StartOptions {
    * database never gets credentials published in this repository.
    */
   seedDatabaseUrl?: boolean;
+  /**
+   * What the workers reach a service through: given the service's URL, the URL they get instead.
+   * The benchmark's simulated distance (bench/distance.ts) puts a delaying proxy there; by
+   * default the workers reach each service directly.
+   */
+  reachThrough?: (service: 'database' | 'mail' | 'payments', url: string) => Promise<string>;
 }
 
 /** Supabase's local anon key has these claims; signed with the local secret it is the same well-known key. */
@@ -121,11 +127,14 @@ export async function startPlatform(config: PlatformConfig, options: StartOption
 
     // The workers hold the publishable key, as deployed (SUPABASE_ANON_KEY).
     const anonKey = localDefaults.publishableKey;
-    const bindings = localWorkerBindings(config, { url: gateway.url, anonKey }, payments);
+    const reach = options.reachThrough ?? (async (_service: string, url: string) => url);
+    const database = { url: await reach('database', gateway.url), anonKey };
+    const workerPayments = payments.processor === 'stripe' ? { ...payments, apiBase: await reach('payments', payments.apiBase) } : payments;
+    const bindings = localWorkerBindings(config, database, workerPayments);
     const workerOptions = {
       assets: options.assets ?? true,
       stateDir: join(config.localDir, 'worker-state'),
-      delivery: { bindings: localDeliveryBindings(config, { url: gateway.url, anonKey }, mail.apiUrl), maxRetries: config.delivery.maxRetries },
+      delivery: { bindings: localDeliveryBindings(config, database, await reach('mail', mail.apiUrl)), maxRetries: config.delivery.maxRetries },
     };
     progress('starting the workers in workerd');
     let workers: RunningWorkers | undefined = await startWorkers(config, bindings, log, workerOptions);
