@@ -7,7 +7,9 @@
  * Verifying costs a round trip; a credential verified in this isolate is remembered (by digest)
  * for a minute with its limit, so the hot path stays one database call: every RPC the handler
  * makes checks the credential again, so a revoked one is refused at once all the same. The memory
- * only decides whether the credential may have a counter and what its limit is.
+ * only decides whether the credential may have a counter and what its limit is. Counting costs a
+ * call to the credential's limiter only now and then: permits are leased to the isolate in small
+ * batches while it serves the credential steadily (shared/rate-limit/lease.ts).
  */
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
@@ -19,7 +21,8 @@ import type { WorkerEnv } from '../env/index.ts';
 import { ApiError, unavailable } from '../errors/index.ts';
 import { remember } from '../memory/index.ts';
 import { clientKey } from '../net/ip.ts';
-import { isLocationHint, parseRateLimit, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
+import { leaseMs, PermitPool } from '../rate-limit/lease.ts';
+import { isLocationHint, parseRateLimit, type LeaseDecision, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { connectForRequest } from './authenticate.ts';
 import type { WorkerAppEnv } from './context.ts';
 
@@ -73,6 +76,51 @@ async function count<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: str
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw unavailable(error);
+  }
+}
+
+/** Permits leased to this isolate (shared/rate-limit/lease.ts), per credential. */
+const leased = new PermitPool(memorySize);
+
+/**
+ * Counts a credential's request: with a permit this isolate holds, or by asking its limiter for
+ * one, and a few more while the isolate serves the credential steadily. Permits left when a
+ * lease ends are given back after it (waitUntil), so they are spent by whichever isolate needs them.
+ */
+async function countCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string, config: RateLimitConfig): Promise<RateLimitDecision> {
+  const now = Date.now();
+  const held = leased.take(name, now);
+  if (held) return held;
+  let granted: LeaseDecision;
+  const stub = limiter(c, name);
+  try {
+    granted = await stub.lease(config, leased.wanted(name, now), leaseMs, leased.endLeases(name, now));
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw unavailable(error);
+  }
+  const lease = leased.keep(name, granted, now);
+  // Refused, while requests of this isolate that asked at the same time were leased more than
+  // they spend: one of those permits serves this request.
+  if (!granted.allowed) return leased.take(name, Date.now()) ?? granted;
+  if (lease) {
+    const giveBackLeftovers = new Promise((ended) => setTimeout(ended, Math.max(0, lease.until - Date.now()))).then(async () => {
+      const left = leased.expire(name, lease);
+      if (left.length > 0) await stub.giveBack(left);
+    });
+    waitUntil(c, giveBackLeftovers.catch(() => {
+      // Not given back: they stay counted until they leave the window, as if spent.
+    }));
+  }
+  return granted;
+}
+
+/** Runs `work` after the answer where the runtime allows it; on its own otherwise (a test calling the app directly). */
+function waitUntil(c: Context, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context: the promise runs on its own.
   }
 }
 
@@ -161,7 +209,7 @@ export async function admitCredential<B extends WorkerEnv>(c: Context<WorkerAppE
     remember(knownClients, clientOf(c), Date.now() + verifiedForMs, memorySize);
   }
   const name = `credential:${key}`;
-  const decision = await count(c, name, known.config);
+  const decision = await countCredential(c, name, known.config);
   c.header('RateLimit-Limit', String(decision.limit));
   c.header('RateLimit-Remaining', String(decision.remaining));
   if (!decision.allowed) {
@@ -189,14 +237,9 @@ export function giveBackReplayedPermit<B extends WorkerEnv>(c: Context<WorkerApp
   const taken = permits.get(c);
   if (!taken || !error.reason || !replayReasons.has(error.reason)) return;
   permits.delete(c);
-  const giveBack = limiter(c, taken.name).giveBack(taken.permit).catch(() => {
+  waitUntil(c, limiter(c, taken.name).giveBack(taken.permit).catch(() => {
     // Not given back: the replay stays counted, as it was before this existed.
-  });
-  try {
-    c.executionCtx.waitUntil(giveBack);
-  } catch {
-    // No execution context (a test calling the app directly): the promise runs on its own.
-  }
+  }));
 }
 
 /**

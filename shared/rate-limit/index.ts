@@ -15,27 +15,24 @@
  * and the same count: the limit on the first request after any idle time is the agreed one.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decide, type RateLimitConfig, type RateLimitDecision } from './window.ts';
+import { CountedWindow, type LeaseDecision, type RateLimitConfig, type RateLimitDecision } from './window.ts';
+
+/** The most permits one lease grants, and the longest it lasts. */
+const maxLease = 32;
+const maxLeaseMs = 10_000;
 
 export * from './window.ts';
 
 export class RateLimiter extends DurableObject {
   private config: RateLimitConfig | null = null;
-  /** Times (ms) of the allowed requests still inside the window, oldest first, and their storage keys. */
-  private allowedAt: number[] = [];
-  private keys: string[] = [];
-  private sequence = 0;
+  private readonly window = new CountedWindow();
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     // Before the first request: the limit and the counted times as the object last stored them.
     void ctx.blockConcurrencyWhile(async () => {
       this.config = (await ctx.storage.get<RateLimitConfig>('config')) ?? null;
-      const hits = await ctx.storage.list<number>({ prefix: 'hit:' });
-      for (const [key, at] of hits) {
-        this.keys.push(key);
-        this.allowedAt.push(at);
-      }
+      this.window.load(await ctx.storage.list<number>({ prefix: 'hit:' }));
     });
   }
 
@@ -46,34 +43,42 @@ export class RateLimiter extends DurableObject {
    * milliseconds before the write lands could forget one, which errs towards allowing.
    */
   check(config: RateLimitConfig, now: number = Date.now()): RateLimitDecision {
+    const { permits: _permits, ...decision } = this.grant(config, 1, now, now);
+    return decision;
+  }
+
+  /**
+   * Counts this request and leases up to `wanted` − 1 more permits to the isolate that asks, for
+   * `leaseMs` (shared/rate-limit/lease.ts): the request's own permit is counted now, the others
+   * at the lease's end, the latest they may be used, so no window ever holds more than the limit
+   * however late in the lease they are spent. Permits left at the end come back with `giveBack`,
+   * or with the isolate's next lease (`returned`, uncounted before anything is granted).
+   */
+  lease(config: RateLimitConfig, wanted: number, leaseMs: number, returned: string[] = [], now: number = Date.now()): LeaseDecision {
+    if (returned.length > 0) this.giveBack(returned);
+    return this.grant(config, Math.min(Math.max(1, Math.floor(wanted) || 1), maxLease), now, now + Math.min(Math.max(0, leaseMs), maxLeaseMs));
+  }
+
+  /** Uncounts the requests `check` or `lease` allowed with `permits` (unused, or refused as a replay), if still counted. */
+  giveBack(permits: string | string[]): void {
+    const returned = this.window.giveBack(typeof permits === 'string' ? [permits] : permits);
+    this.forget(returned);
+  }
+
+  private grant(config: RateLimitConfig, wanted: number, now: number, leasedUntil: number): LeaseDecision {
     const storage = this.ctx.storage;
     if (!this.config || this.config.limit !== config.limit || this.config.windowSeconds !== config.windowSeconds) {
       this.config = { ...config };
       void storage.put('config', this.config, { allowUnconfirmed: true });
     }
-    const { expired, ...decision } = decide(this.allowedAt, this.config, now);
-    if (expired > 0) {
-      this.allowedAt.splice(0, expired);
-      void storage.delete(this.keys.splice(0, expired), { allowUnconfirmed: true });
-    }
-    if (decision.allowed) {
-      // Keys sort as the times do: the time, zero-padded, then a sequence for the same millisecond.
-      const key = `hit:${String(now).padStart(15, '0')}:${String(this.sequence++ % 1e6).padStart(6, '0')}`;
-      this.allowedAt.push(now);
-      this.keys.push(key);
-      void storage.put(key, now, { allowUnconfirmed: true });
-      return { ...decision, permit: key };
-    }
+    const { decision, expired, counted } = this.window.grant(this.config, wanted, now, leasedUntil);
+    this.forget(expired);
+    if (decision.permits.length > 0) void storage.put(counted, { allowUnconfirmed: true });
     return decision;
   }
 
-  /** Uncounts the request `check` allowed with `permit` (one refused as a replay), if still counted. */
-  giveBack(permit: string): void {
-    const index = this.keys.lastIndexOf(permit);
-    if (index < 0) return;
-    this.keys.splice(index, 1);
-    this.allowedAt.splice(index, 1);
-    void this.ctx.storage.delete(permit, { allowUnconfirmed: true });
+  /** Deletes counted keys from storage, 128 at a time (the most one call takes). */
+  private forget(keys: string[]): void {
+    for (let i = 0; i < keys.length; i += 128) void this.ctx.storage.delete(keys.slice(i, i + 128), { allowUnconfirmed: true });
   }
-
 }

@@ -40,6 +40,82 @@ export function decide(allowedAt: number[], config: RateLimitConfig, now: number
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)), limit, remaining: 0, windowSeconds, expired };
 }
 
+/**
+ * How many permits a lease grants: what was asked for, but never more than a quarter of the room
+ * left in the window (at least one while there is room), so near its limit a credential is counted
+ * one request at a time, exactly, and no isolate holds what another could have used.
+ */
+export function leaseSize(room: number, wanted: number): number {
+  if (room <= 0) return 0;
+  return Math.max(1, Math.min(wanted, Math.floor(room / 4)));
+}
+
+/** A lease's answer: the decision for the request that asked, and the permits granted (the first is its own). */
+export interface LeaseDecision extends RateLimitDecision {
+  permits: string[];
+}
+
+/**
+ * The counted requests of one limiter, in memory: their times, oldest first, and a key for each
+ * (the permit, and its storage key). Keys sort as the times do: the time, zero-padded, then a
+ * sequence for the same millisecond. The Durable Object stores what each call changes.
+ */
+export class CountedWindow {
+  readonly allowedAt: number[] = [];
+  readonly keys: string[] = [];
+  private sequence = 0;
+
+  /** Takes back what was stored, in key order. */
+  load(counted: Iterable<[string, number]>): void {
+    for (const [key, at] of counted) {
+      this.keys.push(key);
+      this.allowedAt.push(at);
+    }
+  }
+
+  /**
+   * Counts up to `wanted` requests if the window has room under `config` (`leaseSize` of it):
+   * the first at `now`, the rest at `leasedUntil`. Returns the decision, the keys that left the
+   * window, and the keys counted with their times.
+   */
+  grant(config: RateLimitConfig, wanted: number, now: number, leasedUntil: number): { decision: LeaseDecision; expired: string[]; counted: Record<string, number> } {
+    const { expired, ...decision } = decide(this.allowedAt, config, now);
+    this.allowedAt.splice(0, expired);
+    const left = this.keys.splice(0, expired);
+    const counted: Record<string, number> = {};
+    if (!decision.allowed) return { decision: { ...decision, permits: [] }, expired: left, counted };
+    const room = decision.remaining + 1;
+    const granted = leaseSize(room, wanted);
+    for (let i = 0; i < granted; i++) {
+      const at = i === 0 ? now : leasedUntil;
+      const key = `hit:${String(at).padStart(15, '0')}:${String(this.sequence++ % 1e6).padStart(6, '0')}`;
+      this.insert(at, key);
+      counted[key] = at;
+    }
+    const permits = Object.keys(counted);
+    return { decision: { ...decision, remaining: room - granted, permit: permits[0], permits }, expired: left, counted };
+  }
+
+  /** Uncounts `permits` still counted; returns those it uncounted. */
+  giveBack(permits: string[]): string[] {
+    return permits.filter((permit) => {
+      const index = this.keys.lastIndexOf(permit);
+      if (index < 0) return false;
+      this.keys.splice(index, 1);
+      this.allowedAt.splice(index, 1);
+      return true;
+    });
+  }
+
+  /** Adds a counted time in order (a leased permit may be counted later than one counted after it). */
+  private insert(at: number, key: string): void {
+    let index = this.allowedAt.length;
+    while (index > 0 && this.allowedAt[index - 1]! > at) index--;
+    this.allowedAt.splice(index, 0, at);
+    this.keys.splice(index, 0, key);
+  }
+}
+
 /** Cloudflare's Durable Object location hints (developers.cloudflare.com/durable-objects: "location hints"). */
 export const locationHints = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
 export type LocationHint = (typeof locationHints)[number];
@@ -51,7 +127,11 @@ export function isLocationHint(value: string): value is LocationHint {
 /** The limiter binding as the workers use it (the Durable Object namespace of RateLimiter). */
 export interface LimiterNamespace<Id = unknown> {
   idFromName(name: string): Id;
-  get(id: Id, options?: { locationHint?: LocationHint }): { check(config: RateLimitConfig): Promise<RateLimitDecision>; giveBack(permit: string): Promise<void> };
+  get(id: Id, options?: { locationHint?: LocationHint }): {
+    check(config: RateLimitConfig): Promise<RateLimitDecision>;
+    lease(config: RateLimitConfig, wanted: number, leaseMs: number, returned?: string[]): Promise<LeaseDecision>;
+    giveBack(permits: string | string[]): Promise<void>;
+  };
 }
 
 /** Bindings of a worker that counts requests. */
