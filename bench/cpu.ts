@@ -1,7 +1,7 @@
 /**
- * CPU time spent by workerd, from /proc: the user and system time of every workerd process below
- * a process (the benchmark's platform), summed, in milliseconds. Read around a load run, the
- * difference divided by the requests served is workerd's CPU per request.
+ * CPU time from /proc: the user and system time of every process of one kind (workerd, PostgreSQL,
+ * PostgREST) below a process (the benchmark's platform), summed, in milliseconds. Read around a
+ * load run, the difference divided by the requests served is that kind's CPU per request.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,8 +22,8 @@ function stat(pid: number): { ppid: number; comm: string; ticks: number } | null
   }
 }
 
-/** Milliseconds of CPU used so far by the workerd processes that descend from `rootPid`. */
-export function workerdCpuMs(rootPid: number): number {
+/** Milliseconds of CPU used so far by the processes whose command name matches `command` and that descend from `rootPid`. */
+export function cpuMsOf(rootPid: number, command: RegExp): number {
   const processes = new Map<number, { ppid: number; comm: string; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -37,6 +37,16 @@ export function workerdCpuMs(rootPid: number): number {
     return false;
   };
   let ticks = 0;
-  for (const [pid, s] of processes) if (s.comm.startsWith('workerd') && descends(pid)) ticks += s.ticks;
+  for (const [pid, s] of processes) if (command.test(s.comm) && descends(pid)) ticks += s.ticks;
   return (ticks * 1000) / ticksPerSecond;
 }
+
+/** Milliseconds of CPU used so far by the workerd processes that descend from `rootPid`. */
+export const workerdCpuMs = (rootPid: number) => cpuMsOf(rootPid, /^workerd/);
+
+/**
+ * Milliseconds of CPU used so far by the database side below `rootPid`: PostgreSQL's processes
+ * (every backend and the background ones) and PostgREST's, which Supabase runs on the same
+ * compute instance.
+ */
+export const databaseCpuMs = (rootPid: number) => ({ postgres: cpuMsOf(rootPid, /^postgres$/), postgrest: cpuMsOf(rootPid, /^postgrest$/) });

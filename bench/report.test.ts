@@ -64,3 +64,12 @@ describe('chartSvg', () => {
     expect(svg).toContain('kit POST /v4/purchases');
   });
 });
+
+describe('capacity', () => {
+  it("turns each endpoint's database CPU per request into requests per second per compute size", () => {
+    const text = markdown(results([figure(16, 400, 450, { postgresCpuMsPerRequest: 1.2, postgrestCpuMsPerRequest: 0.2 })]), '');
+    // 2 cores × 0.7 × 1000 ÷ 1.4 ms = 1,000; 32 cores: 16,000.
+    expect(text).toMatch(/\| kit \| POST \/v4\/purchases \| yes \| 1\.4 \| 1,000 \| 2,000 \| 4,000 \| 8,000 \| 16,000 \|/);
+    expect(markdown(results([figure(16, 400, 450)]), '')).toContain('Not measured in this run');
+  });
+});

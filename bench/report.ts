@@ -25,6 +25,9 @@ export interface EndpointFigure {
   /** workerd's CPU (user + system, from /proc) per request through the worker, and through the pass-through. */
   workerCpuMsPerRequest?: number;
   passThroughCpuMsPerRequest?: number;
+  /** PostgreSQL's and PostgREST's CPU (from /proc) per request through the worker: the database side's cost, for the capacity model. */
+  postgresCpuMsPerRequest?: number;
+  postgrestCpuMsPerRequest?: number;
   /** The same requests through the edge entry (service binding to the worker). */
   edgeRps?: number;
   edgeP99Ms?: number;
@@ -136,6 +139,41 @@ ${parts.join('\n')}
 }
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+
+/** Supabase's compute sizes with dedicated cores, and their monthly price (supabase.com/docs/guides/platform/compute-and-disk). */
+export const supabaseComputeSizes = [
+  { name: 'Large', cores: 2, usdPerMonth: 110 },
+  { name: 'XL', cores: 4, usdPerMonth: 210 },
+  { name: '2XL', cores: 8, usdPerMonth: 410 },
+  { name: '4XL', cores: 16, usdPerMonth: 960 },
+  { name: '8XL', cores: 32, usdPerMonth: 1870 },
+] as const;
+/** The share of the database's cores the model plans to use: headroom for vacuum, bursts and a replica's replay. */
+export const plannedUtilisation = 0.7;
+
+/**
+ * The capacity model's table: each endpoint's database-side CPU per request (PostgreSQL and
+ * PostgREST, which Supabase runs on the same instance), measured at the top concurrency, as
+ * requests per second on each compute size at the planned utilisation.
+ */
+export function capacity(results: BenchResults): string[] {
+  const top = Math.max(...results.settings.concurrency);
+  const measured = results.endpoints.filter((e) => e.concurrency === top && e.postgresCpuMsPerRequest !== undefined && !e.name.includes('·'));
+  const lines = ['## Capacity: the database side, per compute size', ''];
+  if (measured.length === 0) return [...lines, 'Not measured in this run (figures from before the database side was measured).'];
+  lines.push(
+    `Database CPU per request is PostgreSQL's and PostgREST's CPU time (from /proc) during each endpoint's load at c=${top}, divided by the requests served; requests per second = cores × ${plannedUtilisation} ÷ that CPU. Measured on this machine's x86 cores; Supabase's are ARM (Graviton), so read the columns as an order of magnitude, and bench/notes.md for what they mean.`,
+    '',
+  );
+  lines.push(`| api | endpoint | write | database CPU ms/req | ${supabaseComputeSizes.map((size) => `${size.name} (${size.cores} cores) req/s`).join(' | ')} |`);
+  lines.push(`|---|---|---|---|${supabaseComputeSizes.map(() => '---|').join('')}`);
+  for (const e of measured) {
+    const cpuMs = (e.postgresCpuMsPerRequest ?? 0) + (e.postgrestCpuMsPerRequest ?? 0);
+    const perSecond = (cores: number) => (cpuMs > 0 ? Math.floor((cores * plannedUtilisation * 1000) / cpuMs).toLocaleString('en') : 'n/a');
+    lines.push(`| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${Math.round(cpuMs * 1000) / 1000} | ${supabaseComputeSizes.map((size) => perSecond(size.cores)).join(' | ')} |`);
+  }
+  return lines;
+}
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
 export function markdown(results: BenchResults, notes: string): string {
@@ -179,12 +217,12 @@ export function markdown(results: BenchResults, notes: string): string {
   lines.push(`| every worker ≤ 100 KiB gzip | ${yes(bundleOk)} | largest: ${kib(Math.max(...results.bundles.map((b) => b.gzipBytes)))} KiB |`, '');
 
   lines.push('## Endpoints', '');
-  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | edge req/s | edge p99 ms | edge CPU ms/req | edge vs direct | pass-through req/s | pass-through p99 ms | pass-through CPU ms/req | vs pass-through | floor req/s | floor p99 ms | vs floor | round trips | errors |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| api | endpoint | write | c | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | PostgreSQL CPU ms/req | PostgREST CPU ms/req | edge req/s | edge p99 ms | edge CPU ms/req | edge vs direct | pass-through req/s | pass-through p99 ms | pass-through CPU ms/req | vs pass-through | floor req/s | floor p99 ms | vs floor | round trips | errors |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const na = (value: number | undefined) => (value === undefined ? 'n/a' : String(value));
   for (const e of results.endpoints) {
     lines.push(
-      `| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${na(e.workerCpuMsPerRequest)} | ${na(e.edgeRps)} | ${na(e.edgeP99Ms)} | ${na(e.edgeCpuMsPerRequest)} | ${na(e.edgeRatio)} | ${na(e.passThroughRps)} | ${na(e.passThroughP99Ms)} | ${na(e.passThroughCpuMsPerRequest)} | ${na(e.passThroughRatio)} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`,
+      `| ${e.api} | ${e.name} | ${e.write ? 'yes' : ''} | ${e.concurrency} | ${e.rps} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${na(e.workerCpuMsPerRequest)} | ${na(e.postgresCpuMsPerRequest)} | ${na(e.postgrestCpuMsPerRequest)} | ${na(e.edgeRps)} | ${na(e.edgeP99Ms)} | ${na(e.edgeCpuMsPerRequest)} | ${na(e.edgeRatio)} | ${na(e.passThroughRps)} | ${na(e.passThroughP99Ms)} | ${na(e.passThroughCpuMsPerRequest)} | ${na(e.passThroughRatio)} | ${e.floorRps} | ${e.floorP99Ms} | ${e.ratio} | ${e.roundTrips} | ${e.errors} |`,
     );
   }
   lines.push('', '![Throughput and p99 latency against concurrency](bench/chart.svg)', '');
@@ -203,10 +241,12 @@ export function markdown(results: BenchResults, notes: string): string {
     lines.push('');
   }
 
+  lines.push(...capacity(results), '');
+
   lines.push(`## DPD list over ${(results.settings.purchases || 0).toLocaleString('en')} purchases`, '');
   if (results.list1M.length === 0) lines.push('Not run (`--purchases 0` or `--only`).', '');
   else {
-    lines.push('End to end: 20 sequential requests through the worker. In the database: 20 calls of the RPC as the workers\' role; plans read with auto_explain (nested statements).', '');
+    lines.push('End to end: 100 sequential requests through the worker. In the database: 20 calls of the RPC as the workers\' role; plans read with auto_explain (nested statements).', '');
     lines.push('| filter | query | p50 ms | p95 ms | in the database p50 ms | p95 ms | seq scan of purchases |', '|---|---|---|---|---|---|---|');
     for (const s of results.list1M) lines.push(`| ${s.filter} | \`${s.query || '(none)'}\` | ${s.p50Ms} | ${s.p95Ms} | ${s.dbP50Ms} | ${s.dbP95Ms} | ${s.seqScan ? '**yes**' : 'no'} |`);
     lines.push('');
