@@ -29,6 +29,10 @@ describe('markdown', () => {
     expect(bad).toMatch(/< 2 × the floor's \| \*\*no\*\*/);
     expect(bad).toMatch(/round trip per write \| \*\*no\*\*/);
     expect(bad).toMatch(/≤ 100 KiB gzip \| \*\*no\*\*/);
+    // A list timed partly on refusals (fast, and not the list) does not meet its target.
+    const refused = { ...results([figure(16, 400, 450)]), list1M: [{ filter: 'status', query: 'status=RFD', p50Ms: 1, p95Ms: 2, dbP50Ms: 5, dbP95Ms: 8, seqScan: false, errors: 60 }] };
+    expect(markdown(refused, '')).toMatch(/no sequential scan \| \*\*no\*\*/);
+    expect(markdown(refused, '')).toContain('| no | **60** |');
   });
 
   it('judges our code against the pass-through worker, and shows workerd CPU per request', () => {

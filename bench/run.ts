@@ -282,6 +282,8 @@ try {
     const password = `dpd_pw_bench_${randomUUID()}`;
     const claims = await credentialClaims({ kind: 'dpd_basic', keyId: 'bench-scale', secret: password });
     await db.query(`insert into ledger.credentials (company_id, kind, key_id, secret_digest) values ($1, 'dpd_basic', 'bench-scale', $2)`, [company, claims.cred_digest]);
+    // The timing sends more than DPD's 600 requests a minute; it measures the list, not the limiter.
+    await db.query(`insert into ledger.request_limits (company_id, api, requests, window_seconds) values ($1, 'dpd', 100000, 1)`, [company]);
     await generateDpdPurchases(db, company, purchases, progress);
     const filters = await dpdFilters(db, company);
     const inside = await timeDpdFilters(db, claims, filters);
@@ -290,21 +292,23 @@ try {
       const times: number[] = [];
       const url = `${platform.stack.apis.dpd}/purchases${timing.query ? `?${timing.query}` : ''}`;
       await (await fetch(url, { headers: auth })).arrayBuffer();
+      let errors = 0;
       for (let i = 0; i < endToEndSamples; i++) {
         const started = performance.now();
         const res = await fetch(url, { headers: auth });
         await res.arrayBuffer();
-        if (!res.ok) progress(`  ${timing.filter}: ${res.status}`);
-        times.push(performance.now() - started);
+        // Only answers count: a refusal is fast and would flatter the figure.
+        if (res.ok) times.push(performance.now() - started);
+        else if (errors++ === 0) progress(`  ${timing.filter}: ${res.status}`);
       }
       times.sort((a, b) => a - b);
       const figure: ScaleFigure = {
         filter: timing.filter, query: timing.query,
         p50Ms: Math.round(percentile(times, 50) * 100) / 100, p95Ms: Math.round(percentile(times, 95) * 100) / 100,
-        dbP50Ms: timing.p50Ms, dbP95Ms: timing.p95Ms, seqScan: timing.seqScan,
+        dbP50Ms: timing.p50Ms, dbP95Ms: timing.p95Ms, seqScan: timing.seqScan, errors,
       };
       scale.push(figure);
-      progress(`${timing.filter.padEnd(22)} end to end p50 ${figure.p50Ms} ms p95 ${figure.p95Ms} ms | in the database p50 ${figure.dbP50Ms} ms p95 ${figure.dbP95Ms} ms | seq scan ${figure.seqScan}`);
+      progress(`${timing.filter.padEnd(22)} end to end p50 ${figure.p50Ms} ms p95 ${figure.p95Ms} ms | in the database p50 ${figure.dbP50Ms} ms p95 ${figure.dbP95Ms} ms | seq scan ${figure.seqScan} | errors ${errors}`);
     }
     scale = scale.map((s) => ({ ...s, purchases }));
   }

@@ -85,7 +85,8 @@ const leased = new PermitPool(memorySize);
 /**
  * Counts a credential's request: with a permit this isolate holds, or by asking its limiter for
  * one, and a few more while the isolate serves the credential steadily. Permits left when a
- * lease ends are given back after it (waitUntil), so they are spent by whichever isolate needs them.
+ * lease ends are given back with the next lease, or soon after it (waitUntil), so they are spent
+ * by whichever isolate needs them.
  */
 async function countCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>, name: string, config: RateLimitConfig): Promise<RateLimitDecision> {
   const now = Date.now();
@@ -104,7 +105,9 @@ async function countCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>,
   // they spend: one of those permits serves this request.
   if (!granted.allowed) return leased.take(name, Date.now()) ?? granted;
   if (lease) {
-    const giveBackLeftovers = new Promise((ended) => setTimeout(ended, Math.max(0, lease.until - Date.now()))).then(async () => {
+    // A lease's leftovers normally go back with the next lease of the credential in this isolate,
+    // at no cost of its own; when none comes within another lease's length, they go back alone.
+    const giveBackLeftovers = new Promise((ended) => setTimeout(ended, Math.max(0, lease.until + leaseMs - Date.now()))).then(async () => {
       const left = leased.expire(name, lease);
       if (left.length > 0) await stub.giveBack(left);
     });

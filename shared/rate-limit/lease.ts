@@ -7,7 +7,7 @@
  * still holds exactly: every permit is counted by the object when leased, those not spent at
  * once are counted at the lease's end (the latest they may be spent), a lease never takes more
  * than a quarter of the room left (`leaseSize`), and what is left unspent when the lease ends is
- * given back: with the isolate's next lease, or after the lease's end when none comes. A
+ * given back: with the isolate's next lease, or a lease's length after its end when none comes. A
  * credential's first request, and any near its limit, are counted one at a time.
  */
 import { remember } from '../memory/index.ts';
