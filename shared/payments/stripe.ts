@@ -57,11 +57,12 @@ function failure(error: unknown): ChargeResult {
     const code = error.decline_code ?? error.code ?? 'card_declined';
     return { ok: false, reason: 'declined', message: `The card was declined (${code}).` };
   }
-  const { statusCode, code, message, type } = error as Stripe.errors.StripeError;
+  const { statusCode, code, message } = error as Stripe.errors.StripeError;
   // Below the currency's smallest charge (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts): no retry helps.
   if (code === 'amount_too_small') return { ok: false, reason: 'refused', message: `The amount is too small to charge (${message}).` };
   // No answer, a failure of Stripe's own, or the key used with other parameters (or still in use) by an earlier try of this attempt.
-  const uncertain = !statusCode || statusCode >= 500 || statusCode === 409 || type === 'StripeIdempotencyError';
+  // (The class, not `type`: the SDK names `type` after the constructor, which a minified bundle renames.)
+  const uncertain = !statusCode || statusCode >= 500 || statusCode === 409 || error instanceof Stripe.errors.StripeIdempotencyError;
   // Stripe's own words are logged (a 400 here is our request or the account's settings, such as
   // raw card data access not granted): the client is told only that the payment was not taken.
   return {
