@@ -240,6 +240,7 @@ export function giveBackReplayedPermit<B extends WorkerEnv>(c: Context<WorkerApp
   const taken = permits.get(c);
   if (!taken || !error.reason || !replayReasons.has(error.reason)) return;
   permits.delete(c);
+  if (leased.giveBack(taken.name, taken.permit, Date.now())) return;
   waitUntil(c, limiter(c, taken.name).giveBack(taken.permit).catch(() => {
     // Not given back: the replay stays counted, as it was before this existed.
   }));

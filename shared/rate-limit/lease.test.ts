@@ -41,6 +41,18 @@ describe('PermitPool', () => {
     expect(pool.endLeases(name, 1_000 + leaseMs)).toEqual([]);
   });
 
+  it("keeps a replay's permit for the next request while its lease runs, and counts any other into the room it reports", () => {
+    const pool = new PermitPool();
+    pool.keep(name, decision(['p0', 'p1', 'p2']), 0);
+    expect(pool.take(name, 10)).toMatchObject({ permit: 'p1', remaining: 91 });
+    expect(pool.giveBack(name, 'p1', 20)).toBe(true);
+    expect(pool.take(name, 30)).toMatchObject({ permit: 'p1', remaining: 91 });
+    // The request's own permit (p0) is the limiter's to uncount: one more of room, reported.
+    expect(pool.giveBack(name, 'p0', 40)).toBe(false);
+    expect(pool.take(name, 50)).toMatchObject({ permit: 'p2', remaining: 91 });
+    expect(pool.giveBack(name, 'p2', leaseMs)).toBe(false);
+  });
+
   it('hands back a lease once, whichever ends it first', () => {
     const pool = new PermitPool();
     const lease = pool.keep(name, decision(['p0', 'p1', 'p2']), 0)!;

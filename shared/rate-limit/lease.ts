@@ -19,7 +19,9 @@ export const leaseMs = 1_000;
 export const leaseWanted = 8;
 
 interface Lease {
+  /** The permits not yet spent, and every one the lease held beyond its request's own. */
   permits: string[];
+  issued: string[];
   until: number;
 }
 
@@ -65,7 +67,8 @@ export class PermitPool {
     const held = this.held.get(name) ?? { leases: [], leasedAt, decision: granted };
     held.leasedAt = leasedAt;
     held.decision = granted;
-    const lease = granted.permits.length > 1 ? { permits: granted.permits.slice(1), until: leasedAt + leaseMs } : null;
+    const extra = granted.permits.slice(1);
+    const lease = extra.length > 0 ? { permits: [...extra], issued: extra, until: leasedAt + leaseMs } : null;
     if (lease) held.leases.push(lease);
     remember(this.held, name, held, this.size);
     return lease;
@@ -77,6 +80,20 @@ export class PermitPool {
     if (!held) return [];
     const over = held.leases.filter((l) => l.until <= now);
     return over.flatMap((lease) => this.expire(name, lease));
+  }
+
+  /**
+   * A permit handed back by a request refused as a replay. One a running lease held is kept for
+   * the next request (true). Any other is the limiter's to uncount (false), and the room this
+   * isolate reports grows by it.
+   */
+  giveBack(name: string, permit: string, now: number): boolean {
+    const held = this.held.get(name);
+    if (!held) return false;
+    const lease = held.leases.find((l) => l.until > now && l.issued.includes(permit));
+    if (lease) lease.permits.unshift(permit);
+    else held.decision = { ...held.decision, remaining: held.decision.remaining + 1 };
+    return lease !== undefined;
   }
 
   /** Ends `lease`: the permits it still holds, to give back. */
