@@ -22,8 +22,15 @@ function stat(pid: number): { ppid: number; comm: string; ticks: number } | null
   }
 }
 
-/** Milliseconds of CPU used so far by the processes whose command name matches `command` and that descend from `rootPid`. */
-export function cpuMsOf(rootPid: number, command: RegExp): number {
+/** The kinds of process whose CPU the benchmark reads, by command name. */
+const kinds = { workerd: /^workerd/, postgres: /^postgres$/, postgrest: /^postgrest$/ } as const;
+
+/**
+ * Milliseconds of CPU used so far by each kind of process that descends from `rootPid`, from one
+ * read of /proc: workerd's, and the database side's, PostgreSQL's (every backend and the
+ * background ones) and PostgREST's, which Supabase runs on the same compute instance.
+ */
+export function platformCpuMs(rootPid: number): Record<keyof typeof kinds, number> {
   const processes = new Map<number, { ppid: number; comm: string; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -36,17 +43,11 @@ export function cpuMsOf(rootPid: number, command: RegExp): number {
     }
     return false;
   };
-  let ticks = 0;
-  for (const [pid, s] of processes) if (command.test(s.comm) && descends(pid)) ticks += s.ticks;
-  return (ticks * 1000) / ticksPerSecond;
+  const ticks = { workerd: 0, postgres: 0, postgrest: 0 };
+  for (const [pid, s] of processes) {
+    const kind = (Object.keys(kinds) as Array<keyof typeof kinds>).find((name) => kinds[name].test(s.comm));
+    if (kind && descends(pid)) ticks[kind] += s.ticks;
+  }
+  const ms = (n: number) => (n * 1000) / ticksPerSecond;
+  return { workerd: ms(ticks.workerd), postgres: ms(ticks.postgres), postgrest: ms(ticks.postgrest) };
 }
-
-/** Milliseconds of CPU used so far by the workerd processes that descend from `rootPid`. */
-export const workerdCpuMs = (rootPid: number) => cpuMsOf(rootPid, /^workerd/);
-
-/**
- * Milliseconds of CPU used so far by the database side below `rootPid`: PostgreSQL's processes
- * (every backend and the background ones) and PostgREST's, which Supabase runs on the same
- * compute instance.
- */
-export const databaseCpuMs = (rootPid: number) => ({ postgres: cpuMsOf(rootPid, /^postgres$/), postgrest: cpuMsOf(rootPid, /^postgrest$/) });

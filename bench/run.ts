@@ -19,7 +19,7 @@ import { credentialClaims } from '../shared/auth/credentials.ts';
 import { sha256Hex } from '../shared/crypto/index.ts';
 import { measureBundles, type BundleFigure } from './bundles.ts';
 import { measureDeliveries } from './deliveries.ts';
-import { databaseCpuMs, workerdCpuMs } from './cpu.ts';
+import { platformCpuMs } from './cpu.ts';
 import { benchEndpoints } from './endpoints.ts';
 import { load } from './load.ts';
 import { writeReport, type BenchResults, type DistanceFigure, type EndpointFigure, type ScaleFigure } from './report.ts';
@@ -208,9 +208,9 @@ try {
     const roundTrips = Math.max(...counts.slice(1));
     /** A load run with the CPU workerd spent on it, per step served. */
     const measured = async (origin: string, step: typeof endpoint.worker, concurrency: number) => {
-      const before = { workerd: workerdCpuMs(running.child.pid!), ...databaseCpuMs(running.child.pid!) };
+      const before = platformCpuMs(running.child.pid!);
       const result = await load(origin, step, { concurrency, durationS });
-      const after = { workerd: workerdCpuMs(running.child.pid!), ...databaseCpuMs(running.child.pid!) };
+      const after = platformCpuMs(running.child.pid!);
       const perStep = (ms: number) => (result.steps > 0 ? Math.round((ms / result.steps) * 1000) / 1000 : 0);
       return {
         ...result, cpuMsPerStep: perStep(after.workerd - before.workerd),
