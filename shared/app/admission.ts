@@ -24,7 +24,7 @@ import { clientKey } from '../net/ip.ts';
 import { leaseMs, PermitPool } from '../rate-limit/lease.ts';
 import { isLocationHint, parseRateLimit, type LeaseDecision, type RateLimitConfig, type RateLimitDecision } from '../rate-limit/window.ts';
 import { connectForRequest } from './authenticate.ts';
-import type { WorkerAppEnv } from './context.ts';
+import { afterAnswer, type WorkerAppEnv } from './context.ts';
 
 /** The caller's limit for one API: how many requests in how many seconds. */
 const requestLimitRpc = defineRpc('caller_request_limit', z.object({ requests: z.number(), window_seconds: z.number() }));
@@ -111,20 +111,11 @@ async function countCredential<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>,
       const left = leased.expire(name, lease);
       if (left.length > 0) await stub.giveBack(left);
     });
-    waitUntil(c, giveBackLeftovers.catch(() => {
+    afterAnswer(c, giveBackLeftovers.catch(() => {
       // Not given back: they stay counted until they leave the window, as if spent.
     }));
   }
   return granted;
-}
-
-/** Runs `work` after the answer where the runtime allows it; on its own otherwise (a test calling the app directly). */
-function waitUntil(c: Context, work: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(work);
-  } catch {
-    // No execution context: the promise runs on its own.
-  }
 }
 
 /** The 429 for failed authentications: this client's, or (`many`) too many clients' at once. */
@@ -241,7 +232,7 @@ export function giveBackReplayedPermit<B extends WorkerEnv>(c: Context<WorkerApp
   if (!taken || !error.reason || !replayReasons.has(error.reason)) return;
   permits.delete(c);
   if (leased.giveBack(taken.name, taken.permit, Date.now())) return;
-  waitUntil(c, limiter(c, taken.name).giveBack(taken.permit).catch(() => {
+  afterAnswer(c, limiter(c, taken.name).giveBack(taken.permit).catch(() => {
     // Not given back: the replay stays counted, as it was before this existed.
   }));
 }

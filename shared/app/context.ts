@@ -1,4 +1,5 @@
 /** What a request's context carries in every worker: its bindings and the frame's variables (below what uses them). */
+import type { Context } from 'hono';
 import type { PresentedCredential } from '../auth/credentials.ts';
 import type { WorkerEnv } from '../env/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -19,4 +20,16 @@ export interface WorkerVariables {
 export interface WorkerAppEnv<Bindings extends WorkerEnv = WorkerEnv> {
   Bindings: Bindings;
   Variables: WorkerVariables;
+}
+
+/**
+ * Runs `work` after the answer (waitUntil) where the runtime gives the request an execution
+ * context; on its own otherwise (a test calling an app directly). `work` handles its own failure.
+ */
+export function afterAnswer(c: Context, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context: the promise runs on its own.
+  }
 }

@@ -7,7 +7,7 @@
  */
 import type { Context } from 'hono';
 import type { WorkerEnv } from '../env/index.ts';
-import type { WorkerAppEnv } from './context.ts';
+import { afterAnswer, type WorkerAppEnv } from './context.ts';
 
 
 const nudged = new WeakSet<object>();
@@ -19,9 +19,5 @@ export function nudgeRelay<B extends WorkerEnv>(c: Context<WorkerAppEnv<B>>): vo
   const sent = queue.send({ at: Date.now() }).catch((error: unknown) => {
     c.get('log')?.log('warn', 'could not nudge the relay; the next sweep delivers', { error });
   });
-  try {
-    c.executionCtx.waitUntil(sent);
-  } catch {
-    // No execution context (an app called directly in a test): the send runs on its own.
-  }
+  afterAnswer(c, sent);
 }
