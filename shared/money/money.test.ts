@@ -10,6 +10,12 @@ describe('cents', () => {
     expect(toCents(81.53)).toBe(8153n);
     expect(toCents(999999999999.99)).toBe(99999999999999n);
     expect(toCents(null)).toBe(0n);
+    expect(toCents('.5')).toBe(50n);
+    expect(toCents('+7.01')).toBe(701n);
+    expect(toCents('12.345')).toBe(1234n);
+    expect(toCents('-0.07')).toBe(-7n);
+    expect(toCents(-0.5)).toBe(-50n);
+    expect(() => toCents('1.2x')).toThrow(SyntaxError);
   });
 
   it('writes two decimals, never a negative zero', () => {
@@ -17,6 +23,8 @@ describe('cents', () => {
     expect(centsToDecimal(-1200n)).toBe('-12.00');
     expect(centsToDecimal(-0n)).toBe('0.00');
     expect(centsToDecimal(5n)).toBe('0.05');
+    expect(centsToDecimal(-5n)).toBe('-0.05');
+    expect(centsToDecimal(99999999999999n)).toBe('999999999999.99');
   });
 
   it('adds without float error', () => {

@@ -159,14 +159,14 @@ describe('the list above', () => {
       `select distinct table_name from information_schema.columns
        where table_schema = 'ledger' and column_name in ('company_id', 'channel_id', 'credential_id') order by 1`,
     );
-    const covered = new Set([...tables.map(([table]) => table), 'credentials', 'purchase_counts', 'oauth_nonces']);
+    const covered = new Set([...tables.map(([table]) => table), 'credentials', 'purchase_counts', 'purchase_filter_counts', 'oauth_nonces']);
     expect(rows.map((r) => r.table_name).filter((t) => !covered.has(t))).toEqual([]);
   });
 });
 
 describe('tables the workers never touch directly', () => {
   it('refuse the workers\' role outright', async () => {
-    for (const table of ['credentials', 'purchase_counts', 'oauth_nonces']) {
+    for (const table of ['credentials', 'purchase_counts', 'purchase_filter_counts', 'oauth_nonces']) {
       await expect(asCompany('globex', `select * from ledger.${table}`), table).rejects.toThrow(/permission denied/);
     }
   });
