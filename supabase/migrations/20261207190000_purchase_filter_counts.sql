@@ -66,10 +66,18 @@ end;
 $$;
 revoke all on function private.count_purchase_filters() from public;
 
-drop trigger if exists purchases_filter_count on ledger.purchases;
-create trigger purchases_filter_count
-  after insert or delete on ledger.purchases
-  for each row execute function private.count_purchase_filters();
+-- Most purchases have no storefront and ship nothing: their writes do not call the function.
+drop trigger if exists purchases_filter_count_insert on ledger.purchases;
+create trigger purchases_filter_count_insert
+  after insert on ledger.purchases
+  for each row when (new.storefront_id is not null or new.awaiting_shipment)
+  execute function private.count_purchase_filters();
+
+drop trigger if exists purchases_filter_count_delete on ledger.purchases;
+create trigger purchases_filter_count_delete
+  after delete on ledger.purchases
+  for each row when (old.storefront_id is not null or old.awaiting_shipment)
+  execute function private.count_purchase_filters();
 
 drop trigger if exists purchases_filter_count_change on ledger.purchases;
 create trigger purchases_filter_count_change
