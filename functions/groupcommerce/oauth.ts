@@ -86,7 +86,7 @@ async function formParameters(c: Context<WorkerAppEnv<GroupCommerceEnv>>): Promi
     form.append(name, value);
   });
   // The order routes' form validator reads this instead of parsing the body a second time.
-  c.req.bodyCache.formData = Promise.resolve(form);
+  c.req.bodyCache.formData = form;
   return entries;
 }
 

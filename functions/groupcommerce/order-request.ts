@@ -254,8 +254,8 @@ export const orderRequestSchema = z.pipe(
     // OAuth's protocol parameters may come in the body (RFC 5849 3.5.2); they are not the order's.
     const pairs = Object.entries(fields)
       .filter(([name]) => !name.startsWith('oauth_'))
-      .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one]));
-    const form = parseDottedForm(new URLSearchParams(pairs));
+      .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, one]));
+    const form = parseDottedForm(pairs);
     // A form that is not one (a name that cannot bind, a gap in a list) is said of the whole body.
     const result = form.ok ? readOrderForm(form.value) : { ok: false as const, issues: [{ field: '', message: form.problem }] };
     if (result.ok) return result.order;

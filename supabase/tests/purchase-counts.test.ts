@@ -33,7 +33,7 @@ describe('purchase filter counts', () => {
     await db.query('begin');
     try {
       const company = (await db.query(`insert into ledger.companies (slug, name) values ('filter-counts', 'Filter Counts') returning id`)).rows[0].id as string;
-      const [s1, s2] = (await db.query(`insert into ledger.storefronts (company_id, name) values ($1, 'One'), ($1, 'Two') returning id`, [company])).rows.map((r) => r.id as string);
+      const [s1, s2] = (await db.query(`insert into ledger.storefronts (company_id, name) values ($1, 'One'), ($1, 'Two') returning id`, [company])).rows.map((r) => r.id as string) as [string, string];
       const purchase = async (storefront: string | null, shipping: boolean) =>
         (await db.query(`insert into ledger.purchases (company_id, source, status, currency, total, storefront_id, requires_shipping) values ($1, 'dpd', 'paid', 'USD', 1, $2, $3) returning id`, [company, storefront, shipping])).rows[0].id as string;
       const a = await purchase(s1, true);
@@ -44,20 +44,20 @@ describe('purchase filter counts', () => {
       let counts = await countsOf(company);
       expect(counts.kept).toEqual(counts.counted);
       const n = (filter: string, key: string) => counts.kept.find((r) => r.filter === filter && r.key === key)?.n;
-      expect([n('awaiting_shipment', ''), n('storefront', s1!), n('storefront', s2!)]).toEqual([2, 2, 1]);
+      expect([n('awaiting_shipment', ''), n('storefront', s1), n('storefront', s2)]).toEqual([2, 2, 1]);
 
       await db.query(`update ledger.shipments set status = 'shipped' where purchase_id = $1`, [a]);
       await db.query(`update ledger.purchases set storefront_id = $2 where id = $1`, [b, s2]);
       await db.query(`update ledger.purchases set storefront_id = null where id = $1`, [c]);
       counts = await countsOf(company);
       expect(counts.kept).toEqual(counts.counted);
-      expect([n('awaiting_shipment', ''), n('storefront', s1!), n('storefront', s2!)]).toEqual([1, 1, 1]);
+      expect([n('awaiting_shipment', ''), n('storefront', s1), n('storefront', s2)]).toEqual([1, 1, 1]);
 
       await db.query(`delete from ledger.shipments where purchase_id = $1`, [b]);
       await db.query(`delete from ledger.purchases where id = $1`, [b]);
       counts = await countsOf(company);
       expect(counts.kept).toEqual(counts.counted);
-      expect([n('awaiting_shipment', ''), n('storefront', s1!), n('storefront', s2!)]).toEqual([undefined, 1, undefined]);
+      expect([n('awaiting_shipment', ''), n('storefront', s1), n('storefront', s2)]).toEqual([undefined, 1, undefined]);
     } finally {
       await db.query('rollback');
     }
