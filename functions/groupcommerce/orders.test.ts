@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../shared/logging/index.ts';
 import { testProcessor } from '../../shared/payments/index.ts';
-import { paymentProcessorFor } from './orders.ts';
+import { toApiError } from '../../shared/db/rpc.ts';
+import { ApiError, unavailable } from '../../shared/errors/index.ts';
+import { paymentProcessorFor, placementRefused } from './orders.ts';
 
 function recordingLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -32,5 +34,21 @@ describe('paymentProcessorFor', () => {
     expect(paymentProcessorFor({ PAYMENT_PROCESSOR: 'test', LOCAL_DEVELOPMENT: 'false' } as never, log)).toBeNull();
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatch(/^PAYMENT_PROCESSOR is test .* outside local development/);
+  });
+});
+
+describe('placementRefused', () => {
+  it('gives a charge back at once only when the database refused the order on purpose', () => {
+    expect(placementRefused(new ApiError('conflict', 'offer sold out'))).toBe(true);
+    expect(placementRefused(new ApiError('invalid_input', 'A value in the request cannot be stored.'))).toBe(true);
+    expect(placementRefused(new ApiError('unprocessable', 'credits changed'))).toBe(true);
+  });
+
+  it('leaves to reconciliation what may have come after the order committed', () => {
+    // PostgREST's answer to a connection lost mid-call (400, no code): mapped as unavailable.
+    expect(placementRefused(toApiError({ code: '', message: '', details: '', hint: '', name: 'PostgrestError' } as never, 400))).toBe(false);
+    expect(placementRefused(unavailable())).toBe(false);
+    expect(placementRefused(new ApiError('internal', 'The request could not be completed.'))).toBe(false);
+    expect(placementRefused(new TypeError('a fault of our own'))).toBe(false);
   });
 });

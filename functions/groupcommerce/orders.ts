@@ -19,7 +19,7 @@
  */
 import type { Db } from '../../shared/db/index.ts';
 import { callTypedRpc } from '../../shared/db/index.ts';
-import { ApiError, unavailable, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
+import { ApiError, statusOfKind, unavailable, unavailableRetryAfterSeconds } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
 import { remember } from '../../shared/memory/index.ts';
 import { fullCardYear, testProcessor, type PaymentProcessor, type StorableCard } from '../../shared/payments/index.ts';
@@ -116,10 +116,14 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
     };
     placed = await callTypedRpc(context.db, placeChargedOrderRpc, { ordered, payment });
   } catch (error) {
-    if (error instanceof ApiError && error.kind === 'unavailable') {
+    if (!placementRefused(error)) {
       // The order may or may not have been recorded: the attempt says which once reconciled, and a
       // retry of the order is answered by it (the order as a duplicate, or placed with this charge).
-      context.log.log('error', 'card charged but the order could not be confirmed; reconciliation settles it', { attempt, transactionId: charge.transactionId });
+      context.log.log('error', 'card charged but the order could not be confirmed; reconciliation settles it', {
+        attempt,
+        transactionId: charge.transactionId,
+        error,
+      });
       throw beingReconciled('The order could not be confirmed after the charge.');
     }
     await refund(context, attempt, charge.transactionId);
@@ -132,6 +136,17 @@ export async function placeOrder(context: OrderContext, order: OrderForm, spend:
     throw new ApiError('conflict', 'This order took too long to confirm: its charge is refunded and nothing was ordered. Send the order again.', { reason: 'charge_refunded' });
   }
   return placed;
+}
+
+/**
+ * Whether placing a charged order was refused by the database on purpose (a 4xx kind: a check our
+ * function raised, a value it cannot take), so its transaction rolled back and nothing was placed:
+ * only then is the charge given back at once. Any other failure (no answer, a lost connection, a
+ * fault of our own) may have come after the order committed; refunding then could leave an order
+ * standing with its money given back, so reconciliation, which looks for the order first, settles it.
+ */
+export function placementRefused(error: unknown): boolean {
+  return error instanceof ApiError && statusOfKind[error.kind] < 500;
 }
 
 /** The answer when a charge may have been made and its order is not (yet) known. */

@@ -19,7 +19,7 @@ export interface Findings {
   duplicated: number;
   /** Told nothing was done (a 4xx), yet in the ledger. */
   phantom: number;
-  /** Consumers whose charges kept at Stripe (charged less refunded) are not what their orders charged. */
+  /** Consumers whose charges kept at Stripe (charged less refunded) are not what their orders charged; and money kept for attempts the ledger no longer has. */
   moneyMismatches: number;
   /** Card charges neither placed, refunded nor found uncharged. */
   unsettledCharges: number;
@@ -58,21 +58,28 @@ async function ledgerCounts(db: pg.Pool, writes: Write[]): Promise<Map<string, n
   return counts;
 }
 
-/** Per consumer, cents charged and kept at the Stripe server (succeeded less refunded). */
-async function keptAtStripe(db: pg.Pool, stripe: Stripe, consumers: string[]): Promise<Map<string, bigint>> {
-  const { rows } = await db.query<{ id: string; user_key: string }>('select id, user_key from ledger.charge_attempts where user_key = any($1)', [consumers]);
+/**
+ * Per consumer, cents charged and kept at the Stripe server (succeeded less refunded); under `null`,
+ * what is kept for attempts the ledger no longer has (an attempt is removed only when its charge
+ * took nothing, so any such money is kept with no order to show for it).
+ */
+async function keptAtStripe(db: pg.Pool, stripe: Stripe): Promise<Map<string | null, bigint>> {
+  const succeeded: Stripe.PaymentIntent[] = [];
+  for await (const intent of stripe.paymentIntents.list({ limit: 100 })) if (intent.status === 'succeeded') succeeded.push(intent);
+  const attempts = succeeded.map((intent) => intent.metadata?.attempt ?? '').filter((id) => /^[0-9a-f-]{36}$/.test(id));
+  const { rows } = await db.query<{ id: string; user_key: string }>('select id::text, user_key from ledger.charge_attempts where id = any($1::uuid[])', [attempts]);
   const consumerOf = new Map(rows.map((r) => [r.id, r.user_key]));
-  const kept = new Map<string, bigint>();
-  const intentConsumer = new Map<string, string>();
-  for await (const intent of stripe.paymentIntents.list({ limit: 100 })) {
-    const consumer = consumerOf.get(intent.metadata?.attempt ?? '');
-    if (!consumer || intent.status !== 'succeeded') continue;
+  const kept = new Map<string | null, bigint>();
+  const intentConsumer = new Map<string, string | null>();
+  for (const intent of succeeded) {
+    const consumer = consumerOf.get(intent.metadata?.attempt ?? '') ?? null;
     intentConsumer.set(intent.id, consumer);
     kept.set(consumer, (kept.get(consumer) ?? 0n) + BigInt(intent.amount));
   }
   for await (const refund of stripe.refunds.list({ limit: 100 })) {
-    const consumer = intentConsumer.get(String(refund.payment_intent));
-    if (!consumer || (refund.status !== 'succeeded' && refund.status !== 'pending')) continue;
+    const intent = String(refund.payment_intent);
+    if (!intentConsumer.has(intent) || (refund.status !== 'succeeded' && refund.status !== 'pending')) continue;
+    const consumer = intentConsumer.get(intent)!;
     kept.set(consumer, (kept.get(consumer) ?? 0n) - BigInt(refund.amount));
   }
   return kept;
@@ -94,7 +101,7 @@ export async function check(db: pg.Pool, stripe: Stripe, receivers: Receivers, w
   }
 
   const consumers = writes.filter((w) => w.api === 'groupcommerce' && w.payment !== 'off-platform').map((w) => w.identity!);
-  const kept = await keptAtStripe(db, stripe, consumers);
+  const kept = await keptAtStripe(db, stripe);
   const { rows: charged } = await db.query<{ user_key: string; charged: string }>(
     `select c.user_key, sum(o.charge_amount)::text as charged from ledger.publisher_orders o join ledger.customers c on c.id = o.customer_id
      where c.user_key = any($1) and o.transaction_id is not null group by 1`,
@@ -107,6 +114,8 @@ export async function check(db: pg.Pool, stripe: Stripe, receivers: Receivers, w
     const inLedger = chargedBy.get(consumer) ?? 0n;
     if (atStripe !== inLedger) (moneyMismatches++, example(`money: ${consumer} kept ${atStripe} cents at Stripe, its orders charged ${inLedger}`));
   }
+  const orphaned = kept.get(null) ?? 0n;
+  if (orphaned !== 0n) (moneyMismatches++, example(`money: ${orphaned} cents kept at Stripe for charge attempts the ledger no longer has`));
 
   const waiting = await inFlight(db);
   if (waiting.charges) example(`unsettled: ${waiting.charges} card charges neither placed, refunded nor found uncharged`);

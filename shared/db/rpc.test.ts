@@ -15,6 +15,10 @@ describe('toApiError', () => {
   it('treats no answer, gateway failures, timeouts and connection loss as unavailable', () => {
     expect(toApiError(pgError(''), 0).kind).toBe('unavailable');
     expect(toApiError(pgError(''), 502).kind).toBe('unavailable');
+    // PostgREST's answer when PostgreSQL's connection dies mid-call (PostgreSQL killed): 400, no code, no message.
+    expect(toApiError(pgError('', ''), 400).kind).toBe('unavailable');
+    // The gateway's own refusal (no PostgREST code): the deployment's fault.
+    expect(toApiError(pgError('', 'Invalid API key'), 401).kind).toBe('unavailable');
     expect(toApiError(pgError('57014'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('08006'), 500).kind).toBe('unavailable');
     expect(toApiError(pgError('40P01', 'deadlock detected'), 500).kind).toBe('unavailable');

@@ -78,7 +78,12 @@ export function toApiError(error: PostgrestError, status: number): ApiError {
   // failure: the same request may well pass when retried); 53: resources; 57: cancelled
   // (statement timeout) or shutting down. PGRST3xx: PostgREST refused the worker's own token (its
   // signing key not, or no longer, in the project's key set): the deployment's fault, not the client's.
-  if (status === 0 || status >= 502 || /^(08|40|53|57|PGRST3)/.test(code)) return unavailable(error);
+  // No code at all: not an error PostgreSQL or PostgREST raised (both always name one), but a
+  // connection to PostgreSQL lost mid-call, which PostgREST answers 400 with an empty code and
+  // message (the "other" row of https://postgrest.org/en/stable/references/errors.html#http-status-codes;
+  // seen when PostgreSQL is killed under load), or an answer from something in front of it (the
+  // gateway). Whether such a call's transaction committed is unknown: never the client's fault.
+  if (status === 0 || status >= 502 || code === '' || /^(08|40|53|57|PGRST3)/.test(code)) return unavailable(error);
   // Class 22 (data exception): a value the request carried that Postgres cannot take, such as
   // malformed Unicode. Class 23 (integrity): a value a check, not-null or foreign-key constraint
   // refuses. PostgREST's PGRST1xx with a 4xx status: a request it could not read (PGRST102, a body
