@@ -25,6 +25,8 @@ export interface BenchEndpoint {
   designedRoundTrips: number;
   /** Calls to the card processor one request makes when it is Stripe (a card order's charge). */
   processorCalls?: number;
+  /** Also measured against the publisher's protocol floor (bench/protocol-floor.ts serves ValidateOrder only). */
+  protocolFloor?: boolean;
 }
 
 export interface BenchFixtures {
@@ -244,7 +246,7 @@ export async function benchEndpoints(f: BenchFixtures): Promise<BenchEndpoint[]>
       ],
     },
     {
-      api: 'groupcommerce', name: 'order/validate', write: false, designedRoundTrips: 1,
+      api: 'groupcommerce', name: 'order/validate', write: false, designedRoundTrips: 1, protocolFloor: true,
       worker: [signed('/api/v3/publisher/order/validate', () => ({ ...newConsumer(), ...card, ...spa }))],
       floor: [rpc('gc_order', () => tokens.groupcommerce!, () => ({ ...nonce(), place: false, ordered: ordered({ user_key: `bench-${randomUUID()}`, first_name: 'Ben', last_name: 'Ch', email: 'b@example.com' }) }))],
     },

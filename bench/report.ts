@@ -25,6 +25,12 @@ export interface EndpointFigure {
   /** workerd's CPU (user + system, from /proc) per request through the worker, and through the pass-through. */
   workerCpuMsPerRequest?: number;
   passThroughCpuMsPerRequest?: number;
+  /**
+   * The publisher's protocol floor (bench/protocol-floor.ts, ValidateOrder only): the same signed
+   * requests served by the least a worker must do in JS for them, with none of our structure.
+   */
+  protocolFloorRps?: number;
+  protocolFloorCpuMsPerRequest?: number;
   /** PostgreSQL's and PostgREST's CPU (from /proc) per request through the worker: the database side's cost, for the capacity model. */
   postgresCpuMsPerRequest?: number;
   postgrestCpuMsPerRequest?: number;

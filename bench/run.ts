@@ -87,7 +87,7 @@ await rm(localDir, { recursive: true, force: true });
 // As deployed: the workers log failures only.
 const env = {
   ...process.env, DATABASE_URL: '', LOCAL_DIR: localDir, LOG_REQUESTS: 'false', ...(await freePortEnvironment()),
-  PASS_THROUGH_PORT: String((await freePortBlock(1))[0]),
+  ...(([passThrough, protocolFloor]) => ({ PASS_THROUGH_PORT: String(passThrough), PROTOCOL_FLOOR_PORT: String(protocolFloor) }))(await freePortBlock(2)),
 };
 const config = readPlatformConfig(env);
 
@@ -101,14 +101,14 @@ async function startBenchPlatform(processor: 'test' | 'stripe', distance = false
     env: { ...env, PAYMENT_PROCESSOR: processor, BENCH_DISTANCE: distance ? '1' : '0' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const passThroughUrl = await new Promise<string | null>((done) => {
+  const urls = await new Promise<{ passThroughUrl: string; protocolFloorUrl: string } | null>((done) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      const ready = /ready (\S+)/.exec(chunk.toString());
-      if (ready) done(ready[1]!);
+      const ready = /ready (\S+) (\S+)/.exec(chunk.toString());
+      if (ready) done({ passThroughUrl: ready[1]!, protocolFloorUrl: ready[2]! });
     });
     child.once('exit', () => done(null));
   });
-  if (!passThroughUrl) {
+  if (!urls) {
     process.stderr.write('bench: the platform did not start (see the lines above)\n');
     process.exit(1);
   }
@@ -133,7 +133,7 @@ async function startBenchPlatform(processor: 'test' | 'stripe', distance = false
       child.kill('SIGINT');
     });
   };
-  return { child, passThroughUrl, stack, db, setRtt, stop };
+  return { child, ...urls, stack, db, setRtt, stop };
 }
 
 let running = await startBenchPlatform('test');
@@ -191,6 +191,7 @@ try {
     await load(platform.stack.apis[endpoint.api], endpoint.worker, { concurrency: 4, durationS: 1 });
     await load(platform.stack.apis.edge, edgeSteps, { concurrency: 4, durationS: 1 });
     await load(passThroughUrl, endpoint.floor, { concurrency: 4, durationS: 1 });
+    if (endpoint.protocolFloor) await load(running.protocolFloorUrl, endpoint.worker, { concurrency: 4, durationS: 1 });
     await load(platform.stack.supabase.url, endpoint.floor, { concurrency: 4, durationS: 1 });
     // Round trips on the hot path: a few requests, each with its own id, counted at the gateway.
     const counts: number[] = [];
@@ -238,36 +239,45 @@ try {
       const workerRuns = [await measured(platform.stack.apis[endpoint.api], endpoint.worker, concurrency)];
       const edge = await measured(platform.stack.apis.edge, edgeSteps, concurrency);
       const passThroughRuns = [await measured(passThroughUrl, endpoint.floor, concurrency)];
+      // The protocol floor takes the same signed requests as the worker (it checks them as signed for the worker's URL).
+      const protocolFloorRuns = endpoint.protocolFloor ? [await measured(running.protocolFloorUrl, endpoint.worker, concurrency)] : [];
       for (let round = 1; round < rounds; round++) {
         workerRuns.push(await measured(platform.stack.apis[endpoint.api], endpoint.worker, concurrency));
         passThroughRuns.push(await measured(passThroughUrl, endpoint.floor, concurrency));
+        if (endpoint.protocolFloor) protocolFloorRuns.push(await measured(running.protocolFloorUrl, endpoint.worker, concurrency));
       }
       const worker = combined(workerRuns);
       const passThrough = combined(passThroughRuns);
+      const protocolFloor = protocolFloorRuns.length > 0 ? combined(protocolFloorRuns) : null;
       const floor = await load(platform.stack.supabase.url, endpoint.floor, { concurrency, durationS });
       const figure: EndpointFigure = {
         api: endpoint.api, name: label.slice(endpoint.api.length + 1), write: endpoint.write, concurrency,
         rps: worker.rps, p50Ms: worker.p50Ms, p95Ms: worker.p95Ms, p99Ms: worker.p99Ms,
         passThroughRps: passThrough.rps, passThroughP99Ms: passThrough.p99Ms, passThroughRatio: ratio(worker.rps, passThrough.rps),
         workerCpuMsPerRequest: worker.cpuMsPerStep, passThroughCpuMsPerRequest: passThrough.cpuMsPerStep,
+        ...(protocolFloor ? { protocolFloorRps: protocolFloor.rps, protocolFloorCpuMsPerRequest: protocolFloor.cpuMsPerStep } : {}),
         postgresCpuMsPerRequest: worker.postgresCpuMsPerStep, postgrestCpuMsPerRequest: worker.postgrestCpuMsPerStep,
         edgeRps: edge.rps, edgeP99Ms: edge.p99Ms, edgeCpuMsPerRequest: edge.cpuMsPerStep, edgeRatio: ratio(edge.rps, worker.rps),
         floorRps: floor.rps, floorP50Ms: floor.p50Ms, floorP95Ms: floor.p95Ms, floorP99Ms: floor.p99Ms,
         ratio: ratio(worker.rps, floor.rps),
         roundTrips, designedRoundTrips: endpoint.designedRoundTrips,
-        errors: worker.errors + edge.errors, floorErrors: floor.errors + passThrough.errors,
+        errors: worker.errors + edge.errors, floorErrors: floor.errors + passThrough.errors + (protocolFloor?.errors ?? 0),
       };
       figures.push(figure);
       progress(
         `${label.padEnd(52)} c=${String(concurrency).padStart(2)}  ${String(worker.rps).padStart(7)} rps p99 ${String(worker.p99Ms).padStart(6)} ms cpu ${worker.cpuMsPerStep} ms` +
           ` | edge ${String(edge.rps).padStart(7)} rps p99 ${String(edge.p99Ms).padStart(6)} ms cpu ${edge.cpuMsPerStep} ms` +
-          ` | pass-through ${String(passThrough.rps).padStart(7)} rps p99 ${String(passThrough.p99Ms).padStart(6)} ms cpu ${passThrough.cpuMsPerStep} ms | ratio ${figure.passThroughRatio}` +
+          ` | pass-through ${String(passThrough.rps).padStart(7)} rps p99 ${String(passThrough.p99Ms).padStart(6)} ms cpu ${passThrough.cpuMsPerStep} ms db ${passThrough.postgresCpuMsPerStep} + ${passThrough.postgrestCpuMsPerStep} ms | ratio ${figure.passThroughRatio}` +
           ` | floor ${String(floor.rps).padStart(7)} rps | ratio ${figure.ratio} | rt ${roundTrips} | database cpu ${worker.postgresCpuMsPerStep} + ${worker.postgrestCpuMsPerStep} ms` +
           ` | errors ${worker.errors}/${passThrough.errors}/${floor.errors}`,
       );
       if (worker.errors > 0) progress(`  worker statuses ${JSON.stringify(worker.statuses)}`);
       if (edge.errors > 0) progress(`  edge statuses ${JSON.stringify(edge.statuses)}`);
       if (passThrough.errors > 0) progress(`  pass-through statuses ${JSON.stringify(passThrough.statuses)}`);
+      if (protocolFloor) {
+        progress(`  protocol floor ${String(protocolFloor.rps).padStart(7)} rps p99 ${String(protocolFloor.p99Ms).padStart(6)} ms cpu ${protocolFloor.cpuMsPerStep} ms | errors ${protocolFloor.errors}`);
+        if (protocolFloor.errors > 0) progress(`  protocol floor statuses ${JSON.stringify(protocolFloor.statuses)}`);
+      }
       if (floor.errors > 0) progress(`  floor statuses ${JSON.stringify(floor.statuses)}`);
     }
   };

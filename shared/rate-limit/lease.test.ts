@@ -4,7 +4,7 @@
  * truly holds the limit (spent, or held unspent by an isolate for at most a lease).
  */
 import { describe, expect, it } from 'vitest';
-import { leaseMs, leaseWanted, PermitPool } from './lease.ts';
+import { leaseMs, leaseWanted, maxLeaseWanted, PermitPool } from './lease.ts';
 import { CountedWindow } from './window.ts';
 
 /** A small seeded generator, so a failure names the run that found it. */
@@ -29,6 +29,32 @@ describe('PermitPool', () => {
     pool.keep(name, decision(['p0']), 0);
     expect(pool.wanted(name, leaseMs - 1)).toBe(leaseWanted);
     expect(pool.wanted(name, leaseMs)).toBe(1);
+  });
+
+  it('asks for twice as many when a lease is spent before it ends, once per lease, up to the most; half as many when one ends unspent', () => {
+    const pool = new PermitPool();
+    const permits = (n: number, from: number) => Array.from({ length: n }, (_, i) => `p${from + i}`);
+    pool.keep(name, decision(['p0']), 0);
+    let asked = pool.wanted(name, 10);
+    expect(asked).toBe(leaseWanted);
+    let issued = 1;
+    for (let now = 20; asked < maxLeaseWanted; now += 10) {
+      pool.keep(name, decision(permits(asked, issued)), now);
+      issued += asked;
+      while (pool.take(name, now + 1)) {
+        // Spent at once: faster than its leases.
+      }
+      const next = pool.wanted(name, now + 2);
+      // Another request finding the same lease spent does not double it again.
+      expect(pool.wanted(name, now + 3)).toBe(next);
+      expect(next).toBe(Math.min(maxLeaseWanted, asked * 2));
+      asked = next;
+    }
+    expect(asked).toBe(maxLeaseWanted);
+    const lease = pool.keep(name, decision(permits(asked, issued)), 500)!;
+    pool.take(name, 501);
+    expect(pool.expire(name, lease)).toHaveLength(asked - 2);
+    expect(pool.wanted(name, 600)).toBe(maxLeaseWanted / 2);
   });
 
   it('spends held permits until the lease ends, reporting what remains, then hands back what is left', () => {

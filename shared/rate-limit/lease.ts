@@ -15,8 +15,15 @@ import type { LeaseDecision, RateLimitDecision } from './window.ts';
 
 /** How long leased permits may be spent. Short: an isolate holds nothing another could use for long. */
 export const leaseMs = 1_000;
-/** How many permits an isolate asks for while it serves a credential steadily. */
+/** How many permits an isolate asks for while it serves a credential steadily, at first. */
 export const leaseWanted = 8;
+/**
+ * The most it asks for: a lease spent before it ends doubles the next ask, one given back unspent
+ * halves it, between leaseWanted and this. Each ask is a call to the credential's limiter, the
+ * largest cost a request adds (measured in bench/notes.md, issue 28): at 300 requests a second an
+ * isolate asking for 8 calls it 40 times a second, asking for 64 about 5 times.
+ */
+export const maxLeaseWanted = 64;
 
 interface Lease {
   /** The permits not yet spent, and every one the lease held beyond its request's own. */
@@ -28,6 +35,9 @@ interface Lease {
 interface Held {
   leases: Lease[];
   leasedAt: number;
+  /** What a steady ask is now (leaseWanted to maxLeaseWanted), and the lease that last doubled it. */
+  wanted: number;
+  grewAfter?: Lease;
   /** The last lease's decision, for the headers of the requests served from it. */
   decision: RateLimitDecision;
 }
@@ -52,10 +62,20 @@ export class PermitPool {
     return { ...held.decision, allowed: true, retryAfterSeconds: 0, remaining: held.decision.remaining + left, permit };
   }
 
-  /** Permits to ask for: several only while this isolate is serving `name` steadily (it leased within the last lease). */
+  /**
+   * Permits to ask for: several only while this isolate is serving `name` steadily (it leased
+   * within the last lease), twice as many as before when its last lease was spent before it ended
+   * (once per lease, however many requests find it spent).
+   */
   wanted(name: string, now: number): number {
     const held = this.held.get(name);
-    return held && now - held.leasedAt < leaseMs ? leaseWanted : 1;
+    if (!held || now - held.leasedAt >= leaseMs) return 1;
+    const last = held.leases.at(-1);
+    if (last && last.until > now && last.permits.length === 0 && held.grewAfter !== last) {
+      held.wanted = Math.min(maxLeaseWanted, held.wanted * 2);
+      held.grewAfter = last;
+    }
+    return held.wanted;
   }
 
   /**
@@ -64,7 +84,7 @@ export class PermitPool {
    * for `expire`, or null when nothing beyond the request's own was granted.
    */
   keep(name: string, granted: LeaseDecision, leasedAt: number): Lease | null {
-    const held = this.held.get(name) ?? { leases: [], leasedAt, decision: granted };
+    const held = this.held.get(name) ?? { leases: [], leasedAt, decision: granted, wanted: leaseWanted };
     held.leasedAt = leasedAt;
     held.decision = granted;
     const extra = granted.permits.slice(1);
@@ -96,11 +116,14 @@ export class PermitPool {
     return lease !== undefined;
   }
 
-  /** Ends `lease`: the permits it still holds, to give back. */
+  /** Ends `lease`: the permits it still holds, to give back; a lease given back unspent halves the next ask. */
   expire(name: string, lease: Lease): string[] {
     const left = lease.permits.splice(0);
     const held = this.held.get(name);
-    if (held) held.leases = held.leases.filter((l) => l !== lease);
+    if (held) {
+      held.leases = held.leases.filter((l) => l !== lease);
+      if (left.length > 0) held.wanted = Math.max(leaseWanted, Math.floor(held.wanted / 2));
+    }
     return left;
   }
 }
