@@ -235,6 +235,25 @@ export function markdown(results: BenchResults, notes: string): string {
   }
   lines.push('', '![Throughput and p99 latency against concurrency](bench/chart.svg)', '');
 
+  const protocolFloors = results.endpoints.filter((e) => e.protocolFloorRps !== undefined);
+  if (protocolFloors.length > 0) {
+    lines.push('## The protocol floor', '');
+    lines.push(
+      "The publisher's ValidateOrder also served by bench/protocol-floor.ts: the least a worker must do in JS for it (read the form, check the OAuth signature, one RPC, write the answer), with none of our structure (no Hono, zod, limiter, request id or log). Pass-through → protocol floor is what the protocol's own work costs in workerd; protocol floor → worker is what our structure costs.",
+      '',
+    );
+    lines.push('| api | endpoint | c | worker req/s | protocol floor req/s | pass-through req/s | workerd CPU ms/req: worker | protocol floor | pass-through | the protocol\'s own | our structure |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    const ms = (value: number) => String(Math.round(value * 1000) / 1000);
+    for (const e of protocolFloors) {
+      const floorCpu = e.protocolFloorCpuMsPerRequest ?? 0;
+      lines.push(
+        `| ${e.api} | ${e.name} | ${e.concurrency} | ${e.rps} | ${e.protocolFloorRps} | ${na(e.passThroughRps)} | ${na(e.workerCpuMsPerRequest)} | ${floorCpu} | ${na(e.passThroughCpuMsPerRequest)} | ${ms(floorCpu - (e.passThroughCpuMsPerRequest ?? 0))} | ${ms((e.workerCpuMsPerRequest ?? 0) - floorCpu)} |`,
+      );
+    }
+    lines.push('');
+  }
+
   lines.push('## At a distance', '');
   if (distance.length === 0) lines.push('Not run (`--rtt 0` or `--only`).', '');
   else {

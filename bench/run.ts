@@ -29,7 +29,8 @@ const help = `Usage: npm run bench [-- options]
 Starts a platform of its own (PostgreSQL, PostgREST, the gateway, the five workers in workerd,
 and a pass-through worker), loads every endpoint, its pass-through floor (the same database calls
 through a workerd worker that only forwards them) and its floor (the same calls straight at the
-/rest/v1 gateway) at each concurrency, with workerd's, PostgreSQL's and PostgREST's CPU per
+/rest/v1 gateway) at each concurrency (and the publisher's ValidateOrder against its protocol
+floor too, bench/protocol-floor.ts), with workerd's, PostgreSQL's and PostgREST's CPU per
 request from /proc, counts round trips at the gateway, times emails and webhooks from commit to delivery, times the DPD list over
 a million purchases, measures card orders again with Stripe as the processor (restarting the
 platform in Stripe mode, against the local Stripe-compatible server), measures every endpoint
