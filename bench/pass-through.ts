@@ -17,22 +17,37 @@ export default {
 };
 `;
 
-export async function startPassThrough(host: string, port: number, gatewayOrigin: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const like = await readWorkerConfig('kit');
+/**
+ * Starts one worker written as a module `script` in workerd exactly as the API workers run (the
+ * compatibility date and flags of `like`'s wrangler.toml), answering on `host:port`.
+ */
+export async function startBenchWorker(
+  name: string,
+  script: string,
+  bindings: Record<string, string>,
+  like: Parameters<typeof readWorkerConfig>[0],
+  host: string,
+  port: number,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const config = await readWorkerConfig(like);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-    name: 'pass-through',
-    modules: true,
-    script,
-    compatibilityDate: like.compatibility_date,
-    compatibilityFlags: like.compatibility_flags ?? [],
-    bindings: { GATEWAY_ORIGIN: gatewayOrigin },
-    host,
-    port,
-    cf: false,
-    log: new Log(LogLevel.WARN),
+      name,
+      modules: true,
+      script,
+      compatibilityDate: config.compatibility_date,
+      compatibilityFlags: config.compatibility_flags ?? [],
+      bindings,
+      host,
+      port,
+      cf: false,
+      log: new Log(LogLevel.WARN),
     }),
   );
   await mf.ready;
   return { url: `http://${host}:${port}`, stop: () => mf.dispose() };
+}
+
+export function startPassThrough(host: string, port: number, gatewayOrigin: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startBenchWorker('pass-through', script, { GATEWAY_ORIGIN: gatewayOrigin }, 'kit', host, port);
 }

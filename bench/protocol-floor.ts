@@ -11,8 +11,7 @@
  * Measured by `npm run bench` beside the pass-through (`protocolFloor*` figures); not a worker we
  * deploy, and it answers only the benchmark's well-formed requests correctly.
  */
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
-import { readWorkerConfig } from '../platform/stack/workers.ts';
+import { startBenchWorker } from './pass-through.ts';
 
 const script = `
 const encoder = new TextEncoder();
@@ -90,29 +89,14 @@ export interface ProtocolFloorSettings {
   signedOrigin: string;
 }
 
-export async function startProtocolFloor(host: string, port: number, settings: ProtocolFloorSettings): Promise<{ url: string; stop: () => Promise<void> }> {
-  const like = await readWorkerConfig('groupcommerce');
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      name: 'protocol-floor',
-      modules: true,
-      script,
-      compatibilityDate: like.compatibility_date,
-      compatibilityFlags: like.compatibility_flags ?? [],
-      bindings: {
-        GATEWAY_ORIGIN: settings.gatewayOrigin,
-        ANON_KEY: settings.anonKey,
-        JWT_SECRET: settings.jwtSecret,
-        CONSUMER_KEY: settings.consumerKey,
-        CONSUMER_SECRET: settings.consumerSecret,
-        SIGNED_ORIGIN: settings.signedOrigin,
-      },
-      host,
-      port,
-      cf: false,
-      log: new Log(LogLevel.WARN),
-    }),
-  );
-  await mf.ready;
-  return { url: `http://${host}:${port}`, stop: () => mf.dispose() };
+export function startProtocolFloor(host: string, port: number, settings: ProtocolFloorSettings): Promise<{ url: string; stop: () => Promise<void> }> {
+  const bindings = {
+    GATEWAY_ORIGIN: settings.gatewayOrigin,
+    ANON_KEY: settings.anonKey,
+    JWT_SECRET: settings.jwtSecret,
+    CONSUMER_KEY: settings.consumerKey,
+    CONSUMER_SECRET: settings.consumerSecret,
+    SIGNED_ORIGIN: settings.signedOrigin,
+  };
+  return startBenchWorker('protocol-floor', script, bindings, 'groupcommerce', host, port);
 }
