@@ -81,9 +81,8 @@ export function validate<Target extends ValidationTarget, Schema extends z.core.
       c.req.raw = new Request(c.req.raw, { headers, body });
     }
     if (target === 'json' && jsonMediaType.test(mediaTypeOf(c))) {
-      // Read strictly here (valid UTF-8, an object) and hand the result to the validator's reader.
-      const body = await readJsonObject(c).catch((error: ApiError) => refuse(context, error));
-      c.req.bodyCache.json = Promise.resolve(body);
+      // Read strictly here (valid UTF-8, an object); the validator's reader takes the text it decoded.
+      await readJsonObject(c).catch((error: ApiError) => refuse(context, error));
     }
     let validated = false;
     try {
