@@ -4,20 +4,17 @@ import { ApiError } from '../errors/index.ts';
 import { unstorableText } from '../validation/stored-text.ts';
 
 /**
- * The parsed body, which must be a JSON object in valid UTF-8 whose every string can be stored
- * (the frame has bounded its size).
+ * The body's text, once it is checked to be a JSON object in valid UTF-8 whose every string can be
+ * stored (the frame has bounded its size).
  * Answers 400 for anything else: a lenient decoder would turn bad bytes into U+FFFD and store them.
  */
-export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+export async function readJsonObjectText(c: Context): Promise<string> {
   const bytes = await c.req.arrayBuffer();
+  let text: string;
   let parsed: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     parsed = JSON.parse(text);
-    // What Hono's JSON reader (c.req.json(), as the validator calls it) reads next: without it, it
-    // copies the body into a new Response to decode it again (about 15 µs of workerd CPU). Hono
-    // keeps a promise there, whatever the field's type says.
-    c.req.bodyCache.text = Promise.resolve(text) as unknown as string;
   } catch {
     throw new ApiError('invalid_input', 'The request body must be a JSON object (it is not valid JSON).', { reason: 'malformed_json' });
   }
@@ -27,5 +24,5 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   // Names and text anywhere in the body, free-form properties included, must be storable.
   const issues = unstorableText(parsed);
   if (issues.length > 0) throw new ApiError('invalid_input', 'The request body holds text that cannot be stored.', { issues });
-  return parsed as Record<string, unknown>;
+  return text;
 }
