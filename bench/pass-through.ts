@@ -6,7 +6,7 @@
  * of our code; the endpoint's worker against it is what our code costs.
  */
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
-import { readWorkerConfig } from '../platform/stack/workers.ts';
+import { readWorkerConfig, type WorkerName } from '../platform/stack/workers.ts';
 
 const script = `
 export default {
@@ -26,7 +26,7 @@ export async function startBenchWorker(
   name: string,
   script: string,
   bindings: Record<string, string>,
-  like: Parameters<typeof readWorkerConfig>[0],
+  like: WorkerName,
   host: string,
   port: number,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
